@@ -1,0 +1,54 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import { Prisma, PrismaClient } from "./generated/client";
+
+export { Prisma, PrismaClient };
+export * from "./generated/enums";
+export type * from "./generated/models";
+
+export type Db = PrismaClient;
+/** A client or an interactive transaction: use-cases accept either. */
+export type Tx = Prisma.TransactionClient;
+
+export type DbOptions = { url: string; poolSize?: number; applicationName?: string };
+
+export function createDb(opts: DbOptions): Db {
+  const adapter = new PrismaPg({
+    connectionString: opts.url,
+    max: opts.poolSize ?? 10,
+    application_name: opts.applicationName ?? "steward",
+  });
+  return new PrismaClient({ adapter });
+}
+
+const SERIALIZATION_FAILURE = "P2034";
+
+/**
+ * Runs `fn` in one transaction. Serialization failures and deadlocks (P2034) are retried with jitter,
+ * so callers can use SERIALIZABLE where invariants span rows without handling retries themselves.
+ */
+export async function transaction<T>(
+  db: Db,
+  fn: (tx: Tx) => Promise<T>,
+  opts: { isolationLevel?: Prisma.TransactionIsolationLevel; maxRetries?: number; timeoutMs?: number } = {},
+): Promise<T> {
+  const maxRetries = opts.maxRetries ?? 3;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await db.$transaction(fn, { isolationLevel: opts.isolationLevel, timeout: opts.timeoutMs ?? 15_000, maxWait: 10_000 });
+    } catch (err) {
+      const retriable = err instanceof Prisma.PrismaClientKnownRequestError && err.code === SERIALIZATION_FAILURE;
+      if (!retriable || attempt >= maxRetries) throw err;
+      await new Promise((r) => setTimeout(r, 10 * 2 ** attempt + Math.random() * 20));
+    }
+  }
+}
+
+/** True when a write failed on a unique constraint (P2002). */
+export function isUniqueViolation(err: unknown): boolean {
+  return err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002";
+}
+
+/** True when an update/delete found no row (P2025). */
+export function isRecordNotFound(err: unknown): boolean {
+  return err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2025";
+}
