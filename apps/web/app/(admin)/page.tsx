@@ -1,0 +1,5 @@
+import { Overview } from "@/features/home/overview";
+
+export default function Page() {
+  return <Overview />;
+}

@@ -1,0 +1,44 @@
+import type { Role } from "@/gql/graphql";
+
+/** What a viewer may use in the UI. The API enforces the same rules; the UI only hides and explains. */
+export type Capability =
+  | "users.read"
+  | "users.manage"
+  | "audit.read"
+  | "webhooks.manage"
+  | "connections.manage"
+  | "dataSources.manage"
+  | "policies.author"
+  | "requests.use"
+  | "settings.own";
+
+const RULES: Record<Capability, readonly Role[] | "everyone"> = {
+  "users.read": ["ADMIN", "GOVERNOR"],
+  "users.manage": ["ADMIN"],
+  "audit.read": ["ADMIN", "GOVERNOR"],
+  "webhooks.manage": ["ADMIN"],
+  "connections.manage": ["ADMIN"],
+  "dataSources.manage": ["ADMIN", "DATA_OWNER"],
+  "policies.author": ["ADMIN", "GOVERNOR"],
+  "requests.use": "everyone",
+  "settings.own": "everyone",
+};
+
+export function can(roles: readonly Role[], capability: Capability): boolean {
+  const rule = RULES[capability];
+  return rule === "everyone" || rule.some((r) => roles.includes(r));
+}
+
+export const ALL_ROLES: readonly Role[] = ["ADMIN", "GOVERNOR", "DATA_OWNER"];
+
+export const ROLE_LABELS: Record<Role, string> = {
+  ADMIN: "Admin",
+  GOVERNOR: "Governor",
+  DATA_OWNER: "Data owner",
+};
+
+export const ROLE_COLORS: Record<Role, string> = {
+  ADMIN: "red",
+  GOVERNOR: "purple",
+  DATA_OWNER: "blue",
+};
