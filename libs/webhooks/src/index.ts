@@ -1,0 +1,15 @@
+export * from "./create-deliveries-for-event";
+export * from "./create-webhook-endpoint";
+export * from "./delete-webhook-endpoint";
+export * from "./deliver-webhook";
+export { toEndpointView, type WebhookDeps, type WebhookEndpointView } from "./endpoint-view";
+export * from "./get-webhook-endpoint";
+export * from "./list-delivery-attempts";
+export * from "./list-webhook-deliveries";
+export * from "./list-webhook-endpoints";
+export * from "./ping-webhook-endpoint";
+export * from "./redeliver-webhook";
+export * from "./rotate-webhook-secret";
+export * from "./signature";
+export * from "./update-webhook-endpoint";
+export * from "./validation";
