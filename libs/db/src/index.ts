@@ -4,6 +4,21 @@ import { Prisma, PrismaClient } from "./generated/client";
 export { Prisma, PrismaClient };
 export * from "./generated/enums";
 export type * from "./generated/models";
+export type {
+  ApiKey,
+  AuditEvent,
+  Group,
+  GroupMembership,
+  OutboxEvent,
+  PlatformAccount,
+  RoleAssignment,
+  Session,
+  User,
+  UserAttribute,
+  WebhookDelivery,
+  WebhookDeliveryAttempt,
+  WebhookEndpoint,
+} from "./generated/client";
 
 export type Db = PrismaClient;
 /** A client or an interactive transaction: use-cases accept either. */

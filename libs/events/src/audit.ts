@@ -1,4 +1,5 @@
-import { type Actor, actorUserId, decodeCursor, type PageArgs, pageSize, toPage } from "@steward/core";
+import { type Actor, actorUserId, decodeCursor, type PageArgs, pageSize, parseInput, toPage } from "@steward/core";
+import { z } from "zod";
 import type { Prisma, Tx } from "@steward/db";
 
 export type AuditInput = {
@@ -49,8 +50,20 @@ export type AuditFilter = {
   to?: Date | null;
 };
 
+const short = z.string().trim().max(200).nullish();
+const FilterSchema = z.object({
+  actorId: z.uuid().nullish(),
+  action: short,
+  actionPrefix: short,
+  targetType: short,
+  targetId: short,
+  from: z.date().nullish(),
+  to: z.date().nullish(),
+});
+
 /** Newest first, keyset-paginated on the id. */
-export async function listAuditEvents(tx: Tx, filter: AuditFilter, page: PageArgs) {
+export async function listAuditEvents(tx: Tx, filterInput: AuditFilter, page: PageArgs) {
+  const filter = parseInput(FilterSchema, filterInput);
   const size = pageSize(page.first);
   const cursor = decodeCursor(page.after, 1);
   const where: Prisma.AuditEventWhereInput = {

@@ -56,13 +56,9 @@ async function main(): Promise<void> {
   const [cmd = "deploy", name = "migration"] = process.argv.slice(2);
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error("DATABASE_URL is not set");
-  (globalThis as Record<string, unknown>).PRISMA_WASM_PANIC_REGISTRY = {
-    message: "",
-    set_message(m: string) {
-      this.message = m;
-      console.error("schema engine panic:", m);
-    },
-  };
+  // Lets an engine panic print its message instead of an opaque "unreachable".
+  const panicRegistry = { message: "", set_message: (m: string) => { panicRegistry.message = m; console.error("schema engine panic:", m); } };
+  (globalThis as Record<string, unknown>).PRISMA_WASM_PANIC_REGISTRY = panicRegistry;
   const raw = new PgMigrateFactory(pgConfigFromUrl(url));
   await patchAdapter(raw);
   const factory = bindMigrationAwareSqlAdapterFactory(raw as never);

@@ -1,0 +1,36 @@
+import type { CodegenConfig } from "@graphql-codegen/cli";
+
+// Resolver types are generated from the schema-first SDL; mappers point GraphQL types at the
+// Prisma rows resolvers actually return, so field resolvers are type-checked against them.
+const config: CodegenConfig = {
+  schema: "src/schema/*/schema.graphql",
+  generates: {
+    "src/schema/resolvers-types.gen.ts": {
+      plugins: ["typescript", "typescript-resolvers"],
+      config: {
+        useTypeImports: true,
+        contextType: "../context#ApiContext",
+        enumsAsTypes: true,
+        mapperTypeSuffix: "Model",
+        scalars: { DateTime: "Date | string", JSON: "unknown" },
+        mappers: {
+          User: "@steward/db#User",
+          Group: "@steward/db#Group",
+          ApiKey: "@steward/db#ApiKey",
+          AuditEvent: "@steward/db#AuditEvent",
+          WebhookEndpoint: "@steward/db#WebhookEndpoint",
+          WebhookDelivery: "@steward/db#WebhookDelivery",
+          WebhookDeliveryAttempt: "@steward/db#WebhookDeliveryAttempt",
+          PlatformAccount: "@steward/db#PlatformAccount",
+          Viewer: "../context#ViewerModel",
+          UserConnection: "../context#UserConnectionModel",
+          GroupConnection: "../context#GroupConnectionModel",
+          AuditEventConnection: "../context#AuditEventConnectionModel",
+          WebhookDeliveryConnection: "../context#WebhookDeliveryConnectionModel",
+        },
+      },
+    },
+  },
+};
+
+export default config;

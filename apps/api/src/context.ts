@@ -1,0 +1,47 @@
+import type { Actor, Logger, SecretBox } from "@steward/core";
+import type { AuditEvent, Db, Group, User, WebhookDelivery } from "@steward/db";
+import type { Request, Response } from "express";
+import type { LoginRateLimiter } from "./rate-limit";
+import { createLoaders, type Loaders } from "./loaders";
+
+export type ApiDeps = {
+  db: Db;
+  secretBox: SecretBox;
+  logger: Logger;
+  loginLimiter: LoginRateLimiter;
+  cookieSecure: boolean;
+};
+
+export type ApiContext = {
+  deps: ApiDeps;
+  actor: Actor | null;
+  authMethod: "SESSION" | "API_KEY" | null;
+  sessionToken: string | undefined;
+  requestId: string;
+  ip: string;
+  userAgent: string | undefined;
+  logger: Logger;
+  loaders: Loaders;
+  res: Response;
+  req: Request;
+};
+
+/** The GraphQL `Viewer`: an authenticated person (via session or API key). */
+export type ViewerModel = { actor: Extract<Actor, { kind: "USER" | "API_KEY" }>; authMethod: "SESSION" | "API_KEY" };
+
+/** Relay connection as resolvers return it; edges are derived from nodes. */
+export type ConnectionModel<T> = {
+  nodes: T[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  totalCount?: number;
+  cursorOf: (node: T) => string;
+};
+
+export function buildContext(base: Omit<ApiContext, "loaders">): ApiContext {
+  return { ...base, loaders: createLoaders(base.deps.db) };
+}
+
+export type UserConnectionModel = ConnectionModel<User>;
+export type GroupConnectionModel = ConnectionModel<Group>;
+export type AuditEventConnectionModel = ConnectionModel<AuditEvent>;
+export type WebhookDeliveryConnectionModel = ConnectionModel<WebhookDelivery>;

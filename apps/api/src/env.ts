@@ -1,0 +1,27 @@
+import { z } from "zod";
+
+/** The API's configuration, parsed once at start-up; a bad value stops the process with a clear message. */
+const EnvSchema = z.object({
+  DATABASE_URL: z.string().url(),
+  REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
+  API_PORT: z.coerce.number().int().min(1).max(65535).default(4000),
+  API_HOST: z.string().default("0.0.0.0"),
+  STEWARD_ENCRYPTION_KEYS: z.string().min(1, "set STEWARD_ENCRYPTION_KEYS=k1:<base64 of 32 random bytes>"),
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** Secure cookies need HTTPS; default on in production only. */
+  SESSION_COOKIE_SECURE: z.enum(["true", "false"]).optional(),
+  STEWARD_DEMO_SEED: z.enum(["0", "1"]).default("0"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  RATE_LIMIT_PREFIX: z.string().default("steward:rl"),
+});
+
+export type ApiEnv = z.infer<typeof EnvSchema>;
+
+export function parseEnv(env: NodeJS.ProcessEnv = process.env): ApiEnv {
+  const result = EnvSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+    throw new Error(`Invalid API configuration:\n${lines}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,52 @@
+import http from "node:http";
+import { createLogger, parseKeyring, SecretBox } from "@steward/core";
+import { createDb } from "@steward/db";
+import { seedDemoIfEmpty, DEMO_PASSWORD } from "@steward/identity";
+import { Redis } from "ioredis";
+import type { ApiDeps } from "./context";
+import { parseEnv } from "./env";
+import { createMetrics } from "./metrics";
+import { createLoginRateLimiter } from "./rate-limit";
+import { createApp } from "./server";
+
+async function main(): Promise<void> {
+  const env = parseEnv();
+  const logger = createLogger({ name: "steward-api", level: env.LOG_LEVEL });
+  const db = createDb({ url: env.DATABASE_URL, applicationName: "steward-api" });
+  const redis = new Redis(env.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2 });
+  redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
+  const deps: ApiDeps = {
+    db,
+    secretBox: new SecretBox(parseKeyring(env.STEWARD_ENCRYPTION_KEYS)),
+    logger,
+    loginLimiter: createLoginRateLimiter(redis, env.RATE_LIMIT_PREFIX),
+    cookieSecure: env.SESSION_COOKIE_SECURE ? env.SESSION_COOKIE_SECURE === "true" : env.NODE_ENV === "production",
+  };
+
+  if (env.STEWARD_DEMO_SEED === "1") {
+    const seed = await seedDemoIfEmpty(db);
+    if (seed.seeded) {
+      logger.info({ logins: seed.logins.map((l) => `${l.username} (${l.roles.join(", ") || "user"})`), password: DEMO_PASSWORD }, "seeded demo users");
+    }
+  }
+
+  const httpServer = http.createServer();
+  const { app } = await createApp({ deps, redis, metrics: createMetrics(), httpServer });
+  httpServer.on("request", app);
+  await new Promise<void>((resolve) => httpServer.listen(env.API_PORT, env.API_HOST, resolve));
+  logger.info(`GraphQL API ready at http://localhost:${env.API_PORT}/graphql`);
+
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, "shutting down");
+    httpServer.close();
+    await Promise.allSettled([db.$disconnect(), redis.quit()]);
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

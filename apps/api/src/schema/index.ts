@@ -1,0 +1,30 @@
+import fs from "node:fs";
+import path from "node:path";
+import { mergeResolvers } from "@graphql-tools/merge";
+import { makeExecutableSchema } from "@graphql-tools/schema";
+import { apiKeyResolvers } from "./api-keys/resolvers";
+import { auditResolvers } from "./audit/resolvers";
+import { authResolvers } from "./auth/resolvers";
+import { commonResolvers } from "./common/resolvers";
+import { groupResolvers } from "./groups/resolvers";
+import { userResolvers } from "./users/resolvers";
+import { webhookResolvers } from "./webhooks/resolvers";
+
+const schemaDir = import.meta.dirname;
+
+/** Schema-first: every domain folder holds its SDL next to its resolvers. */
+export function loadTypeDefs(): string[] {
+  return fs
+    .readdirSync(schemaDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && fs.existsSync(path.join(schemaDir, d.name, "schema.graphql")))
+    .map((d) => d.name)
+    .sort((a, b) => (a === "common" ? -1 : b === "common" ? 1 : a.localeCompare(b)))
+    .map((name) => fs.readFileSync(path.join(schemaDir, name, "schema.graphql"), "utf8"));
+}
+
+export function buildSchema() {
+  return makeExecutableSchema({
+    typeDefs: loadTypeDefs(),
+    resolvers: mergeResolvers([commonResolvers, authResolvers, userResolvers, groupResolvers, apiKeyResolvers, auditResolvers, webhookResolvers]) as never,
+  });
+}

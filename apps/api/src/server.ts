@@ -1,0 +1,121 @@
+import { randomUUID } from "node:crypto";
+import type http from "node:http";
+import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { expressMiddleware } from "@as-integrations/express5";
+import { AppError } from "@steward/core";
+import { authenticateApiKey, authenticateSession } from "@steward/identity";
+import { parseCookie } from "cookie";
+import express from "express";
+import { GraphQLError } from "graphql";
+import type { Redis } from "ioredis";
+import { type ApiContext, type ApiDeps, buildContext } from "./context";
+import { makeFormatError } from "./errors";
+import { complexityLimitPlugin, depthLimitRule } from "./limits";
+import type { Metrics } from "./metrics";
+import { buildSchema } from "./schema";
+import { SESSION_COOKIE } from "./schema/auth/resolvers";
+
+export type ServerParts = { deps: ApiDeps; redis: Redis; metrics: Metrics; httpServer: http.Server };
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
+
+/** Builds the express app: GraphQL at /graphql, probes, and metrics. Transport only. */
+export async function createApp({ deps, redis, metrics, httpServer }: ServerParts) {
+  const schema = buildSchema();
+  const apollo = new ApolloServer<ApiContext>({
+    schema,
+    validationRules: [depthLimitRule],
+    formatError: makeFormatError(deps.logger),
+    includeStacktraceInErrorResponses: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      complexityLimitPlugin(schema),
+      {
+        async requestDidStart() {
+          return {
+            async willSendResponse({ operationName, operation, errors }) {
+              metrics.graphqlOperations.inc({ operation: operationName ?? "anonymous", type: operation?.operation ?? "unknown", outcome: errors?.length ? "error" : "ok" });
+            },
+            async didEncounterErrors({ errors }) {
+              for (const e of errors) {
+                const code = e.originalError instanceof AppError ? e.originalError.code : String(e.extensions?.code ?? "INTERNAL");
+                metrics.graphqlErrors.inc({ code });
+              }
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  const app = express();
+  app.disable("x-powered-by");
+  // Requests arrive through the web app's same-origin proxy on this host: trust its X-Forwarded-For.
+  app.set("trust proxy", "loopback");
+
+  app.use((req, res, next) => {
+    const incoming = req.header("x-request-id");
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.locals.requestId = requestId;
+    res.setHeader("x-request-id", requestId);
+    const end = metrics.httpDuration.startTimer({ route: req.path === "/graphql" ? "/graphql" : req.path.slice(0, 32), method: req.method });
+    res.on("finish", () => end({ status: String(res.statusCode) }));
+    next();
+  });
+
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/readyz", async (_req, res) => {
+    const [dbOk, redisOk] = await Promise.all([
+      deps.db.$queryRaw`SELECT 1`.then(() => true, () => false),
+      redis.ping().then((r) => r === "PONG", () => false),
+    ]);
+    res.status(dbOk && redisOk ? 200 : 503).json({ status: dbOk && redisOk ? "ready" : "unavailable", database: dbOk, redis: redisOk });
+  });
+  app.get("/metrics", async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  app.use(
+    "/graphql",
+    express.json({ limit: "1mb" }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const requestId = String(res.locals.requestId);
+        const logger = deps.logger.child({ requestId });
+        const cookies = parseCookie(req.headers.cookie ?? "");
+        const sessionToken = cookies[SESSION_COOKIE];
+        const authorization = req.header("authorization");
+        let actor: ApiContext["actor"] = null;
+        let authMethod: ApiContext["authMethod"] = null;
+        if (authorization) {
+          const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+          try {
+            if (!match?.[1]) throw new AppError("UNAUTHENTICATED", "Authorization must be 'Bearer <API key>'");
+            actor = await authenticateApiKey(deps, match[1], requestId);
+            authMethod = "API_KEY";
+          } catch (err) {
+            // A bad key is refused outright rather than silently treated as anonymous.
+            const message = err instanceof AppError ? err.userMessage : "Invalid API key";
+            throw new GraphQLError(message, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
+          }
+        } else if (sessionToken) {
+          actor = await authenticateSession(deps, sessionToken, requestId);
+          authMethod = actor ? "SESSION" : null;
+        }
+        return buildContext({ deps, actor, authMethod, sessionToken, requestId, ip: req.ip ?? "unknown", userAgent: req.header("user-agent"), logger, res, req });
+      },
+    }),
+  );
+
+  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const status = typeof (err as { status?: unknown }).status === "number" ? (err as { status: number }).status : 500;
+    if (status >= 500) deps.logger.error({ err }, "unhandled HTTP error");
+    res.status(status).json({ errors: [{ message: status === 413 ? "Request body too large" : status < 500 ? "Bad request" : "Internal server error", extensions: { code: status < 500 ? "BAD_USER_INPUT" : "INTERNAL" } }] });
+  });
+
+  return { app, apollo };
+}
