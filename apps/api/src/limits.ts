@@ -1,7 +1,6 @@
 import type { ApolloServerPlugin } from "@apollo/server";
-import { AppError } from "@steward/core";
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from "graphql-query-complexity";
-import type { GraphQLSchema } from "graphql";
+import { GraphQLError, type GraphQLSchema } from "graphql";
 import depthLimit from "graphql-depth-limit";
 
 export const MAX_DEPTH = 12;
@@ -20,15 +19,25 @@ export function complexityLimitPlugin(schema: GraphQLSchema): ApolloServerPlugin
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          const complexity = getComplexity({
-            schema,
-            query: document,
-            operationName: request.operationName,
-            variables: request.variables,
-            estimators: [pagedEstimator, simpleEstimator({ defaultComplexity: 1 })],
-          });
+          // Errors thrown here must be GraphQLErrors carrying their code: Apollo turns anything else
+          // from a plugin hook into an internal error.
+          let complexity: number;
+          try {
+            complexity = getComplexity({
+              schema,
+              query: document,
+              operationName: request.operationName,
+              variables: request.variables,
+              estimators: [pagedEstimator, simpleEstimator({ defaultComplexity: 1 })],
+            });
+          } catch (err) {
+            // getComplexity coerces variables first; a wrongly typed variable is the caller's mistake.
+            throw new GraphQLError(err instanceof Error ? err.message : "Invalid variables", { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } });
+          }
           if (complexity > MAX_COMPLEXITY) {
-            throw new AppError("BAD_USER_INPUT", `Query is too complex (${complexity} > ${MAX_COMPLEXITY}); request smaller pages or fewer fields`);
+            throw new GraphQLError(`Query is too complex (${complexity} > ${MAX_COMPLEXITY}); request smaller pages or fewer fields`, {
+              extensions: { code: "BAD_USER_INPUT", http: { status: 400 } },
+            });
           }
         },
       };

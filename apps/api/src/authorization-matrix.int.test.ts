@@ -1,0 +1,142 @@
+/**
+ * Every mutation × every role → allowed or FORBIDDEN, through the real API. A mutation added to the
+ * schema without a row here fails the coverage test, so the matrix cannot silently fall behind.
+ */
+import { systemActor } from "@steward/core";
+import { createGroup, createUser } from "@steward/identity";
+import { createWebhookEndpoint } from "@steward/webhooks";
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildSchema } from "./schema";
+import { type Auth, startTestApi, type TestApi } from "./testing/api-harness";
+
+type RoleCase = "ADMIN" | "GOVERNOR" | "DATA_OWNER" | "CONSUMER";
+const ROLES: RoleCase[] = ["ADMIN", "GOVERNOR", "DATA_OWNER", "CONSUMER"];
+
+type Actor = { id: string; auth: Auth };
+type Case = {
+  mutation: string;
+  label?: string;
+  allowed: RoleCase[];
+  /** Builds a fresh target for each call (so allowed calls succeed on their own data). */
+  prepare: (caller: Actor) => Promise<{ query: string; variables?: Record<string, unknown> }>;
+};
+
+let api: TestApi;
+const actors = new Map<RoleCase, Actor>();
+const system = systemActor("matrix-setup");
+const uid = () => randomBytes(4).toString("hex");
+
+async function freshUser() {
+  const name = `target-${uid()}`;
+  return createUser({ db: api.testDb.db }, system, { username: name, displayName: name, email: `${name}@example.com`, password: "steward-demo" });
+}
+async function freshGroup() {
+  return createGroup({ db: api.testDb.db }, system, { name: `group-${uid()}` });
+}
+async function freshWebhook() {
+  const admin = actors.get("ADMIN")!;
+  const created = await createWebhookEndpoint(api.deps, { kind: "USER", userId: admin.id, username: "matrix-admin", roles: new Set(["ADMIN"]) }, {
+    url: "http://127.0.0.1:9/hook",
+    eventTypes: ["*"],
+  });
+  return created.endpoint;
+}
+
+const ALL: RoleCase[] = [...ROLES];
+const ADMIN_ONLY: RoleCase[] = ["ADMIN"];
+
+const cases: Case[] = [
+  { mutation: "login", allowed: ALL, prepare: async () => {
+    const u = await freshUser();
+    return { query: `mutation($u: String!) { login(input: {username: $u, password: "steward-demo"}) { roles } }`, variables: { u: u.username } };
+  } },
+  { mutation: "logout", allowed: ALL, prepare: async () => ({ query: `mutation { logout }` }) },
+  { mutation: "changePassword", allowed: ALL, prepare: async () => ({ query: `mutation { changePassword(currentPassword: "steward-demo", newPassword: "steward-demo") }` }) },
+  { mutation: "createUser", allowed: ADMIN_ONLY, prepare: async () => {
+    const n = `new-${uid()}`;
+    return { query: `mutation($n: String!, $e: String!) { createUser(input: {username: $n, displayName: $n, email: $e}) { id } }`, variables: { n, e: `${n}@example.com` } };
+  } },
+  { mutation: "updateUser", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!) { updateUser(input: {id: $id, displayName: "Renamed"}) { id } }`, variables: { id: (await freshUser()).id } }) },
+  { mutation: "deactivateUser", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!) { deactivateUser(id: $id) { id } }`, variables: { id: (await freshUser()).id } }) },
+  { mutation: "reactivateUser", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!) { reactivateUser(id: $id) { id } }`, variables: { id: (await freshUser()).id } }) },
+  { mutation: "setUserAttribute", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!) { setUserAttribute(input: {userId: $id, key: "region", values: ["EU"]}) { id } }`, variables: { id: (await freshUser()).id } }) },
+  { mutation: "removeUserAttribute", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!) { removeUserAttribute(userId: $id, key: "region") { id } }`, variables: { id: (await freshUser()).id } }) },
+  { mutation: "grantRole", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!) { grantRole(userId: $id, role: GOVERNOR) { id } }`, variables: { id: (await freshUser()).id } }) },
+  { mutation: "revokeRole", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!) { revokeRole(userId: $id, role: GOVERNOR) { id } }`, variables: { id: (await freshUser()).id } }) },
+  { mutation: "setPlatformAccount", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!, $a: String!) { setPlatformAccount(input: {userId: $id, platform: POSTGRES, accountName: $a}) { id } }`, variables: { id: (await freshUser()).id, a: `pg_${uid()}` } }) },
+  { mutation: "createGroup", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($n: String!) { createGroup(input: {name: $n}) { id } }`, variables: { n: `g-${uid()}` } }) },
+  { mutation: "updateGroup", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!) { updateGroup(input: {id: $id, description: "d"}) { id } }`, variables: { id: (await freshGroup()).id } }) },
+  { mutation: "deleteGroup", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!) { deleteGroup(id: $id) }`, variables: { id: (await freshGroup()).id } }) },
+  { mutation: "addGroupMember", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($g: ID!, $u: ID!) { addGroupMember(groupId: $g, userId: $u) { id } }`, variables: { g: (await freshGroup()).id, u: (await freshUser()).id } }) },
+  { mutation: "removeGroupMember", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($g: ID!, $u: ID!) { removeGroupMember(groupId: $g, userId: $u) { id } }`, variables: { g: (await freshGroup()).id, u: (await freshUser()).id } }) },
+  { mutation: "createApiKey", label: "own key", allowed: ALL, prepare: async () => ({ query: `mutation { createApiKey(input: {name: "k", roles: []}) { secret } }` }) },
+  { mutation: "createApiKey", label: "for another user", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($o: ID!) { createApiKey(input: {name: "k", ownerId: $o, roles: []}) { secret } }`, variables: { o: (await freshUser()).id } }) },
+  { mutation: "revokeApiKey", label: "own key", allowed: ALL, prepare: async (caller) => {
+    const key = await api.gql<{ createApiKey: { apiKey: { id: string } } }>(`mutation { createApiKey(input: {name: "mine", roles: []}) { apiKey { id } } }`, {}, caller.auth);
+    return { query: `mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, variables: { id: key.data!.createApiKey.apiKey.id } };
+  } },
+  { mutation: "revokeApiKey", label: "another user's key", allowed: ADMIN_ONLY, prepare: async () => {
+    const owner = await freshUser();
+    const key = await api.gql<{ createApiKey: { apiKey: { id: string } } }>(`mutation($o: ID!) { createApiKey(input: {name: "theirs", ownerId: $o, roles: []}) { apiKey { id } } }`, { o: owner.id }, actors.get("ADMIN")!.auth);
+    return { query: `mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, variables: { id: key.data!.createApiKey.apiKey.id } };
+  } },
+  { mutation: "createWebhookEndpoint", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation { createWebhookEndpoint(input: {url: "http://127.0.0.1:9/x", eventTypes: ["user.created"]}) { secret } }` }) },
+  { mutation: "updateWebhookEndpoint", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!) { updateWebhookEndpoint(input: {id: $id, description: "d"}) { id } }`, variables: { id: (await freshWebhook()).id } }) },
+  { mutation: "deleteWebhookEndpoint", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }`, variables: { id: (await freshWebhook()).id } }) },
+  { mutation: "rotateWebhookSecret", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }`, variables: { id: (await freshWebhook()).id } }) },
+  { mutation: "pingWebhookEndpoint", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!) { pingWebhookEndpoint(id: $id) }`, variables: { id: (await freshWebhook()).id } }) },
+  { mutation: "redeliverWebhook", allowed: ADMIN_ONLY, prepare: async () => {
+    const endpoint = await freshWebhook();
+    const event = await api.testDb.db.outboxEvent.create({ data: { type: "webhook.ping", aggregateType: "WebhookEndpoint", aggregateId: endpoint.id, payload: { endpointId: endpoint.id } } });
+    const delivery = await api.testDb.db.webhookDelivery.create({
+      data: { endpointId: endpoint.id, eventId: event.id, eventType: event.type, payload: event.payload as object, status: "FAILED", attempts: 8 },
+    });
+    return { query: `mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { id } }`, variables: { id: delivery.id } };
+  } },
+];
+
+beforeAll(async () => {
+  api = await startTestApi();
+  for (const role of ROLES) {
+    const u = await api.userWithRoles(role === "CONSUMER" ? [] : [role]);
+    actors.set(role, u);
+  }
+});
+afterAll(() => api.close());
+
+describe("authorization matrix", () => {
+  it("covers every mutation in the schema", () => {
+    const mutationType = buildSchema().getMutationType()!;
+    const inSchema = Object.keys(mutationType.getFields()).filter((f) => f !== "_noop").sort();
+    expect([...new Set(cases.map((c) => c.mutation))].sort()).toEqual(inSchema);
+  });
+
+  for (const c of cases) {
+    for (const role of ROLES) {
+      const expected = c.allowed.includes(role) ? "allowed" : "FORBIDDEN";
+      it(`${c.mutation}${c.label ? ` (${c.label})` : ""} as ${role} → ${expected}`, async () => {
+        const caller = actors.get(role)!;
+        // logout/changePassword end or rotate sessions: give those calls their own session.
+        const auth = c.mutation === "logout" || c.mutation === "changePassword" ? await api.login(((await api.testDb.db.user.findUniqueOrThrow({ where: { id: caller.id } })).username)) : caller.auth;
+        const { query, variables } = await c.prepare({ ...caller, auth });
+        const res = await api.gql(query, variables, auth);
+        if (expected === "allowed") {
+          expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+        } else {
+          const code = res.errors?.[0]?.extensions?.code;
+          // Another user's key is invisible rather than forbidden, so its id leaks nothing.
+          expect(c.label === "another user's key" ? ["NOT_FOUND"] : ["FORBIDDEN"]).toContain(code);
+        }
+      });
+    }
+  }
+
+  it("answers every mutation but login with UNAUTHENTICATED when nobody is logged in", async () => {
+    for (const c of cases.filter((c) => !["login", "logout"].includes(c.mutation))) {
+      const { query, variables } = await c.prepare(actors.get("ADMIN")!);
+      const res = await api.gql(query, variables);
+      expect(res.errors?.[0]?.extensions?.code, c.mutation).toBe("UNAUTHENTICATED");
+    }
+  });
+});
