@@ -1,0 +1,33 @@
+"use client";
+
+import { Alert, Button, Modal, Typography } from "antd";
+
+/** Shows a secret the API returns exactly once. Closing the dialog is the only way out: it is never shown again. */
+export function SecretOnceModal({ title, secret, description, onClose }: { title: string; secret: string | null; description: string; onClose: () => void }) {
+  return (
+    <Modal
+      title={title}
+      open={secret !== null}
+      onCancel={onClose}
+      mask={{ closable: false }}
+      footer={
+        <Button type="primary" onClick={onClose}>
+          I have stored it
+        </Button>
+      }
+    >
+      <Alert type="warning" showIcon title="Copy it now: this is the only time it is shown." description={description} style={{ marginBottom: 16 }} />
+      {secret && (
+        <Typography.Paragraph
+          code
+          copyable={{ text: secret, tooltips: ["Copy secret", "Copied"] }}
+          style={{ wordBreak: "break-all", fontSize: 14 }}
+          aria-label="Secret"
+          data-secret
+        >
+          {secret}
+        </Typography.Paragraph>
+      )}
+    </Modal>
+  );
+}

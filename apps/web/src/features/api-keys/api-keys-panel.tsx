@@ -1,0 +1,114 @@
+"use client";
+
+import { KeyOutlined, PlusOutlined } from "@ant-design/icons";
+import { App, Button, Card, Empty, Flex, Switch, Table, Tag, Tooltip, Typography } from "antd";
+import dayjs from "dayjs";
+import { useState } from "react";
+import { useMutation, useQuery } from "urql";
+import type { MyApiKeysQuery as MyApiKeysQueryType } from "@/gql/graphql";
+import { RoleTags } from "@/features/users/user-tags";
+import { QueryError } from "@/components/query-error";
+import { SecretOnceModal } from "@/components/secret-once-modal";
+import { formatDateTime, formatRelative } from "@/lib/format";
+import { useApiAction } from "@/lib/use-api-action";
+import { CreateApiKeyModal } from "./create-api-key-modal";
+import { MyApiKeysQuery, RevokeApiKeyMutation } from "./operations";
+
+type KeyRow = MyApiKeysQueryType["myApiKeys"][number];
+
+function KeyStatus({ k }: { k: KeyRow }) {
+  if (k.revokedAt) return <Tag>Revoked {formatDateTime(k.revokedAt)}</Tag>;
+  if (k.expiresAt && dayjs(k.expiresAt).isBefore(dayjs())) return <Tag color="orange">Expired</Tag>;
+  return <Tag color="green">Active</Tag>;
+}
+
+export function ApiKeysPanel() {
+  const { modal } = App.useApp();
+  const [includeRevoked, setIncludeRevoked] = useState(false);
+  const [creating, setCreating] = useState(false);
+  const [secret, setSecret] = useState<string | null>(null);
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: MyApiKeysQuery, variables: { includeRevoked } });
+  const [, revoke] = useMutation(RevokeApiKeyMutation);
+  const run = useApiAction();
+  const refresh = () => reexecute({ requestPolicy: "network-only" });
+
+  function confirmRevoke(k: KeyRow) {
+    modal.confirm({
+      title: `Revoke API key ${k.name}?`,
+      content: "Anything using it stops working immediately. This cannot be undone.",
+      okText: "Revoke key",
+      okButtonProps: { danger: true },
+      onOk: () => run(() => revoke({ id: k.id }), { success: `API key ${k.name} revoked` }).then(refresh),
+    });
+  }
+
+  return (
+    <Card
+      title={
+        <span>
+          <KeyOutlined /> My API keys
+        </span>
+      }
+      extra={
+        <Flex gap={16} align="center">
+          <label>
+            <Switch size="small" checked={includeRevoked} onChange={setIncludeRevoked} aria-label="Show revoked keys" /> Show revoked
+          </label>
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
+            Create API key
+          </Button>
+        </Flex>
+      }
+    >
+      <Typography.Paragraph type="secondary">
+        API keys let scripts and pipelines call the Steward API as you. A key never has more roles than you do.
+      </Typography.Paragraph>
+      {error && <QueryError error={error} onRetry={refresh} />}
+      <Table<KeyRow>
+        rowKey="id"
+        loading={fetching}
+        pagination={false}
+        dataSource={data?.myApiKeys ?? []}
+        locale={{ emptyText: <Empty description={includeRevoked ? "You have no API keys." : "You have no active API keys."} /> }}
+        columns={[
+          { title: "Name", dataIndex: "name" },
+          { title: "Prefix", dataIndex: "prefix", render: (p: string) => <Typography.Text code>{p}…</Typography.Text> },
+          { title: "Roles", dataIndex: "roles", render: (r: KeyRow["roles"]) => <RoleTags roles={r} empty="None" /> },
+          { title: "Created", dataIndex: "createdAt", render: formatDateTime },
+          {
+            title: "Last used",
+            dataIndex: "lastUsedAt",
+            render: (v: string | null) => <Tooltip title={v ? formatDateTime(v) : undefined}>{formatRelative(v)}</Tooltip>,
+          },
+          { title: "Expires", dataIndex: "expiresAt", render: (v: string | null) => (v ? formatDateTime(v) : "Never") },
+          { title: "Status", key: "status", render: (_, k) => <KeyStatus k={k} /> },
+          {
+            title: <span className="sr-only">Actions</span>,
+            key: "actions",
+            render: (_, k) =>
+              !k.revokedAt && (
+                <Button type="link" danger size="small" aria-label={`Revoke API key ${k.name}`} onClick={() => confirmRevoke(k)}>
+                  Revoke
+                </Button>
+              ),
+          },
+        ]}
+      />
+      <CreateApiKeyModal
+        open={creating}
+        onClose={() => setCreating(false)}
+        onCreated={(s) => {
+          setCreating(false);
+          setSecret(s);
+          refresh();
+        }}
+      />
+      <SecretOnceModal
+        title="Your new API key"
+        secret={secret}
+        description="Steward stores only a hash of the key. Send it as a Bearer token in the Authorization header."
+        onClose={() => setSecret(null)}
+      />
+    </Card>
+  );
+}

@@ -1,0 +1,38 @@
+import { graphql } from "@/gql";
+
+export const MyApiKeysQuery = graphql(`
+  query MyApiKeys($includeRevoked: Boolean) {
+    myApiKeys(includeRevoked: $includeRevoked) {
+      id
+      name
+      prefix
+      roles
+      createdAt
+      lastUsedAt
+      expiresAt
+      revokedAt
+    }
+  }
+`);
+
+export const CreateApiKeyMutation = graphql(`
+  mutation CreateApiKey($input: CreateApiKeyInput!) {
+    createApiKey(input: $input) {
+      secret
+      apiKey {
+        id
+        name
+        prefix
+      }
+    }
+  }
+`);
+
+export const RevokeApiKeyMutation = graphql(`
+  mutation RevokeApiKey($id: ID!) {
+    revokeApiKey(id: $id) {
+      id
+      revokedAt
+    }
+  }
+`);
