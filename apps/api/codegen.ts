@@ -18,7 +18,7 @@ const config: CodegenConfig = {
           Group: "@steward/db#Group",
           ApiKey: "@steward/db#ApiKey",
           AuditEvent: "@steward/db#AuditEvent",
-          WebhookEndpoint: "@steward/db#WebhookEndpoint",
+          WebhookEndpoint: "@steward/webhooks#WebhookEndpointView",
           WebhookDelivery: "@steward/db#WebhookDelivery",
           WebhookDeliveryAttempt: "@steward/db#WebhookDeliveryAttempt",
           PlatformAccount: "@steward/db#PlatformAccount",

@@ -44,6 +44,7 @@ async function freshWebhook() {
 }
 
 const ALL: RoleCase[] = [...ROLES];
+const SESSION_ENDING = new Set(["logout", "changePassword"]);
 const ADMIN_ONLY: RoleCase[] = ["ADMIN"];
 
 const cases: Case[] = [
@@ -116,11 +117,10 @@ describe("authorization matrix", () => {
     for (const role of ROLES) {
       const expected = c.allowed.includes(role) ? "allowed" : "FORBIDDEN";
       it(`${c.mutation}${c.label ? ` (${c.label})` : ""} as ${role} → ${expected}`, async () => {
-        const caller = actors.get(role)!;
-        // logout/changePassword end or rotate sessions: give those calls their own session.
-        const auth = c.mutation === "logout" || c.mutation === "changePassword" ? await api.login(((await api.testDb.db.user.findUniqueOrThrow({ where: { id: caller.id } })).username)) : caller.auth;
-        const { query, variables } = await c.prepare({ ...caller, auth });
-        const res = await api.gql(query, variables, auth);
+        // logout and changePassword end sessions: they run as a fresh user holding the same role.
+        const caller = SESSION_ENDING.has(c.mutation) ? await api.userWithRoles(role === "CONSUMER" ? [] : [role]) : actors.get(role)!;
+        const { query, variables } = await c.prepare(caller);
+        const res = await api.gql(query, variables, caller.auth);
         if (expected === "allowed") {
           expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
         } else {

@@ -38,7 +38,7 @@ export type ConnectionModel<T> = {
 };
 
 export function buildContext(base: Omit<ApiContext, "loaders">): ApiContext {
-  return { ...base, loaders: createLoaders(base.deps.db) };
+  return { ...base, loaders: createLoaders(base.deps.db, base.actor) };
 }
 
 export type UserConnectionModel = ConnectionModel<User>;
