@@ -58,6 +58,9 @@ if (!(await canConnect(databaseUrl)) || !(await canConnect(process.env.REDIS_URL
   console.log("0 passed, 1 failed");
   process.exit(1);
 }
+if (!fs.existsSync(path.join(root, "node_modules", ".package-lock.json"))) {
+  spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" });
+}
 generate();
 if (wanted("unit")) vitest("unit");
 if (wanted("integration")) vitest("integration");
