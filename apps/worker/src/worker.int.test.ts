@@ -49,7 +49,8 @@ async function emitUserEvent(type: "user.created" | "user.updated" | "user.deact
   return transaction(t.db, (tx) => emitEvent(tx, { type, aggregateType: "User", aggregateId: "u", payload: { userId: randomUUID() } }));
 }
 
-const deliveryFor = (endpointId: string, eventId: bigint) => t.db.webhookDelivery.findUnique({ where: { endpointId_eventId: { endpointId, eventId } } });
+const deliveryFor = (endpointId: string, eventId: bigint) =>
+  t.db.webhookDelivery.findUnique({ where: { endpointId_eventId: { endpointId, eventId } } });
 const settled = (endpointId: string, eventId: bigint) => async () => {
   const d = await deliveryFor(endpointId, eventId);
   return d && d.status !== "PENDING" ? d : null;
@@ -65,7 +66,9 @@ describe("worker", () => {
       for (let i = 0; i < 20; i++) {
         const eventId = await emitUserEvent("user.created");
         const committedAt = Date.now();
-        const req = await waitFor(async () => receiver.requests.find((r) => r.headers["steward-event-id"] === eventId.toString()), { intervalMs: 5 });
+        const req = await waitFor(async () => receiver.requests.find((r) => r.headers["steward-event-id"] === eventId.toString()), {
+          intervalMs: 5,
+        });
         const job = await dispatchQueue.getJob(`event-${eventId}`);
         toJob.push((job?.timestamp ?? Number.NaN) - committedAt);
         toDelivery.push(req.receivedAt - committedAt);
@@ -76,7 +79,11 @@ describe("worker", () => {
       await dispatchQueue.close();
     }
     log.info(
-      { samples: toJob.length, commitToJobMs: { p50: percentile(toJob, 50), max: Math.max(...toJob) }, commitToDeliveryMs: { p50: percentile(toDelivery, 50), max: Math.max(...toDelivery) } },
+      {
+        samples: toJob.length,
+        commitToJobMs: { p50: percentile(toJob, 50), max: Math.max(...toJob) },
+        commitToDeliveryMs: { p50: percentile(toDelivery, 50), max: Math.max(...toDelivery) },
+      },
       "LATENCY outbox commit → dispatch job / → receiver (LISTEN/NOTIFY wake-up, 200 ms poll fallback)",
     );
     expect(percentile(toDelivery, 50)).toBeLessThan(500);
@@ -135,7 +142,11 @@ describe("worker", () => {
   it("fails a malformed job payload at once, without retrying", async () => {
     const queue = new Queue("deliver-webhook", { connection: { url: REDIS_URL }, prefix });
     try {
-      await queue.add("deliver-webhook", { deliveryId: "not-a-uuid" }, { jobId: "malformed-1", attempts: 5, backoff: { type: "fixed", delay: 10 } });
+      await queue.add(
+        "deliver-webhook",
+        { deliveryId: "not-a-uuid" },
+        { jobId: "malformed-1", attempts: 5, backoff: { type: "fixed", delay: 10 } },
+      );
       const job = await waitFor(async () => {
         const j = await queue.getJob("malformed-1");
         return j?.finishedOn ? j : null;
@@ -152,9 +163,17 @@ describe("worker", () => {
     const { endpoint: ep } = await endpoint("/lost", ["user.roles.changed"]);
     // A row handed over long ago whose job vanished, and a PENDING delivery with no job at all.
     const lostEvent = await t.db.outboxEvent.create({
-      data: { type: "user.roles.changed", aggregateType: "User", aggregateId: "u", payload: { userId: randomUUID() }, enqueuedAt: new Date(Date.now() - 3_600_000) },
+      data: {
+        type: "user.roles.changed",
+        aggregateType: "User",
+        aggregateId: "u",
+        payload: { userId: randomUUID() },
+        enqueuedAt: new Date(Date.now() - 3_600_000),
+      },
     });
-    const orphan = await t.db.webhookDelivery.create({ data: { endpointId: ep.id, eventId: 999_999n, eventType: "user.roles.changed", payload: {} } });
+    const orphan = await t.db.webhookDelivery.create({
+      data: { endpointId: ep.id, eventId: 999_999n, eventType: "user.roles.changed", payload: {} },
+    });
     await flushPrefix(prefix);
     await t.db.$executeRawUnsafe(`SELECT pg_notify('${DELIVERY_NOTIFY_CHANNEL}', '')`);
     expect(await waitFor(settled(ep.id, lostEvent.id), { what: "stale outbox row" })).toMatchObject({ status: "SUCCEEDED" });
@@ -163,6 +182,9 @@ describe("worker", () => {
     expect(text).toMatch(/steward_outbox_relayed_total\{kind="rehandover"\} [1-9]/);
     expect(text).toMatch(/steward_webhook_deliveries_requeued_total\{reason="missing"\} [1-9]/);
     expect(text).toMatch(/steward_jobs_processed_total\{job="deliver-webhook",result="completed"\} [1-9]/);
-    expect(await (await fetch(`http://127.0.0.1:${worker.port}/readyz`)).json()).toEqual({ status: "ready", checks: { database: true, redis: true } });
+    expect(await (await fetch(`http://127.0.0.1:${worker.port}/readyz`)).json()).toEqual({
+      status: "ready",
+      checks: { database: true, redis: true },
+    });
   });
 });

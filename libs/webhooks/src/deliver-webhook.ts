@@ -102,7 +102,11 @@ export async function deliverWebhook(deps: DeliverDeps, deliveryId: string, opts
     log.info({ statusCode: attempt.statusCode, durationMs: attempt.durationMs }, "webhook delivered");
     return { kind: "succeeded", statusCode: attempt.statusCode ?? 0, durationMs: attempt.durationMs };
   }
-  log.warn({ statusCode: attempt.statusCode, error: attempt.error, durationMs: attempt.durationMs, final }, "webhook attempt failed");
+  // Non-final failures are routine (the receiver is retried); only giving up deserves a warning.
+  log[final ? "warn" : "info"](
+    { statusCode: attempt.statusCode, error: attempt.error, durationMs: attempt.durationMs, final },
+    "webhook attempt failed",
+  );
   return { kind: "failed", statusCode: attempt.statusCode, error: attempt.error, durationMs: attempt.durationMs, final };
 }
 
