@@ -36,7 +36,7 @@ export function startPollLoop(opts: { name: string; logger: Logger; idleMs: numb
       } catch (err) {
         failures++;
         opts.logger.error({ loop: opts.name, err: (err as Error).message, failures }, "loop pass failed");
-        await sleep(Math.min(10_000, 100 * 2 ** failures));
+        await sleep(Math.min(10_000, 100 * 2 ** (failures - 1)));
         continue;
       }
       if (result === "idle") await sleep(opts.idleMs);
