@@ -1,0 +1,5 @@
+export * from "./connector";
+export * from "./registry";
+export * from "./sql/quote";
+export { PostgresConfig, PostgresCredentials } from "./postgres/config";
+export { postgresConnector } from "./postgres/postgres.connector";
