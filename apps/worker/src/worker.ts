@@ -27,11 +27,14 @@ export type RunningWorker = { port: number; context: WorkerContext; stop(): Prom
 export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const { config, logger } = opts;
   const db = createDb({ url: opts.databaseUrl, poolSize: 10, applicationName: "steward-worker" });
-  // BullMQ's workers block on Redis and must never give up a command: maxRetriesPerRequest null.
-  const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null, connectionName: "steward-worker" });
-  redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
+  // BullMQ's workers block on Redis and must never give up a command (maxRetriesPerRequest: null);
+  // producers (relay, dispatch, sweep) should fail fast instead, so a Redis outage surfaces as a failed
+  // pass that is retried, not as a relay transaction hanging while it holds row locks.
+  const consumerRedis = new Redis(opts.redisUrl, { maxRetriesPerRequest: null, connectionName: "steward-worker" });
+  const producerRedis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 3, connectionName: "steward-worker-producer" });
+  for (const r of [consumerRedis, producerRedis]) r.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
   const metrics = createMetrics();
-  const queues = createQueues(redis, config);
+  const queues = createQueues(producerRedis, config);
   const context: WorkerContext = {
     db,
     secretBox: new SecretBox(parseKeyring(opts.encryptionKeys)),
@@ -50,7 +53,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     g.set(await db.webhookDelivery.count({ where: { status: "PENDING" } }));
   });
 
-  const workers = startJobWorkers(context, redis);
+  const workers = startJobWorkers(context, consumerRedis);
   const relay = startPollLoop({
     name: "outbox-relay",
     logger,
@@ -74,7 +77,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     registry: metrics.registry,
     readiness: async () => ({
       database: await probe(() => db.$queryRaw`SELECT 1`),
-      redis: await probe(() => redis.ping()),
+      redis: await probe(() => producerRedis.ping()),
     }),
   });
   logger.info({ port: http.port, prefix: config.QUEUE_PREFIX }, "worker started");
@@ -89,7 +92,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       await closeQueues(queues);
       await http.close();
       await db.$disconnect();
-      await redis.quit().catch(() => redis.disconnect());
+      await Promise.all([consumerRedis, producerRedis].map((r) => r.quit().catch(() => r.disconnect())));
       logger.info("worker stopped");
     },
   };
