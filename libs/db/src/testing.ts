@@ -6,7 +6,10 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { createDb, type Db } from "./index";
 
-export const TEMPLATE_DB = "steward_test_template";
+/** Per test run (set by the global setup), so parallel runs on one machine do not collide. */
+export function templateDb(): string {
+  return process.env.STEWARD_TEST_TEMPLATE_DB ?? "steward_test_template";
+}
 
 export function adminUrl(): string {
   return process.env.TEST_ADMIN_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -34,7 +37,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `steward_test_${randomBytes(6).toString("hex")}`;
   for (let attempt = 0; ; attempt++) {
     try {
-      await adminQuery(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DB}"`);
+      await adminQuery(`CREATE DATABASE "${name}" TEMPLATE "${templateDb()}"`);
       break;
     } catch (err) {
       // Two clones starting at once can see each other as "other users" of the template.

@@ -20,7 +20,21 @@ export const eventSchemas = {
   "group.deleted": z.object({ groupId: z.uuid(), name: z.string(), memberIds: z.array(z.uuid()) }),
   "group.membership.changed": z.object({ groupId: z.uuid(), userId: z.uuid(), member: z.boolean() }),
   "webhook.ping": z.object({ endpointId: z.uuid() }),
+  "connection.created": z.object({ connectionId: z.uuid() }),
+  "connection.updated": z.object({ connectionId: z.uuid() }),
+  "connection.deleted": z.object({ connectionId: z.uuid() }),
+  "connection.sync_requested": z.object({ connectionId: z.uuid(), syncRunId: z.uuid() }),
+  "connection.synced": z.object({ connectionId: z.uuid(), syncRunId: z.uuid(), added: z.number(), disabled: z.number(), reenabled: z.number(), registered: z.number() }),
+  // Bulk events carry chunks of ids (see DATA_SOURCE_EVENT_CHUNK) so a large sync stays a few rows.
+  "data_source.registered": z.object({ connectionId: z.uuid(), dataSourceIds: z.array(z.uuid()) }),
+  "data_source.status_changed": z.object({ connectionId: z.uuid(), dataSourceIds: z.array(z.uuid()), status: z.enum(["ACTIVE", "DISABLED"]) }),
+  "data_source.columns_changed": z.object({ connectionId: z.uuid(), dataSourceIds: z.array(z.uuid()) }),
+  "data_source.tags_changed": z.object({ connectionId: z.uuid(), dataSourceId: z.uuid() }),
+  "data_source.owners_changed": z.object({ connectionId: z.uuid(), dataSourceId: z.uuid() }),
 } as const;
+
+/** Most data source ids one bulk event carries. */
+export const DATA_SOURCE_EVENT_CHUNK = 1000;
 
 export type EventType = keyof typeof eventSchemas;
 export type EventPayload<T extends EventType> = z.infer<(typeof eventSchemas)[T]>;
@@ -36,6 +50,11 @@ export const ACCESS_AFFECTING_EVENTS: ReadonlySet<EventType> = new Set<EventType
   "user.platform_accounts.changed",
   "group.deleted",
   "group.membership.changed",
+  "connection.deleted",
+  "data_source.registered",
+  "data_source.status_changed",
+  "data_source.tags_changed",
+  "data_source.owners_changed",
 ]);
 
 export function isEventType(value: string): value is EventType {
