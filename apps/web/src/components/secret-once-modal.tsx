@@ -10,6 +10,7 @@ export function SecretOnceModal({ title, secret, description, onClose }: { title
       open={secret !== null}
       onCancel={onClose}
       mask={{ closable: false }}
+      destroyOnHidden
       footer={
         <Button type="primary" onClick={onClose}>
           I have stored it

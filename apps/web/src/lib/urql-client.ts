@@ -9,6 +9,9 @@ export function createApiClient(onSessionEnded: () => void): Client {
     // Same-origin: Next rewrites /graphql to the API so the session cookie stays first-party.
     url: "/graphql",
     fetchOptions: { credentials: "same-origin" },
+    // urql sends queries as GET by default; the API's CSRF protection only accepts JSON POSTs (or a
+    // preflight header), and POST keeps variables out of proxy access logs.
+    preferGetMethod: false,
     requestPolicy: "cache-and-network",
     exchanges: [
       mapExchange({

@@ -15,16 +15,12 @@ export const MeQuery = graphql(`
   }
 `);
 
+// Only the id: the page reloads after signing in and `me` loads the rest.
 export const LoginMutation = graphql(`
   mutation Login($input: LoginInput!) {
     login(input: $input) {
-      roles
-      authMethod
       user {
         id
-        username
-        displayName
-        email
       }
     }
   }

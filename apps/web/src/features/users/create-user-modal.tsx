@@ -42,7 +42,7 @@ export function CreateUserModal({ open, onClose, onCreated }: { open: boolean; o
           label="Username"
           name="username"
           rules={[{ required: true, message: "A username is required" }]}
-          extra="Used to sign in; lowercase letters, digits, dots, dashes and underscores."
+          extra="Used to sign in: starts with a letter; a–z, 0–9, dots, dashes and underscores."
         >
           <Input autoComplete="off" />
         </Form.Item>

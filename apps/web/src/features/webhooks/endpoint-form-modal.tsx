@@ -80,7 +80,7 @@ export function EndpointFormModal({
           <Select
             mode="multiple"
             placeholder="Choose event types"
-            options={[{ value: ALL_EVENTS, label: "All events (*)" }, ...eventTypes.map((t) => ({ value: t, label: t }))]}
+            options={[{ value: ALL_EVENTS, label: "All events (*)" }, ...eventTypes.filter((t) => t !== ALL_EVENTS).map((t) => ({ value: t, label: t }))]}
           />
         </Form.Item>
       </Form>

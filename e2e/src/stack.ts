@@ -1,0 +1,186 @@
+/**
+ * Brings up the real Steward stack for end-to-end tests: a fresh PostgreSQL database, the API, the
+ * worker and a production build of the web app, all on non-default ports so a developer's stack on
+ * the default ports keeps running beside it.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+export const PORTS = { api: 4100, worker: 4101, web: 3100 } as const;
+export const API_URL = `http://127.0.0.1:${PORTS.api}`;
+export const WEB_URL = `http://127.0.0.1:${PORTS.web}`;
+export const WORKER_URL = `http://127.0.0.1:${PORTS.worker}`;
+
+const ADMIN_DATABASE_URL = process.env.TEST_ADMIN_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+/** Separate from the developer's .next so an e2e build never clobbers theirs. */
+const WEB_DIST_DIR = ".next-e2e";
+
+export type Stack = { runId: string; databaseName: string; databaseUrl: string; logDir: string; stop: () => Promise<void> };
+
+function log(msg: string): void {
+  process.stdout.write(`[e2e stack] ${msg}\n`);
+}
+
+function databaseUrlFor(name: string): string {
+  const url = new URL(ADMIN_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+function runStep(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv, logDir: string): void {
+  const started = Date.now();
+  const res = spawnSync(cmd, args, { cwd: repoRoot, env: { ...process.env, ...env }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  fs.writeFileSync(path.join(logDir, `${name}.log`), `${res.stdout ?? ""}\n${res.stderr ?? ""}`);
+  if (res.status !== 0) {
+    throw new Error(`${name} failed (exit ${res.status}); see ${path.join(logDir, `${name}.log`)}\n${(res.stderr || res.stdout || "").slice(-2000)}`);
+  }
+  log(`${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+let stopping = false;
+
+function startService(name: string, args: string[], env: NodeJS.ProcessEnv, logDir: string): ChildProcess {
+  const out = fs.openSync(path.join(logDir, `${name}.log`), "a");
+  // Own process group, so teardown can stop the service and anything it spawned.
+  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ["ignore", out, out], detached: true });
+  child.on("exit", (code, signal) => {
+    if (!stopping && code !== 0 && signal === null) log(`${name} exited with code ${code}; see ${path.join(logDir, `${name}.log`)}`);
+  });
+  return child;
+}
+
+async function waitFor(name: string, url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited (code ${child.exitCode}) before it was ready`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${name} was not ready at ${url} within ${timeoutMs / 1000} s`);
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.pid === undefined) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  try {
+    process.kill(-child.pid, "SIGTERM");
+  } catch {
+    return;
+  }
+  const timer = setTimeout(() => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }, 8000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function startStack(): Promise<Stack> {
+  const runId = randomBytes(4).toString("hex");
+  const databaseName = `steward_e2e_${runId}`;
+  const databaseUrl = databaseUrlFor(databaseName);
+  const logDir = path.join(repoRoot, "e2e", "logs", runId);
+  fs.mkdirSync(logDir, { recursive: true });
+  const children: ChildProcess[] = [];
+  let dropped = false;
+
+  const stop = async () => {
+    stopping = true;
+    await Promise.all(children.map(stopProcess));
+    if (!dropped) {
+      dropped = true;
+      await adminQuery(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`);
+      log(`dropped ${databaseName}`);
+    }
+  };
+
+  try {
+    log(`run ${runId}: database ${databaseName}, logs in ${logDir}`);
+    await adminQuery(`CREATE DATABASE "${databaseName}"`);
+    const common = {
+      DATABASE_URL: databaseUrl,
+      REDIS_URL,
+      // A fresh key per run: nothing encrypted in this database outlives it.
+      STEWARD_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString("base64")}`,
+      LOG_LEVEL: "info",
+    };
+
+    // A fresh clone has no generated Prisma client yet (nothing generated is committed).
+    if (!fs.existsSync(path.join(repoRoot, "libs/db/src/generated/client.ts"))) {
+      runStep("db-generate", "npm", ["run", "--silent", "db:generate"], {}, logDir);
+    }
+    runStep("migrate", process.execPath, ["--experimental-wasm-modules", "--no-warnings", "--import", "tsx", "libs/db/src/migrate/cli.ts", "deploy"], common, logDir);
+
+    const webDir = path.join(repoRoot, "apps/web");
+    const reuseBuild = process.env.STEWARD_E2E_REUSE_BUILD === "1" && fs.existsSync(path.join(webDir, WEB_DIST_DIR, "BUILD_ID"));
+    const webEnv = { STEWARD_WEB_DIST_DIR: WEB_DIST_DIR, NEXT_TELEMETRY_DISABLED: "1" };
+    // `npm run build` runs GraphQL codegen first (prebuild).
+    if (!reuseBuild) runStep("web-build", "npm", ["run", "--silent", "-w", "@steward/web", "build"], webEnv, logDir);
+
+    const api = startService(
+      "api",
+      ["--import", "tsx", "apps/api/src/main.ts"],
+      { ...common, API_PORT: String(PORTS.api), API_HOST: "127.0.0.1", STEWARD_DEMO_SEED: "1", RATE_LIMIT_PREFIX: `steward_e2e_${runId}:rl` },
+      logDir,
+    );
+    children.push(api);
+    const worker = startService(
+      "worker",
+      ["--import", "tsx", "apps/worker/src/main.ts"],
+      {
+        ...common,
+        WORKER_PORT: String(PORTS.worker),
+        QUEUE_PREFIX: `steward_e2e_${runId}`,
+        // Quick retries so a test sees a failed-then-retried delivery settle in seconds.
+        WEBHOOK_BACKOFF_MS: "500",
+        WEBHOOK_TIMEOUT_MS: "5000",
+        OUTBOX_POLL_MS: "100",
+      },
+      logDir,
+    );
+    children.push(worker);
+    const web = startService(
+      "web",
+      [path.join(repoRoot, "node_modules/next/dist/bin/next"), "start", webDir, "-p", String(PORTS.web), "-H", "127.0.0.1"],
+      { ...webEnv, STEWARD_API_URL: API_URL, NODE_ENV: "production" },
+      logDir,
+    );
+    children.push(web);
+
+    await Promise.all([
+      waitFor("api", `${API_URL}/readyz`, api, 60_000),
+      waitFor("worker", `${WORKER_URL}/readyz`, worker, 60_000),
+      waitFor("web", `${WEB_URL}/login`, web, 60_000),
+    ]);
+    log("stack is ready");
+    return { runId, databaseName, databaseUrl, logDir, stop };
+  } catch (err) {
+    await stop().catch((e: unknown) => log(`cleanup failed: ${String(e)}`));
+    throw err;
+  }
+}
