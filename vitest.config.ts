@@ -11,6 +11,7 @@ export default defineConfig({
           include: ["libs/*/src/**/*.test.ts", "apps/*/src/**/*.test.ts"],
           exclude: ["**/*.int.test.ts", "**/node_modules/**"],
           environment: "node",
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -24,6 +25,7 @@ export default defineConfig({
           hookTimeout: 60_000,
           // Two cores: more files at once only adds contention.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

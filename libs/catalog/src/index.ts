@@ -1,0 +1,13 @@
+export * from "./authz";
+export * from "./deps";
+export * from "./queries";
+export * from "./loaders";
+export * from "./connections/connection-commands";
+export { loadConnectionForUse } from "./connections/connector-access";
+export * from "./sync/request-sync";
+export * from "./sync/run-sync";
+export * from "./sync/plan-sync";
+export * from "./data-sources/register-data-sources";
+export * from "./data-sources/data-source-commands";
+export * from "./tags/tag-commands";
+export * from "./demo-warehouse";
