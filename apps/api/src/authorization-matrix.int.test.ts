@@ -2,6 +2,7 @@
  * Every mutation × every role → allowed or FORBIDDEN, through the real API. A mutation added to the
  * schema without a row here fails the coverage test, so the matrix cannot silently fall behind.
  */
+import { createConnection, registerDataSources, runSync } from "@steward/catalog";
 import { systemActor } from "@steward/core";
 import { createGroup, createUser } from "@steward/identity";
 import { createWebhookEndpoint } from "@steward/webhooks";
@@ -43,7 +44,26 @@ async function freshWebhook() {
   return created.endpoint;
 }
 
+function warehouseConfig() {
+  return { host: "127.0.0.1", port: 5432, user: "postgres", databases: [api.testDb.name] };
+}
+/** A connection on which the DATA_OWNER actor is assigned, synced, with one registered source. */
+async function freshSource() {
+  const { connection, syncRun } = await createConnection(api.deps, system, {
+    name: `conn-${uid()}`,
+    kind: "POSTGRES",
+    config: warehouseConfig(),
+    dataOwnerIds: [actors.get("DATA_OWNER")!.id],
+  });
+  await runSync(api.deps, syncRun.id);
+  const node = await api.testDb.db.catalogNode.findFirstOrThrow({ where: { connectionId: connection.id, kind: "OBJECT", name: "User" } });
+  const { registeredIds } = await registerDataSources(api.deps, system, { connectionId: connection.id, nodeIds: [node.id] });
+  return { connectionId: connection.id, sourceId: registeredIds[0]! };
+}
+
 const ALL: RoleCase[] = [...ROLES];
+const OWNERS: RoleCase[] = ["ADMIN", "DATA_OWNER"];
+const TAGGERS: RoleCase[] = ["ADMIN", "GOVERNOR", "DATA_OWNER"];
 const SESSION_ENDING = new Set(["logout", "changePassword"]);
 const ADMIN_ONLY: RoleCase[] = ["ADMIN"];
 
@@ -95,6 +115,24 @@ const cases: Case[] = [
     });
     return { query: `mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { id } }`, variables: { id: delivery.id } };
   } },
+  { mutation: "testConnection", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($c: JSON!) { testConnection(input: {kind: POSTGRES, config: $c}) { ok } }`, variables: { c: warehouseConfig() } }) },
+  { mutation: "createConnection", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($n: String!, $c: JSON!) { createConnection(input: {name: $n, kind: POSTGRES, config: $c}) { inboundSecret } }`, variables: { n: `c-${uid()}`, c: warehouseConfig() } }) },
+  { mutation: "updateConnection", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!) { updateConnection(input: {id: $id, description: "d"}) { id } }`, variables: { id: (await freshSource()).connectionId } }) },
+  { mutation: "deleteConnection", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!) { deleteConnection(id: $id) }`, variables: { id: (await freshSource()).connectionId } }) },
+  { mutation: "rotateConnectionInboundSecret", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!) { rotateConnectionInboundSecret(id: $id) { inboundSecret } }`, variables: { id: (await freshSource()).connectionId } }) },
+  { mutation: "syncConnection", allowed: OWNERS, prepare: async () => ({ query: `mutation($id: ID!) { syncConnection(id: $id) { id } }`, variables: { id: (await freshSource()).connectionId } }) },
+  { mutation: "registerDataSources", allowed: OWNERS, prepare: async () => ({ query: `mutation($id: ID!) { registerDataSources(input: {connectionId: $id, wholeConnection: true}) { registeredCount } }`, variables: { id: (await freshSource()).connectionId } }) },
+  { mutation: "setDataSourceOwners", allowed: OWNERS, prepare: async () => ({ query: `mutation($id: ID!) { setDataSourceOwners(input: {dataSourceId: $id, userIds: []}) { id } }`, variables: { id: (await freshSource()).sourceId } }) },
+  { mutation: "disableDataSource", allowed: OWNERS, prepare: async () => ({ query: `mutation($id: ID!) { disableDataSource(id: $id) { status } }`, variables: { id: (await freshSource()).sourceId } }) },
+  { mutation: "enableDataSource", allowed: OWNERS, prepare: async () => {
+    const { sourceId } = await freshSource();
+    await api.testDb.db.dataSource.update({ where: { id: sourceId }, data: { status: "DISABLED", disabledReason: "MANUAL" } });
+    return { query: `mutation($id: ID!) { enableDataSource(id: $id) { status } }`, variables: { id: sourceId } };
+  } },
+  { mutation: "tagDataSource", allowed: TAGGERS, prepare: async () => ({ query: `mutation($id: ID!) { tagDataSource(dataSourceId: $id, tag: "PII") { id } }`, variables: { id: (await freshSource()).sourceId } }) },
+  { mutation: "untagDataSource", allowed: TAGGERS, prepare: async () => ({ query: `mutation($id: ID!) { untagDataSource(dataSourceId: $id, tag: "PII") { id } }`, variables: { id: (await freshSource()).sourceId } }) },
+  { mutation: "tagColumn", allowed: TAGGERS, prepare: async () => ({ query: `mutation($id: ID!) { tagColumn(dataSourceId: $id, column: "email", tag: "PII.Email") { id } }`, variables: { id: (await freshSource()).sourceId } }) },
+  { mutation: "untagColumn", allowed: TAGGERS, prepare: async () => ({ query: `mutation($id: ID!) { untagColumn(dataSourceId: $id, column: "email", tag: "PII.Email") { id } }`, variables: { id: (await freshSource()).sourceId } }) },
 ];
 
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 import type { Actor, Logger, SecretBox } from "@steward/core";
-import type { AuditEvent, Db, Group, User, WebhookDelivery } from "@steward/db";
+import type { AuditEvent, CatalogNode, DataSource, DataSourceStatus, Db, Group, User, WebhookDelivery } from "@steward/db";
 import type { Request, Response } from "express";
 import type { LoginRateLimiter } from "./rate-limit";
 import { createLoaders, type Loaders } from "./loaders";
@@ -45,3 +45,8 @@ export type UserConnectionModel = ConnectionModel<User>;
 export type GroupConnectionModel = ConnectionModel<Group>;
 export type AuditEventConnectionModel = ConnectionModel<AuditEvent>;
 export type WebhookDeliveryConnectionModel = ConnectionModel<WebhookDelivery>;
+export type CatalogNodeModel = CatalogNode & { dataSource: { id: string; status: DataSourceStatus } | null };
+export type CatalogNodeConnectionModel = ConnectionModel<CatalogNodeModel>;
+export type DataSourceConnectionModel = ConnectionModel<DataSource>;
+export type DataSourceOwnerModel = { userId: string | null; groupId: string | null };
+export type RegisterResultModel = { registeredIds: string[] };

@@ -1,6 +1,7 @@
 import http from "node:http";
 import { createLogger, parseKeyring, SecretBox } from "@steward/core";
 import { createDb } from "@steward/db";
+import { seedDemoWarehouse } from "@steward/catalog";
 import { seedDemoIfEmpty, DEMO_PASSWORD } from "@steward/identity";
 import { Redis } from "ioredis";
 import type { ApiDeps } from "./context";
@@ -28,6 +29,8 @@ async function main(): Promise<void> {
     if (seed.seeded) {
       logger.info({ logins: seed.logins.map((l) => `${l.username} (${l.roles.join(", ") || "user"})`), password: DEMO_PASSWORD }, "seeded demo users");
     }
+    const warehouse = await seedDemoWarehouse(deps, env.DATABASE_URL, { dataOwnerUsernames: ["owen"] });
+    if (warehouse.seeded) logger.info({ dataSources: warehouse.dataSources }, "seeded the demo warehouse connection");
   }
 
   const httpServer = http.createServer();

@@ -10,7 +10,8 @@ import express from "express";
 import { GraphQLError } from "graphql";
 import type { Redis } from "ioredis";
 import { type ApiContext, type ApiDeps, buildContext } from "./context";
-import { makeFormatError } from "./errors";
+import { httpStatusOf, makeFormatError } from "./errors";
+import { handleInboundSyncWebhook } from "@steward/catalog";
 import { complexityLimitPlugin, depthLimitRule } from "./limits";
 import type { Metrics } from "./metrics";
 import { buildSchema } from "./schema";
@@ -77,6 +78,22 @@ export async function createApp({ deps, redis, metrics, httpServer }: ServerPart
   });
   app.get("/metrics", async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  // Inbound "objects changed" webhook per connection: signed with the connection's own secret.
+  app.post("/webhooks/connections/:id/sync", express.text({ type: "*/*", limit: "256kb" }), async (req, res) => {
+    try {
+      const body = typeof req.body === "string" ? req.body : "";
+      const run = await handleInboundSyncWebhook(deps, String(req.params.id), req.header("steward-signature"), body);
+      res.status(202).json({ syncRunId: run.id, status: run.status });
+    } catch (err) {
+      if (err instanceof AppError) {
+        res.status(httpStatusOf(err.code)).json({ error: { code: err.code, message: err.userMessage } });
+        return;
+      }
+      deps.logger.error({ err }, "inbound webhook failed");
+      res.status(500).json({ error: { code: "INTERNAL", message: "Internal server error" } });
+    }
   });
 
   app.use(

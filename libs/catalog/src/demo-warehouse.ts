@@ -80,12 +80,13 @@ export async function createDemoWarehouse(adminUrl: string, database: string): P
  * Seeds the demo warehouse and registers it as a connection with every object registered and a few
  * PII tags, so a newcomer sees governed data at once. Skipped when the connection already exists.
  */
-export async function seedDemoWarehouse(deps: CatalogDeps, databaseUrl: string): Promise<{ seeded: boolean; dataSources: number }> {
+export async function seedDemoWarehouse(deps: CatalogDeps, databaseUrl: string, opts: { dataOwnerUsernames?: string[] } = {}): Promise<{ seeded: boolean; dataSources: number }> {
   if (await deps.db.connection.findFirst({ where: { name: DEMO_CONNECTION_NAME } })) return { seeded: false, dataSources: 0 };
   const url = new URL(databaseUrl);
   const database = `${decodeURIComponent(url.pathname.slice(1))}_demo_warehouse`;
   await createDemoWarehouse(databaseUrl, database);
   const actor = systemActor("demo-seed");
+  const owners = await deps.db.user.findMany({ where: { username: { in: opts.dataOwnerUsernames ?? [] } }, select: { id: true } });
   const { syncRun } = await createConnection(deps, actor, {
     name: DEMO_CONNECTION_NAME,
     kind: "POSTGRES",
@@ -94,6 +95,7 @@ export async function seedDemoWarehouse(deps: CatalogDeps, databaseUrl: string):
     credentials: { password: decodeURIComponent(url.password) },
     autoRegister: true,
     syncIntervalMinutes: 60,
+    dataOwnerIds: owners.map((o) => o.id),
   });
   // Sync inline so the demo is complete at start-up; the worker then finds this run done.
   const outcome = await runSync(deps, syncRun.id);

@@ -7,6 +7,12 @@ export type * from "./generated/models";
 export type {
   ApiKey,
   AuditEvent,
+  CatalogNode,
+  Connection,
+  DataSource,
+  DataSourceColumn,
+  SyncRun,
+  Tag,
   Group,
   GroupMembership,
   OutboxEvent,

@@ -5,6 +5,7 @@ import { makeExecutableSchema } from "@graphql-tools/schema";
 import { apiKeyResolvers } from "./api-keys/resolvers";
 import { auditResolvers } from "./audit/resolvers";
 import { authResolvers } from "./auth/resolvers";
+import { catalogResolvers } from "./catalog/resolvers";
 import { commonResolvers } from "./common/resolvers";
 import { groupResolvers } from "./groups/resolvers";
 import { userResolvers } from "./users/resolvers";
@@ -25,6 +26,6 @@ export function loadTypeDefs(): string[] {
 export function buildSchema() {
   return makeExecutableSchema({
     typeDefs: loadTypeDefs(),
-    resolvers: mergeResolvers([commonResolvers, authResolvers, userResolvers, groupResolvers, apiKeyResolvers, auditResolvers, webhookResolvers]) as never,
+    resolvers: mergeResolvers([commonResolvers, authResolvers, userResolvers, groupResolvers, apiKeyResolvers, auditResolvers, webhookResolvers, catalogResolvers]) as never,
   });
 }
