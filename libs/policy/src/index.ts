@@ -1,0 +1,11 @@
+export { type CompiledSnapshot, compileSnapshot } from "./compile";
+export type { ConditionTrace } from "./condition";
+export * from "./diff";
+export { evaluateAll, evaluateCompiled } from "./evaluate";
+export * from "./explain";
+export { recomputeForUser, type UserLevelChange } from "./incremental";
+export * from "./result";
+export { conditionSchema, restrictionSchema, scopeSchema, subscriptionPolicySchema } from "./schema";
+export { tagCovers } from "./scope";
+export * from "./types";
+export * from "./validate";
