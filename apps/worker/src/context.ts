@@ -17,6 +17,7 @@ export type WorkerConfig = Pick<
   | "OUTBOX_BATCH_SIZE"
   | "OUTBOX_STALE_MS"
   | "DELIVERY_SWEEP_MS"
+  | "SYNC_SCHEDULER_MS"
   | "JOB_LOCK_MS"
   | "JOB_STALLED_CHECK_MS"
 >;

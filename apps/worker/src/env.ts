@@ -32,6 +32,8 @@ const schema = z.object({
   OUTBOX_BATCH_SIZE: int(100, 1),
   OUTBOX_STALE_MS: int(30_000, 100),
   DELIVERY_SWEEP_MS: int(5_000, 50),
+  /** How often due scheduled syncs are requested and lost sync jobs re-queued. */
+  SYNC_SCHEDULER_MS: int(10_000, 50),
   JOB_LOCK_MS: int(30_000, 1_000),
   JOB_STALLED_CHECK_MS: int(15_000, 500),
   SHUTDOWN_TIMEOUT_MS: int(25_000, 100),

@@ -22,6 +22,7 @@ export function testConfig(prefix: string, overrides: Partial<WorkerConfig> = {}
     OUTBOX_BATCH_SIZE: 100,
     OUTBOX_STALE_MS: 2_000,
     DELIVERY_SWEEP_MS: 1_000,
+    SYNC_SCHEDULER_MS: 1_000,
     JOB_LOCK_MS: 3_000,
     JOB_STALLED_CHECK_MS: 1_000,
     ...overrides,

@@ -8,6 +8,7 @@ import { DELIVERY_NOTIFY_CHANNEL, sweepPendingDeliveries } from "./loops/deliver
 import { OUTBOX_NOTIFY_CHANNEL, relayOutboxBatch } from "./loops/outbox-relay";
 import { startPgListener } from "./loops/pg-listener";
 import { startPollLoop } from "./loops/poll-loop";
+import { syncSchedulerPass } from "./loops/sync-scheduler";
 import { createMetrics } from "./metrics";
 import { closeQueues, createQueues, enqueue } from "./queues";
 
@@ -66,6 +67,12 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     idleMs: config.DELIVERY_SWEEP_MS,
     pass: () => sweepPendingDeliveries(context, queues),
   });
+  const scheduler = startPollLoop({
+    name: "sync-scheduler",
+    logger,
+    idleMs: config.SYNC_SCHEDULER_MS,
+    pass: () => syncSchedulerPass(context),
+  });
   const listener = startPgListener({
     url: opts.databaseUrl,
     logger,
@@ -87,7 +94,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     context,
     async stop() {
       // Producers first (no new jobs), then consumers (BullMQ waits for active jobs), then connections.
-      await Promise.all([relay.stop(), sweep.stop(), listener.stop()]);
+      await Promise.all([relay.stop(), sweep.stop(), scheduler.stop(), listener.stop()]);
       await Promise.all(workers.map((w) => w.close()));
       await closeQueues(queues);
       await http.close();

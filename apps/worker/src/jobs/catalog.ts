@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { JobDefinition } from "./define-job";
 import { deliverWebhookJob } from "./deliver-webhook.job";
 import { dispatchEventJob } from "./dispatch-event.job";
+import { syncConnectionJob } from "./sync-connection.job";
 
 /**
  * Every job the worker runs: name → payload schema → handler. Each name is its own BullMQ queue, so
@@ -10,6 +11,7 @@ import { dispatchEventJob } from "./dispatch-event.job";
 export const jobCatalog = {
   "dispatch-event": dispatchEventJob,
   "deliver-webhook": deliverWebhookJob,
+  "sync-connection": syncConnectionJob,
 } as const satisfies Record<string, JobDefinition>;
 
 export type JobName = keyof typeof jobCatalog;
