@@ -18,7 +18,7 @@ export function DeliveryStatusTag({ status }: { status: DeliveryStatus }) {
 function AttemptLog({ delivery }: { delivery: Delivery }) {
   return (
     <Row gutter={16}>
-      <Col xs={24} lg={12}>
+      <Col xs={24} lg={12} role="region" aria-label={`Attempt log for delivery ${delivery.id}`}>
         <Typography.Text strong>Attempt log</Typography.Text>
         <Table<Attempt>
           size="small"

@@ -150,6 +150,8 @@ function EndpointDetail({ id }: { id: string }) {
         />
       </Card>
       <Card
+        role="region"
+        aria-label="Delivery history"
         title="Delivery history"
         extra={
           <Space>
