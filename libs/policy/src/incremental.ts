@@ -32,29 +32,36 @@ export function recomputeForUser(c: CompiledSnapshot, user: User, now: Date): Us
   const grants = c.grantsByUser.get(i);
   const changes: UserLevelChange[] = [];
 
-  for (const cls of c.classes) {
-    // Without approvals or subscriptions on a source, every source of the class gets the same answer.
-    const plainWrite = tierGrants(cls.write, cls.merge, holds, active, false);
-    const plainRead = plainWrite || tierGrants(cls.read, cls.merge, holds, active, false);
-    for (const s of cls.sources) {
-      let canWrite = plainWrite;
-      let canRead = plainRead;
-      const g = grants?.get(s);
-      if (g !== undefined) {
-        const approved = g.approval > nowMs;
-        canWrite = tierGrants(cls.write, cls.merge, holds, active, approved) || (active && g.writeSub > nowMs);
-        canRead = canWrite || tierGrants(cls.read, cls.merge, holds, active, approved) || (active && g.readSub > nowMs);
-      }
-      const row = s * c.words;
-      const before = level(hasBit(current.read, i, row), hasBit(current.write, i, row));
-      const after = level(canRead, canWrite);
-      if (before === after) continue;
-      assignBit(current.read, i, canRead, row);
-      assignBit(current.write, i, canWrite, row);
-      changes.push({ sourceId: c.sourceIds[s]!, before, after });
+  // Without approvals or subscriptions on a source, every source of a class gets the same answer:
+  // decide each class once, then walk sources in index order (so the result needs no sort).
+  const classWrite = new Uint8Array(c.classes.length);
+  const classRead = new Uint8Array(c.classes.length);
+  c.classes.forEach((cls, ci) => {
+    const w = tierGrants(cls.write, cls.merge, holds, active, false);
+    classWrite[ci] = w ? 1 : 0;
+    classRead[ci] = w || tierGrants(cls.read, cls.merge, holds, active, false) ? 1 : 0;
+  });
+  for (let s = 0; s < c.sourceIds.length; s++) {
+    const ci = c.classOf[s]!;
+    if (ci < 0) continue; // disabled: always NONE
+    let canWrite = classWrite[ci] === 1;
+    let canRead = classRead[ci] === 1;
+    const g = grants?.get(s);
+    if (g !== undefined) {
+      const cls = c.classes[ci]!;
+      const approved = g.approval > nowMs;
+      canWrite = tierGrants(cls.write, cls.merge, holds, active, approved) || (active && g.writeSub > nowMs);
+      canRead = canWrite || tierGrants(cls.read, cls.merge, holds, active, approved) || (active && g.readSub > nowMs);
     }
+    const row = s * c.words;
+    const before = level(hasBit(current.read, i, row), hasBit(current.write, i, row));
+    const after = level(canRead, canWrite);
+    if (before === after) continue;
+    assignBit(current.read, i, canRead, row);
+    assignBit(current.write, i, canWrite, row);
+    changes.push({ sourceId: c.sourceIds[s]!, before, after });
   }
-  return changes.sort((a, b) => c.sourceIndex.get(a.sourceId)! - c.sourceIndex.get(b.sourceId)!);
+  return changes;
 }
 
 const level = (read: boolean, write: boolean): AccessLevel => (write ? "WRITE" : read ? "READ" : "NONE");
