@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
-import { ConnectionsPlaceholder } from "@/features/placeholders/pages";
+import { ConnectionsPage } from "@/features/connections/connections-list";
 
 export const metadata: Metadata = { title: "Connections" };
 
 export default function Page() {
-  return <ConnectionsPlaceholder />;
+  return <ConnectionsPage />;
 }

@@ -1,8 +1,14 @@
 import type { Metadata } from "next";
-import { DataSourcesPlaceholder } from "@/features/placeholders/pages";
+import { Suspense } from "react";
+import { DataSourcesPage } from "@/features/data-sources/data-sources-list";
 
 export const metadata: Metadata = { title: "Data sources" };
 
 export default function Page() {
-  return <DataSourcesPlaceholder />;
+  // The list reads its initial filters from the query string.
+  return (
+    <Suspense>
+      <DataSourcesPage />
+    </Suspense>
+  );
 }
