@@ -1,3 +1,5 @@
+import os from "node:os";
+import path from "node:path";
 import { defineConfig } from "@playwright/test";
 import { WEB_URL } from "./src/stack";
 
@@ -7,13 +9,14 @@ export default defineConfig({
   globalSetup: "./src/global-setup.ts",
   // Building the web app and starting three services happens once, in globalSetup.
   globalTimeout: 9 * 60_000,
-  timeout: 60_000,
-  expect: { timeout: 15_000 },
+  // Generous: CI machines have 2 cores and the stack (API, worker, Next, PostgreSQL) shares them.
+  timeout: 180_000,
+  expect: { timeout: 30_000 },
   fullyParallel: true,
   workers: 2,
   retries: 0,
   forbidOnly: Boolean(process.env.CI),
-  reporter: [["list"], ["json", { outputFile: "test-results/results.json" }]],
+  reporter: [["list"], ["json", { outputFile: path.join(os.tmpdir(), "steward-e2e-results.json") }]],
   use: {
     baseURL: WEB_URL,
     headless: true,

@@ -10,11 +10,15 @@ import { fileURLToPath } from "node:url";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const jsonFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "steward-e2e-")), "results.json");
 const started = Date.now();
-const res = spawnSync("npx", ["playwright", "test", "--config", path.join(here, "playwright.config.ts"), "--reporter=list,json", ...process.argv.slice(2)], {
-  cwd: here,
-  stdio: "inherit",
-  env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: jsonFile },
-});
+const res = spawnSync(
+  "npx",
+  ["playwright", "test", "--config", path.join(here, "playwright.config.ts"), "--reporter=list,json", ...process.argv.slice(2)],
+  {
+    cwd: here,
+    stdio: "inherit",
+    env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: jsonFile },
+  },
+);
 let passed = 0;
 let failed = 0;
 let skipped = 0;

@@ -2,7 +2,7 @@
  * `npm run -w @steward/e2e stack`: the e2e stack without the tests, for poking at it by hand or taking
  * screenshots. Ctrl-C stops it and drops its database.
  */
-import { API_URL, WEB_URL, startStack } from "./stack";
+import { API_URL, startStack, WEB_URL } from "./stack";
 
 const stack = await startStack();
 process.stdout.write(`web ${WEB_URL}  api ${API_URL}/graphql  database ${stack.databaseName}\nCtrl-C to stop.\n`);

@@ -5,15 +5,26 @@
 import fs from "node:fs";
 import path from "node:path";
 import { chromium } from "@playwright/test";
-import { WEB_URL, repoRoot } from "./stack";
+import { repoRoot, WEB_URL } from "./stack";
 
-const pages = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["/", "/users", "/groups", "/audit", "/settings", "/integrations/webhooks", "/connections"];
+const pages =
+  process.argv.slice(2).length > 0
+    ? process.argv.slice(2)
+    : ["/", "/users", "/groups", "/audit", "/settings", "/integrations/webhooks", "/connections"];
 const outDir = path.join(repoRoot, "e2e/screenshots");
 fs.mkdirSync(outDir, { recursive: true });
 
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
 });
 const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
 await page.goto(`${WEB_URL}/login`);

@@ -19,8 +19,8 @@ export const WORKER_URL = `http://127.0.0.1:${PORTS.worker}`;
 
 const ADMIN_DATABASE_URL = process.env.TEST_ADMIN_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-/** Separate from the developer's .next so an e2e build never clobbers theirs. */
-const WEB_DIST_DIR = ".next-e2e";
+/** Inside .next (ignored by git and biome) but apart from the developer's own build, which it never clobbers. */
+const WEB_DIST_DIR = ".next/e2e";
 
 export type Stack = { runId: string; databaseName: string; databaseUrl: string; logDir: string; stop: () => Promise<void> };
 
@@ -49,7 +49,9 @@ function runStep(name: string, cmd: string, args: string[], env: NodeJS.ProcessE
   const res = spawnSync(cmd, args, { cwd: repoRoot, env: { ...process.env, ...env }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   fs.writeFileSync(path.join(logDir, `${name}.log`), `${res.stdout ?? ""}\n${res.stderr ?? ""}`);
   if (res.status !== 0) {
-    throw new Error(`${name} failed (exit ${res.status}); see ${path.join(logDir, `${name}.log`)}\n${(res.stderr || res.stdout || "").slice(-2000)}`);
+    throw new Error(
+      `${name} failed (exit ${res.status}); see ${path.join(logDir, `${name}.log`)}\n${(res.stderr || res.stdout || "").slice(-2000)}`,
+    );
   }
   log(`${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
@@ -59,7 +61,12 @@ let stopping = false;
 function startService(name: string, args: string[], env: NodeJS.ProcessEnv, logDir: string): ChildProcess {
   const out = fs.openSync(path.join(logDir, `${name}.log`), "a");
   // Own process group, so teardown can stop the service and anything it spawned.
-  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ["ignore", out, out], detached: true });
+  const child = spawn(process.execPath, args, {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", out, out],
+    detached: true,
+  });
   child.on("exit", (code, signal) => {
     if (!stopping && code !== 0 && signal === null) log(`${name} exited with code ${code}; see ${path.join(logDir, `${name}.log`)}`);
   });
@@ -134,7 +141,13 @@ export async function startStack(): Promise<Stack> {
     if (!fs.existsSync(path.join(repoRoot, "libs/db/src/generated/client.ts"))) {
       runStep("db-generate", "npm", ["run", "--silent", "db:generate"], {}, logDir);
     }
-    runStep("migrate", process.execPath, ["--experimental-wasm-modules", "--no-warnings", "--import", "tsx", "libs/db/src/migrate/cli.ts", "deploy"], common, logDir);
+    runStep(
+      "migrate",
+      process.execPath,
+      ["--experimental-wasm-modules", "--no-warnings", "--import", "tsx", "libs/db/src/migrate/cli.ts", "deploy"],
+      common,
+      logDir,
+    );
 
     const webDir = path.join(repoRoot, "apps/web");
     const reuseBuild = process.env.STEWARD_E2E_REUSE_BUILD === "1" && fs.existsSync(path.join(webDir, WEB_DIST_DIR, "BUILD_ID"));
@@ -145,7 +158,13 @@ export async function startStack(): Promise<Stack> {
     const api = startService(
       "api",
       ["--import", "tsx", "apps/api/src/main.ts"],
-      { ...common, API_PORT: String(PORTS.api), API_HOST: "127.0.0.1", STEWARD_DEMO_SEED: "1", RATE_LIMIT_PREFIX: `steward_e2e_${runId}:rl` },
+      {
+        ...common,
+        API_PORT: String(PORTS.api),
+        API_HOST: "127.0.0.1",
+        STEWARD_DEMO_SEED: "1",
+        RATE_LIMIT_PREFIX: `steward_e2e_${runId}:rl`,
+      },
       logDir,
     );
     children.push(api);

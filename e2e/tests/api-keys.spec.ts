@@ -18,7 +18,7 @@ test("a user creates an API key, sees its secret once, and revokes it", async ({
 
   const secretDialog = page.getByRole("dialog", { name: "Your new API key" });
   await expect(secretDialog.getByText("this is the only time it is shown", { exact: false })).toBeVisible();
-  const secret = (await secretDialog.getByLabel("Secret", { exact: true }).innerText()).trim();
+  const secret = ((await secretDialog.getByLabel("Secret", { exact: true }).textContent()) ?? "").trim();
   expect(secret.length).toBeGreaterThan(20);
   await expect(secretDialog.getByRole("button", { name: "Copy secret" })).toBeVisible();
   await secretDialog.getByRole("button", { name: "I have stored it" }).click();
@@ -40,7 +40,7 @@ test("a user creates an API key, sees its secret once, and revokes it", async ({
   await page.getByRole("switch", { name: "Show revoked keys" }).click();
   await expect(page.getByRole("row", { name: new RegExp(keyName) })).toContainText("Revoked");
 
-  const afterRevoke = await withKey.raw(`{ me { user { id } } }`);
+  const afterRevoke = await withKey.raw<{ me: unknown }>(`{ me { user { id } } }`);
   expect(afterRevoke.data?.me ?? null).toBeNull();
 
   await withKey.dispose();

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { type APIRequestContext, type Locator, type Page, expect, request } from "@playwright/test";
+import { type APIRequestContext, expect, type Locator, type Page, request } from "@playwright/test";
 import { API_URL } from "../src/stack";
 
 export const DEMO_PASSWORD = "steward-demo";
@@ -49,20 +49,33 @@ export class ApiClient {
     const username = opts.username ?? uniqueName("user");
     const data = await this.gql<{ createUser: { id: string; username: string } }>(
       `mutation ($input: CreateUserInput!) { createUser(input: $input) { id username } }`,
-      { input: { username, displayName: `Test ${username}`, email: `${username}@example.test`, password: opts.password ?? null, roles: opts.roles ?? [] } },
+      {
+        input: {
+          username,
+          displayName: `Test ${username}`,
+          email: `${username}@example.test`,
+          password: opts.password ?? null,
+          roles: opts.roles ?? [],
+        },
+      },
     );
     return data.createUser;
   }
 
   async createGroup(name = uniqueName("team")): Promise<{ id: string; name: string }> {
-    const data = await this.gql<{ createGroup: { id: string; name: string } }>(`mutation ($input: CreateGroupInput!) { createGroup(input: $input) { id name } }`, {
-      input: { name, description: "Created by an e2e test" },
-    });
+    const data = await this.gql<{ createGroup: { id: string; name: string } }>(
+      `mutation ($input: CreateGroupInput!) { createGroup(input: $input) { id name } }`,
+      {
+        input: { name, description: "Created by an e2e test" },
+      },
+    );
     return data.createGroup;
   }
 
   async setAttribute(userId: string, key: string, values: string[]): Promise<void> {
-    await this.gql(`mutation ($input: SetUserAttributeInput!) { setUserAttribute(input: $input) { id } }`, { input: { userId, key, values } });
+    await this.gql(`mutation ($input: SetUserAttributeInput!) { setUserAttribute(input: $input) { id } }`, {
+      input: { userId, key, values },
+    });
   }
 
   async dispose(): Promise<void> {

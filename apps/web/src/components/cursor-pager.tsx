@@ -25,7 +25,12 @@ export function CursorPager({
         {totalCount !== undefined && ` · ${totalCount} ${noun}${totalCount === 1 ? "" : "s"} in total`}
       </Typography.Text>
       <Space>
-        <Button icon={<LeftOutlined />} disabled={!pagination.hasPrevious || loading} onClick={pagination.previous} aria-label="Previous page">
+        <Button
+          icon={<LeftOutlined />}
+          disabled={!pagination.hasPrevious || loading}
+          onClick={pagination.previous}
+          aria-label="Previous page"
+        >
           Previous
         </Button>
         <Button disabled={!hasNextPage || loading} onClick={() => pagination.next(endCursor)} aria-label="Next page">

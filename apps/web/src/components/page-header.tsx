@@ -1,7 +1,17 @@
 import { Flex, Typography } from "antd";
 import type { ReactNode } from "react";
 
-export function PageHeader({ title, subtitle, extra, back }: { title: ReactNode; subtitle?: ReactNode; extra?: ReactNode; back?: ReactNode }) {
+export function PageHeader({
+  title,
+  subtitle,
+  extra,
+  back,
+}: {
+  title: ReactNode;
+  subtitle?: ReactNode;
+  extra?: ReactNode;
+  back?: ReactNode;
+}) {
   return (
     <Flex justify="space-between" align="flex-start" gap={16} style={{ marginBottom: 16 }} wrap>
       <div>

@@ -3,7 +3,17 @@
 import { Alert, Button, Modal, Typography } from "antd";
 
 /** Shows a secret the API returns exactly once. Closing the dialog is the only way out: it is never shown again. */
-export function SecretOnceModal({ title, secret, description, onClose }: { title: string; secret: string | null; description: string; onClose: () => void }) {
+export function SecretOnceModal({
+  title,
+  secret,
+  description,
+  onClose,
+}: {
+  title: string;
+  secret: string | null;
+  description: string;
+  onClose: () => void;
+}) {
   return (
     <Modal
       title={title}
@@ -17,7 +27,13 @@ export function SecretOnceModal({ title, secret, description, onClose }: { title
         </Button>
       }
     >
-      <Alert type="warning" showIcon title="Copy it now: this is the only time it is shown." description={description} style={{ marginBottom: 16 }} />
+      <Alert
+        type="warning"
+        showIcon
+        title="Copy it now: this is the only time it is shown."
+        description={description}
+        style={{ marginBottom: 16 }}
+      />
       {secret && (
         <Typography.Paragraph
           code

@@ -1,16 +1,37 @@
 import type { CombinedError } from "urql";
 
 /** Mirrors the API's `extensions.code` vocabulary. */
-export type ApiErrorCode = "UNAUTHENTICATED" | "FORBIDDEN" | "BAD_USER_INPUT" | "NOT_FOUND" | "CONFLICT" | "RATE_LIMITED" | "INTERNAL" | "NETWORK";
+export type ApiErrorCode =
+  | "UNAUTHENTICATED"
+  | "FORBIDDEN"
+  | "BAD_USER_INPUT"
+  | "NOT_FOUND"
+  | "CONFLICT"
+  | "RATE_LIMITED"
+  | "INTERNAL"
+  | "NETWORK";
 
 export type FieldIssue = { path: string; message: string };
 
 export type ApiError = { code: ApiErrorCode; message: string; fields: FieldIssue[] };
 
-const KNOWN_CODES = new Set<string>(["UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT", "NOT_FOUND", "CONFLICT", "RATE_LIMITED", "INTERNAL"]);
+const KNOWN_CODES = new Set<string>([
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "BAD_USER_INPUT",
+  "NOT_FOUND",
+  "CONFLICT",
+  "RATE_LIMITED",
+  "INTERNAL",
+]);
 
 function isFieldIssue(value: unknown): value is FieldIssue {
-  return typeof value === "object" && value !== null && typeof (value as FieldIssue).path === "string" && typeof (value as FieldIssue).message === "string";
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as FieldIssue).path === "string" &&
+    typeof (value as FieldIssue).message === "string"
+  );
 }
 
 /** Turns urql's combined error into the first API error, keeping the API's user-facing message. */

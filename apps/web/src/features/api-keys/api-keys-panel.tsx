@@ -5,10 +5,10 @@ import { App, Button, Card, Empty, Flex, Switch, Table, Tag, Tooltip, Typography
 import dayjs from "dayjs";
 import { useState } from "react";
 import { useMutation, useQuery } from "urql";
-import type { MyApiKeysQuery as MyApiKeysQueryType } from "@/gql/graphql";
-import { RoleTags } from "@/features/users/user-tags";
 import { QueryError } from "@/components/query-error";
 import { SecretOnceModal } from "@/components/secret-once-modal";
+import { RoleTags } from "@/features/users/user-tags";
+import type { MyApiKeysQuery as MyApiKeysQueryType } from "@/gql/graphql";
 import { formatDateTime, formatRelative } from "@/lib/format";
 import { useApiAction } from "@/lib/use-api-action";
 import { CreateApiKeyModal } from "./create-api-key-modal";
@@ -51,9 +51,16 @@ export function ApiKeysPanel() {
       }
       extra={
         <Flex gap={16} align="center">
-          <label>
-            <Switch size="small" checked={includeRevoked} onChange={setIncludeRevoked} aria-label="Show revoked keys" /> Show revoked
-          </label>
+          <Flex gap={6} align="center">
+            <Switch
+              id="show-revoked-keys"
+              size="small"
+              checked={includeRevoked}
+              onChange={setIncludeRevoked}
+              aria-label="Show revoked keys"
+            />
+            <Typography.Text>Show revoked</Typography.Text>
+          </Flex>
           <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
             Create API key
           </Button>

@@ -4,16 +4,24 @@ import { DatePicker, Form, Input, Modal, Select } from "antd";
 import type { Dayjs } from "dayjs";
 import dayjs from "dayjs";
 import { useMutation } from "urql";
-import type { Role } from "@/gql/graphql";
 import { ROLE_LABELS } from "@/features/auth/access";
 import { useViewer } from "@/features/auth/viewer-context";
+import type { Role } from "@/gql/graphql";
 import { applyFieldErrors } from "@/lib/form-errors";
 import { useApiAction } from "@/lib/use-api-action";
 import { CreateApiKeyMutation } from "./operations";
 
 type Values = { name: string; roles?: Role[]; expiresAt?: Dayjs | null };
 
-export function CreateApiKeyModal({ open, onClose, onCreated }: { open: boolean; onClose: () => void; onCreated: (secret: string) => void }) {
+export function CreateApiKeyModal({
+  open,
+  onClose,
+  onCreated,
+}: {
+  open: boolean;
+  onClose: () => void;
+  onCreated: (secret: string) => void;
+}) {
   const viewer = useViewer();
   const [form] = Form.useForm<Values>();
   const [{ fetching }, create] = useMutation(CreateApiKeyMutation);
@@ -21,8 +29,18 @@ export function CreateApiKeyModal({ open, onClose, onCreated }: { open: boolean;
 
   async function onFinish(values: Values) {
     const data = await run(
-      () => create({ input: { name: values.name.trim(), roles: values.roles ?? [], expiresAt: values.expiresAt ? values.expiresAt.endOf("day").toISOString() : null } }),
-      { success: "API key created", onError: (e) => applyFieldErrors(form, e, ["name", "roles", "expiresAt"]).length === 0 && e.fields.length > 0 },
+      () =>
+        create({
+          input: {
+            name: values.name.trim(),
+            roles: values.roles ?? [],
+            expiresAt: values.expiresAt ? values.expiresAt.endOf("day").toISOString() : null,
+          },
+        }),
+      {
+        success: "API key created",
+        onError: (e) => applyFieldErrors(form, e, ["name", "roles", "expiresAt"]).length === 0 && e.fields.length > 0,
+      },
     );
     if (data) {
       form.resetFields();
@@ -31,7 +49,15 @@ export function CreateApiKeyModal({ open, onClose, onCreated }: { open: boolean;
   }
 
   return (
-    <Modal title="Create API key" open={open} onCancel={onClose} okText="Create key" confirmLoading={fetching} onOk={() => form.submit()} destroyOnHidden>
+    <Modal
+      title="Create API key"
+      open={open}
+      onCancel={onClose}
+      okText="Create key"
+      confirmLoading={fetching}
+      onOk={() => form.submit()}
+      destroyOnHidden
+    >
       <Form form={form} layout="vertical" onFinish={onFinish}>
         <Form.Item label="Name" name="name" rules={[{ required: true, whitespace: true, message: "Name the key after where it is used" }]}>
           <Input placeholder="e.g. dbt nightly sync" />

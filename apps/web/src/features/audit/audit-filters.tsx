@@ -4,8 +4,8 @@ import { Button, DatePicker, Form, Input, Select, Space } from "antd";
 import type { Dayjs } from "dayjs";
 import { useState } from "react";
 import { useQuery } from "urql";
-import type { AuditEventsFilter } from "@/gql/graphql";
 import { UserOptionsQuery } from "@/features/users/operations";
+import type { AuditEventsFilter } from "@/gql/graphql";
 
 type Values = {
   actorId?: string;

@@ -4,12 +4,12 @@ import { Card, Col, Empty, Row, Table, Tag, Tooltip, Typography } from "antd";
 import Link from "next/link";
 import { useState } from "react";
 import { useQuery } from "urql";
-import type { AuditEventsFilter, AuditEventsQuery as AuditEventsQueryType } from "@/gql/graphql";
-import { RequireCapability } from "@/features/auth/require-capability";
 import { CursorPager } from "@/components/cursor-pager";
 import { JsonBlock } from "@/components/json-block";
 import { PageHeader } from "@/components/page-header";
 import { QueryError } from "@/components/query-error";
+import { RequireCapability } from "@/features/auth/require-capability";
+import type { AuditEventsFilter, AuditEventsQuery as AuditEventsQueryType } from "@/gql/graphql";
 import { formatDateTime, formatRelative } from "@/lib/format";
 import { useCursorPagination } from "@/lib/use-cursor-pagination";
 import { AuditFilters } from "./audit-filters";
@@ -106,7 +106,13 @@ function AuditLog() {
             { title: "Target", key: "target", ellipsis: true, render: (_, e) => targetLink(e) },
           ]}
         />
-        <CursorPager pagination={pagination} hasNextPage={events?.pageInfo.hasNextPage ?? false} endCursor={events?.pageInfo.endCursor} noun="event" loading={fetching} />
+        <CursorPager
+          pagination={pagination}
+          hasNextPage={events?.pageInfo.hasNextPage ?? false}
+          endCursor={events?.pageInfo.endCursor}
+          noun="event"
+          loading={fetching}
+        />
       </Card>
     </>
   );

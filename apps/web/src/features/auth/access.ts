@@ -18,7 +18,8 @@ const RULES: Record<Capability, readonly Role[] | "everyone"> = {
   "audit.read": ["ADMIN", "GOVERNOR"],
   "webhooks.manage": ["ADMIN"],
   "connections.manage": ["ADMIN"],
-  "dataSources.manage": ["ADMIN", "DATA_OWNER"],
+  // Data owners see the connections they own; governors may tag anything and see everything.
+  "dataSources.manage": ["ADMIN", "GOVERNOR", "DATA_OWNER"],
   "policies.author": ["ADMIN", "GOVERNOR"],
   "requests.use": "everyone",
   "settings.own": "everyone",

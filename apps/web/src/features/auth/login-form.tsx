@@ -13,7 +13,7 @@ type LoginValues = { username: string; password: string };
 
 /** Only same-site paths: never bounce to another origin after login. */
 export function safeNextPath(raw: string | null): string {
-  if (!raw || !raw.startsWith("/") || raw.startsWith("//") || raw.startsWith("/login")) return "/";
+  if (!raw?.startsWith("/") || raw.startsWith("//") || raw.startsWith("/login")) return "/";
   return raw;
 }
 

@@ -6,14 +6,14 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useState } from "react";
 import { useMutation, useQuery } from "urql";
-import type { GroupDetailQuery as GroupDetailQueryType } from "@/gql/graphql";
+import { CursorPager } from "@/components/cursor-pager";
+import { PageHeader } from "@/components/page-header";
+import { QueryError } from "@/components/query-error";
 import { RequireCapability } from "@/features/auth/require-capability";
 import { useCan } from "@/features/auth/viewer-context";
 import { AddGroupMemberMutation, RemoveGroupMemberMutation, UserOptionsQuery } from "@/features/users/operations";
 import { StatusTag } from "@/features/users/user-tags";
-import { CursorPager } from "@/components/cursor-pager";
-import { PageHeader } from "@/components/page-header";
-import { QueryError } from "@/components/query-error";
+import type { GroupDetailQuery as GroupDetailQueryType } from "@/gql/graphql";
 import { formatDateTime } from "@/lib/format";
 import { useApiAction } from "@/lib/use-api-action";
 import { useCursorPagination } from "@/lib/use-cursor-pagination";
@@ -39,8 +39,15 @@ function GroupDetailView({ id }: { id: string }) {
   const [editing, setEditing] = useState(false);
   const [userSearch, setUserSearch] = useState("");
   const [userId, setUserId] = useState<string | undefined>();
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: GroupDetailQuery, variables: { id, first: PAGE_SIZE, after: pagination.after } });
-  const [{ data: userOptions, fetching: searching }] = useQuery({ query: UserOptionsQuery, variables: { search: userSearch || null }, pause: !canManage });
+  const [{ data, fetching, error }, reexecute] = useQuery({
+    query: GroupDetailQuery,
+    variables: { id, first: PAGE_SIZE, after: pagination.after },
+  });
+  const [{ data: userOptions, fetching: searching }] = useQuery({
+    query: UserOptionsQuery,
+    variables: { search: userSearch || null },
+    pause: !canManage,
+  });
   const [{ fetching: adding }, addMember] = useMutation(AddGroupMemberMutation);
   const [, removeMember] = useMutation(RemoveGroupMemberMutation);
   const [, deleteGroup] = useMutation(DeleteGroupMutation);

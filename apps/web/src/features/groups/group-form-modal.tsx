@@ -32,7 +32,8 @@ export function GroupFormModal({
   }, [open, group, form]);
 
   async function onFinish(values: Values) {
-    const onError = (e: Parameters<typeof applyFieldErrors>[1]) => applyFieldErrors(form, e, ["name", "description"]).length === 0 && e.fields.length > 0;
+    const onError = (e: Parameters<typeof applyFieldErrors>[1]) =>
+      applyFieldErrors(form, e, ["name", "description"]).length === 0 && e.fields.length > 0;
     const input = { name: values.name.trim(), description: values.description?.trim() ?? "" };
     const id = group
       ? (await run(() => update({ input: { id: group.id, ...input } }), { success: "Group saved", onError }))?.updateGroup.id

@@ -6,13 +6,13 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useMutation, useQuery } from "urql";
-import type { GroupsQuery as GroupsQueryType } from "@/gql/graphql";
-import { RequireCapability } from "@/features/auth/require-capability";
-import { useCan } from "@/features/auth/viewer-context";
-import { UsersGroupsTabs } from "@/features/users/users-groups-tabs";
 import { CursorPager } from "@/components/cursor-pager";
 import { PageHeader } from "@/components/page-header";
 import { QueryError } from "@/components/query-error";
+import { RequireCapability } from "@/features/auth/require-capability";
+import { useCan } from "@/features/auth/viewer-context";
+import { UsersGroupsTabs } from "@/features/users/users-groups-tabs";
+import type { GroupsQuery as GroupsQueryType } from "@/gql/graphql";
 import { formatDateTime } from "@/lib/format";
 import { useApiAction } from "@/lib/use-api-action";
 import { useCursorPagination } from "@/lib/use-cursor-pagination";
@@ -87,7 +87,11 @@ function GroupsList() {
           loading={fetching}
           dataSource={groups?.nodes ?? []}
           pagination={false}
-          locale={{ emptyText: <Empty description={search ? "No groups match this search." : "No groups yet. Create one to grant access to teams."} /> }}
+          locale={{
+            emptyText: (
+              <Empty description={search ? "No groups match this search." : "No groups yet. Create one to grant access to teams."} />
+            ),
+          }}
           columns={[
             { title: "Name", dataIndex: "name", render: (name: string, g) => <Link href={`/groups/${g.id}`}>{name}</Link> },
             {

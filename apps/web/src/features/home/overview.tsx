@@ -2,17 +2,20 @@
 
 import { Card, Col, Descriptions, Row, Space, Tag, Typography } from "antd";
 import Link from "next/link";
+import { PageHeader } from "@/components/page-header";
 import { ROLE_COLORS, ROLE_LABELS } from "@/features/auth/access";
 import { useViewer } from "@/features/auth/viewer-context";
 import { visibleNavItems } from "@/features/shell/nav";
-import { PageHeader } from "@/components/page-header";
 
 export function Overview() {
   const viewer = useViewer();
   const shortcuts = visibleNavItems(viewer.roles).filter((i) => i.href !== "/");
   return (
     <>
-      <PageHeader title={`Welcome, ${viewer.user.displayName}`} subtitle="Steward governs who can access which data, across your data platforms." />
+      <PageHeader
+        title={`Welcome, ${viewer.user.displayName}`}
+        subtitle="Steward governs who can access which data, across your data platforms."
+      />
       <Card title="Your account" style={{ marginBottom: 24 }}>
         <Descriptions
           column={{ xs: 1, md: 2 }}

@@ -52,7 +52,11 @@ export function RequestsPlaceholder() {
     <ComingSoon
       title="Requests"
       summary="Access requests and their approvals."
-      details={["ask for access to a data source, with a reason and an end date", "approve or reject requests you own", "follow a request until access is granted on the platform"]}
+      details={[
+        "ask for access to a data source, with a reason and an end date",
+        "approve or reject requests you own",
+        "follow a request until access is granted on the platform",
+      ]}
     />
   );
 }

@@ -34,7 +34,14 @@ export function ChangePasswordCard() {
         <Form.Item label="Current password" name="currentPassword" rules={[{ required: true, message: "Enter your current password" }]}>
           <Input.Password autoComplete="current-password" />
         </Form.Item>
-        <Form.Item label="New password" name="newPassword" rules={[{ required: true, message: "Enter a new password" }, { min: 8, message: "Use at least 8 characters" }]}>
+        <Form.Item
+          label="New password"
+          name="newPassword"
+          rules={[
+            { required: true, message: "Enter a new password" },
+            { min: 8, message: "Use at least 8 characters" },
+          ]}
+        >
           <Input.Password autoComplete="new-password" />
         </Form.Item>
         <Form.Item
@@ -44,7 +51,10 @@ export function ChangePasswordCard() {
           rules={[
             { required: true, message: "Repeat the new password" },
             ({ getFieldValue }) => ({
-              validator: (_, value) => (!value || value === getFieldValue("newPassword") ? Promise.resolve() : Promise.reject(new Error("The passwords do not match"))),
+              validator: (_, value) =>
+                !value || value === getFieldValue("newPassword")
+                  ? Promise.resolve()
+                  : Promise.reject(new Error("The passwords do not match")),
             }),
           ]}
         >

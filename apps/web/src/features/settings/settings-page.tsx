@@ -1,8 +1,8 @@
 "use client";
 
 import { Space } from "antd";
-import { ApiKeysPanel } from "@/features/api-keys/api-keys-panel";
 import { PageHeader } from "@/components/page-header";
+import { ApiKeysPanel } from "@/features/api-keys/api-keys-panel";
 import { ChangePasswordCard } from "./change-password-card";
 
 export function SettingsPage() {

@@ -10,14 +10,14 @@ import {
   ThunderboltOutlined,
 } from "@ant-design/icons";
 import type { ReactNode } from "react";
-import type { Role } from "@/gql/graphql";
 import { type Capability, can } from "@/features/auth/access";
+import type { Role } from "@/gql/graphql";
 
 export type NavItem = { href: string; label: string; icon: ReactNode; capability: Capability | null };
 
 export const NAV_ITEMS: readonly NavItem[] = [
   { href: "/", label: "Overview", icon: <HomeOutlined />, capability: null },
-  { href: "/connections", label: "Connections", icon: <ApiOutlined />, capability: "connections.manage" },
+  { href: "/connections", label: "Connections", icon: <ApiOutlined />, capability: "dataSources.manage" },
   { href: "/data-sources", label: "Data sources", icon: <DatabaseOutlined />, capability: "dataSources.manage" },
   { href: "/policies", label: "Policies", icon: <FileProtectOutlined />, capability: "policies.author" },
   { href: "/requests", label: "Requests", icon: <InboxOutlined />, capability: "requests.use" },

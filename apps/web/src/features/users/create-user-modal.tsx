@@ -2,8 +2,8 @@
 
 import { Form, Input, Modal, Select } from "antd";
 import { useMutation } from "urql";
-import type { Role } from "@/gql/graphql";
 import { ALL_ROLES, ROLE_LABELS } from "@/features/auth/access";
+import type { Role } from "@/gql/graphql";
 import { applyFieldErrors } from "@/lib/form-errors";
 import { useApiAction } from "@/lib/use-api-action";
 import { CreateUserMutation } from "./operations";
@@ -49,14 +49,30 @@ export function CreateUserModal({ open, onClose, onCreated }: { open: boolean; o
         <Form.Item label="Display name" name="displayName" rules={[{ required: true, message: "A display name is required" }]}>
           <Input />
         </Form.Item>
-        <Form.Item label="Email" name="email" rules={[{ required: true, message: "An email is required" }, { type: "email", message: "Enter a valid email" }]}>
+        <Form.Item
+          label="Email"
+          name="email"
+          rules={[
+            { required: true, message: "An email is required" },
+            { type: "email", message: "Enter a valid email" },
+          ]}
+        >
           <Input type="email" />
         </Form.Item>
-        <Form.Item label="Password" name="password" extra="Optional. Without a password the user cannot sign in to this console (API keys only).">
+        <Form.Item
+          label="Password"
+          name="password"
+          extra="Optional. Without a password the user cannot sign in to this console (API keys only)."
+        >
           <Input.Password autoComplete="new-password" />
         </Form.Item>
         <Form.Item label="Roles" name="roles">
-          <Select mode="multiple" allowClear placeholder="No administrative roles" options={ALL_ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }))} />
+          <Select
+            mode="multiple"
+            allowClear
+            placeholder="No administrative roles"
+            options={ALL_ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }))}
+          />
         </Form.Item>
       </Form>
     </Modal>

@@ -11,7 +11,17 @@ import type { UserDetail } from "./user-detail";
 type Values = { displayName: string; email: string };
 const FIELDS = ["displayName", "email"] as const;
 
-export function EditUserDrawer({ user, open, onClose, onSaved }: { user: UserDetail; open: boolean; onClose: () => void; onSaved: () => void }) {
+export function EditUserDrawer({
+  user,
+  open,
+  onClose,
+  onSaved,
+}: {
+  user: UserDetail;
+  open: boolean;
+  onClose: () => void;
+  onSaved: () => void;
+}) {
   const [form] = Form.useForm<Values>();
   const [{ fetching }, update] = useMutation(UpdateUserMutation);
   const run = useApiAction();
@@ -50,7 +60,14 @@ export function EditUserDrawer({ user, open, onClose, onSaved }: { user: UserDet
         <Form.Item label="Display name" name="displayName" rules={[{ required: true, message: "A display name is required" }]}>
           <Input />
         </Form.Item>
-        <Form.Item label="Email" name="email" rules={[{ required: true, message: "An email is required" }, { type: "email", message: "Enter a valid email" }]}>
+        <Form.Item
+          label="Email"
+          name="email"
+          rules={[
+            { required: true, message: "An email is required" },
+            { type: "email", message: "Enter a valid email" },
+          ]}
+        >
           <Input type="email" />
         </Form.Item>
       </Form>

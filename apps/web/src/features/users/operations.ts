@@ -77,7 +77,6 @@ export const UserOptionsQuery = graphql(`
   }
 `);
 
-
 export const CreateUserMutation = graphql(`
   mutation CreateUser($input: CreateUserInput!) {
     createUser(input: $input) {

@@ -79,7 +79,12 @@ export function UserAttributesCard({
                   width: 150,
                   render: (_: unknown, a: UserDetail["attributes"][number]) => (
                     <Space size={0}>
-                      <Button type="link" size="small" aria-label={`Edit attribute ${a.key}`} onClick={() => form.setFieldsValue({ key: a.key, values: a.values })}>
+                      <Button
+                        type="link"
+                        size="small"
+                        aria-label={`Edit attribute ${a.key}`}
+                        onClick={() => form.setFieldsValue({ key: a.key, values: a.values })}
+                      >
                         Edit
                       </Button>
                       <Button type="link" size="small" danger aria-label={`Remove attribute ${a.key}`} onClick={() => confirmRemove(a.key)}>
@@ -95,11 +100,18 @@ export function UserAttributesCard({
       {canManage && (
         <Form form={form} layout="vertical" onFinish={onFinish} style={{ marginTop: 16 }}>
           <Space align="start" wrap style={{ width: "100%" }}>
-            <Form.Item label="Attribute key" name="key" rules={[{ required: true, whitespace: true, message: "Enter a key" }]} style={{ minWidth: 180 }}>
+            <Form.Item
+              label="Attribute key"
+              name="key"
+              rules={[{ required: true, whitespace: true, message: "Enter a key" }]}
+              style={{ minWidth: 180 }}
+            >
               <AutoComplete
                 placeholder="e.g. department"
                 options={knownKeys.map((k) => ({ value: k }))}
-                showSearch={{ filterOption: (input, option) => (option?.value ?? "").toString().toLowerCase().includes(input.toLowerCase()) }}
+                showSearch={{
+                  filterOption: (input, option) => (option?.value ?? "").toString().toLowerCase().includes(input.toLowerCase()),
+                }}
               />
             </Form.Item>
             <Form.Item

@@ -5,11 +5,11 @@ import { Button, Card, Col, Descriptions, Popconfirm, Result, Row, Skeleton, Spa
 import Link from "next/link";
 import { useCallback, useState } from "react";
 import { useMutation, useQuery } from "urql";
-import type { UserDetailQuery as UserDetailQueryType } from "@/gql/graphql";
-import { RequireCapability } from "@/features/auth/require-capability";
-import { useCan, useViewer } from "@/features/auth/viewer-context";
 import { PageHeader } from "@/components/page-header";
 import { QueryError } from "@/components/query-error";
+import { RequireCapability } from "@/features/auth/require-capability";
+import { useCan, useViewer } from "@/features/auth/viewer-context";
+import type { UserDetailQuery as UserDetailQueryType } from "@/gql/graphql";
 import { formatDateTime } from "@/lib/format";
 import { useApiAction } from "@/lib/use-api-action";
 import { EditUserDrawer } from "./edit-user-drawer";
@@ -52,7 +52,14 @@ function UserDetailView({ id }: { id: string }) {
   if (!data && fetching) return <Skeleton active paragraph={{ rows: 8 }} />;
   const user = data?.user;
   if (!user) {
-    return <Result status="404" title="User not found" subTitle="It may have been removed, or the link is wrong." extra={<Link href="/users">Back to users</Link>} />;
+    return (
+      <Result
+        status="404"
+        title="User not found"
+        subTitle="It may have been removed, or the link is wrong."
+        extra={<Link href="/users">Back to users</Link>}
+      />
+    );
   }
   const isSelf = user.id === viewer.user.id;
 
@@ -87,7 +94,9 @@ function UserDetailView({ id }: { id: string }) {
                   </Button>
                 </Popconfirm>
               ) : (
-                <Button onClick={() => run(() => reactivate({ id: user.id }), { success: "User reactivated" }).then(refresh)}>Reactivate</Button>
+                <Button onClick={() => run(() => reactivate({ id: user.id }), { success: "User reactivated" }).then(refresh)}>
+                  Reactivate
+                </Button>
               )}
             </Space>
           )

@@ -24,7 +24,8 @@ export function UserGroupsCard({ user, canManage, onChanged }: { user: UserDetai
       title: `Remove ${user.displayName} from ${group.name}?`,
       okText: "Remove",
       okButtonProps: { danger: true },
-      onOk: () => run(() => removeMember({ groupId: group.id, userId: user.id }), { success: `Removed from ${group.name}` }).then(onChanged),
+      onOk: () =>
+        run(() => removeMember({ groupId: group.id, userId: user.id }), { success: `Removed from ${group.name}` }).then(onChanged),
     });
   }
 
@@ -39,7 +40,14 @@ export function UserGroupsCard({ user, canManage, onChanged }: { user: UserDetai
             actions={
               canManage
                 ? [
-                    <Button key="remove" type="link" size="small" danger aria-label={`Remove from group ${g.name}`} onClick={() => confirmRemove(g)}>
+                    <Button
+                      key="remove"
+                      type="link"
+                      size="small"
+                      danger
+                      aria-label={`Remove from group ${g.name}`}
+                      onClick={() => confirmRemove(g)}
+                    >
                       Remove
                     </Button>,
                   ]

@@ -29,10 +29,13 @@ export function UserPlatformAccountsCard({ user, canManage, onChanged }: { user:
   const run = useApiAction();
 
   async function onFinish(values: Values) {
-    const data = await run(() => setAccount({ input: { userId: user.id, platform: values.platform, accountName: values.accountName.trim() } }), {
-      success: `${PLATFORM_LABELS[values.platform]} account saved`,
-      onError: (e) => applyFieldErrors(form, e, ["platform", "accountName"]).length === 0 && e.fields.length > 0,
-    });
+    const data = await run(
+      () => setAccount({ input: { userId: user.id, platform: values.platform, accountName: values.accountName.trim() } }),
+      {
+        success: `${PLATFORM_LABELS[values.platform]} account saved`,
+        onError: (e) => applyFieldErrors(form, e, ["platform", "accountName"]).length === 0 && e.fields.length > 0,
+      },
+    );
     if (data) {
       form.resetFields();
       onChanged();
@@ -45,7 +48,8 @@ export function UserPlatformAccountsCard({ user, canManage, onChanged }: { user:
       content: "Steward will no longer know who this user is on that platform.",
       okText: "Remove",
       okButtonProps: { danger: true },
-      onOk: () => run(() => setAccount({ input: { userId: user.id, platform, accountName: null } }), { success: "Mapping removed" }).then(onChanged),
+      onOk: () =>
+        run(() => setAccount({ input: { userId: user.id, platform, accountName: null } }), { success: "Mapping removed" }).then(onChanged),
     });
   }
 
@@ -67,7 +71,13 @@ export function UserPlatformAccountsCard({ user, canManage, onChanged }: { user:
                   key: "actions",
                   width: 100,
                   render: (_: unknown, a: UserDetail["platformAccounts"][number]) => (
-                    <Button type="link" size="small" danger aria-label={`Remove ${PLATFORM_LABELS[a.platform]} account`} onClick={() => confirmRemove(a.platform)}>
+                    <Button
+                      type="link"
+                      size="small"
+                      danger
+                      aria-label={`Remove ${PLATFORM_LABELS[a.platform]} account`}
+                      onClick={() => confirmRemove(a.platform)}
+                    >
                       Remove
                     </Button>
                   ),
@@ -79,10 +89,19 @@ export function UserPlatformAccountsCard({ user, canManage, onChanged }: { user:
       {canManage && (
         <Form form={form} layout="vertical" onFinish={onFinish} style={{ marginTop: 16 }}>
           <Space align="start" wrap>
-            <Form.Item label="Platform" name="platform" rules={[{ required: true, message: "Choose a platform" }]} style={{ minWidth: 200 }}>
+            <Form.Item
+              label="Platform"
+              name="platform"
+              rules={[{ required: true, message: "Choose a platform" }]}
+              style={{ minWidth: 200 }}
+            >
               <Select placeholder="Platform" options={Object.entries(PLATFORM_LABELS).map(([value, label]) => ({ value, label }))} />
             </Form.Item>
-            <Form.Item label="Account name" name="accountName" rules={[{ required: true, whitespace: true, message: "Enter the account name" }]}>
+            <Form.Item
+              label="Account name"
+              name="accountName"
+              rules={[{ required: true, whitespace: true, message: "Enter the account name" }]}
+            >
               <Input placeholder="e.g. alice_ro" />
             </Form.Item>
             <Form.Item label=" ">

@@ -3,8 +3,8 @@
 import { App, Button, Card, Select, Space, Tag, Typography } from "antd";
 import { useState } from "react";
 import { useMutation } from "urql";
-import type { Role } from "@/gql/graphql";
 import { ALL_ROLES, ROLE_COLORS, ROLE_LABELS } from "@/features/auth/access";
+import type { Role } from "@/gql/graphql";
 import { useApiAction } from "@/lib/use-api-action";
 import { GrantRoleMutation, RevokeRoleMutation } from "./operations";
 import type { UserDetail } from "./user-detail";
@@ -36,7 +36,9 @@ export function UserRolesCard({ user, canManage, onChanged }: { user: UserDetail
   return (
     <Card title="Roles">
       {user.roles.length === 0 ? (
-        <Typography.Paragraph type="secondary">No administrative roles: this user can manage only their own API keys and settings.</Typography.Paragraph>
+        <Typography.Paragraph type="secondary">
+          No administrative roles: this user can manage only their own API keys and settings.
+        </Typography.Paragraph>
       ) : (
         <Space orientation="vertical" style={{ width: "100%", marginBottom: 12 }}>
           {user.roles.map((r) => (

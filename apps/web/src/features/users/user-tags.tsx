@@ -1,6 +1,6 @@
 import { Space, Tag, Typography } from "antd";
-import type { Role, UserStatus } from "@/gql/graphql";
 import { ROLE_COLORS, ROLE_LABELS } from "@/features/auth/access";
+import type { Role, UserStatus } from "@/gql/graphql";
 
 export function StatusTag({ status }: { status: UserStatus }) {
   return status === "ACTIVE" ? <Tag color="green">Active</Tag> : <Tag>Deactivated</Tag>;

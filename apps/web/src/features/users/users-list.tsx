@@ -6,13 +6,13 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useQuery } from "urql";
-import type { Role, UserStatus, UsersQuery as UsersQueryType } from "@/gql/graphql";
-import { ALL_ROLES, ROLE_LABELS } from "@/features/auth/access";
-import { RequireCapability } from "@/features/auth/require-capability";
-import { useCan } from "@/features/auth/viewer-context";
 import { CursorPager } from "@/components/cursor-pager";
 import { PageHeader } from "@/components/page-header";
 import { QueryError } from "@/components/query-error";
+import { ALL_ROLES, ROLE_LABELS } from "@/features/auth/access";
+import { RequireCapability } from "@/features/auth/require-capability";
+import { useCan } from "@/features/auth/viewer-context";
+import type { Role, UserStatus, UsersQuery as UsersQueryType } from "@/gql/graphql";
 import { formatDateTime } from "@/lib/format";
 import { useCursorPagination } from "@/lib/use-cursor-pagination";
 import { CreateUserModal } from "./create-user-modal";
@@ -121,7 +121,9 @@ function UsersList() {
           locale={{
             emptyText: (
               <Empty
-                description={filtered ? "No users match these filters." : "No users yet. Create the first one, or connect an identity provider later."}
+                description={
+                  filtered ? "No users match these filters." : "No users yet. Create the first one, or connect an identity provider later."
+                }
               />
             ),
           }}

@@ -1,8 +1,8 @@
 "use client";
 
 import { Button, Col, Empty, Row, Table, Tag, Tooltip, Typography } from "antd";
-import type { DeliveryStatus, WebhookEndpointDetailQuery } from "@/gql/graphql";
 import { JsonBlock } from "@/components/json-block";
+import type { DeliveryStatus, WebhookEndpointDetailQuery } from "@/gql/graphql";
 import { formatDateTime, formatRelative } from "@/lib/format";
 
 export type Delivery = NonNullable<WebhookEndpointDetailQuery["webhookEndpoint"]>["deliveries"]["nodes"][number];
@@ -78,13 +78,20 @@ export function DeliveriesTable({
         {
           title: "Time",
           key: "time",
-          render: (_, d) => <Tooltip title={formatRelative(d.lastAttemptAt ?? d.createdAt)}>{formatDateTime(d.lastAttemptAt ?? d.createdAt)}</Tooltip>,
+          render: (_, d) => (
+            <Tooltip title={formatRelative(d.lastAttemptAt ?? d.createdAt)}>{formatDateTime(d.lastAttemptAt ?? d.createdAt)}</Tooltip>
+          ),
         },
         {
           title: <span className="sr-only">Actions</span>,
           key: "actions",
           render: (_, d) => (
-            <Button size="small" loading={redelivering === d.id} aria-label={`Redeliver ${d.eventType} delivery`} onClick={() => onRedeliver(d)}>
+            <Button
+              size="small"
+              loading={redelivering === d.id}
+              aria-label={`Redeliver ${d.eventType} delivery`}
+              onClick={() => onRedeliver(d)}
+            >
               Redeliver
             </Button>
           ),

@@ -6,12 +6,12 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useState } from "react";
 import { useMutation, useQuery } from "urql";
-import type { DeliveryStatus } from "@/gql/graphql";
-import { RequireCapability } from "@/features/auth/require-capability";
 import { CursorPager } from "@/components/cursor-pager";
 import { PageHeader } from "@/components/page-header";
 import { QueryError } from "@/components/query-error";
 import { SecretOnceModal } from "@/components/secret-once-modal";
+import { RequireCapability } from "@/features/auth/require-capability";
+import type { DeliveryStatus } from "@/gql/graphql";
 import { formatDateTime } from "@/lib/format";
 import { useApiAction } from "@/lib/use-api-action";
 import { useCursorPagination } from "@/lib/use-cursor-pagination";
@@ -69,7 +69,8 @@ function EndpointDetail({ id }: { id: string }) {
   if (error && !data) return <QueryError error={error} onRetry={refresh} />;
   if (!data) return <Skeleton active paragraph={{ rows: 8 }} />;
   const endpoint = data.webhookEndpoint;
-  if (!endpoint) return <Result status="404" title="Webhook endpoint not found" extra={<Link href="/integrations/webhooks">Back to webhooks</Link>} />;
+  if (!endpoint)
+    return <Result status="404" title="Webhook endpoint not found" extra={<Link href="/integrations/webhooks">Back to webhooks</Link>} />;
 
   function confirmRotate() {
     modal.confirm({
@@ -135,7 +136,9 @@ function EndpointDetail({ id }: { id: string }) {
                     loading={toggling}
                     aria-label="Endpoint active"
                     onChange={(active) =>
-                      run(() => update({ input: { id, active } }), { success: active ? "Endpoint activated" : "Endpoint deactivated" }).then(refresh)
+                      run(() => update({ input: { id, active } }), {
+                        success: active ? "Endpoint activated" : "Endpoint deactivated",
+                      }).then(refresh)
                     }
                   />
                   {endpoint.active ? <Tag color="green">Receiving events</Tag> : <Tag>Paused: no new deliveries</Tag>}
@@ -143,7 +146,11 @@ function EndpointDetail({ id }: { id: string }) {
               ),
             },
             { key: "events", label: "Event types", children: <EventTypeTags types={endpoint.eventTypes} max={20} /> },
-            { key: "secret", label: "Signing secret", children: endpoint.hasSecret ? "Set (shown only when created or rotated)" : "Not set" },
+            {
+              key: "secret",
+              label: "Signing secret",
+              children: endpoint.hasSecret ? "Set (shown only when created or rotated)" : "Not set",
+            },
             { key: "created", label: "Created", children: formatDateTime(endpoint.createdAt) },
             { key: "updated", label: "Updated", children: formatDateTime(endpoint.updatedAt) },
           ]}
@@ -185,7 +192,13 @@ function EndpointDetail({ id }: { id: string }) {
             refresh();
           }}
         />
-        <CursorPager pagination={pagination} hasNextPage={deliveries.pageInfo.hasNextPage} endCursor={deliveries.pageInfo.endCursor} noun="delivery" loading={fetching} />
+        <CursorPager
+          pagination={pagination}
+          hasNextPage={deliveries.pageInfo.hasNextPage}
+          endCursor={deliveries.pageInfo.endCursor}
+          noun="delivery"
+          loading={fetching}
+        />
       </Card>
       <EndpointFormModal
         open={editing}

@@ -35,7 +35,12 @@ export function EndpointFormModal({
   const run = useApiAction();
 
   useEffect(() => {
-    if (open) form.setFieldsValue(endpoint ? { url: endpoint.url, description: endpoint.description, eventTypes: endpoint.eventTypes } : { url: "", description: "", eventTypes: [] });
+    if (open)
+      form.setFieldsValue(
+        endpoint
+          ? { url: endpoint.url, description: endpoint.description, eventTypes: endpoint.eventTypes }
+          : { url: "", description: "", eventTypes: [] },
+      );
   }, [open, endpoint, form]);
 
   async function onFinish(values: Values) {
@@ -64,7 +69,10 @@ export function EndpointFormModal({
         <Form.Item
           label="Endpoint URL"
           name="url"
-          rules={[{ required: true, message: "Enter the URL Steward should POST events to" }, { type: "url", message: "Enter an absolute http(s) URL" }]}
+          rules={[
+            { required: true, message: "Enter the URL Steward should POST events to" },
+            { type: "url", message: "Enter an absolute http(s) URL" },
+          ]}
         >
           <Input placeholder="https://example.com/hooks/steward" />
         </Form.Item>
@@ -80,7 +88,10 @@ export function EndpointFormModal({
           <Select
             mode="multiple"
             placeholder="Choose event types"
-            options={[{ value: ALL_EVENTS, label: "All events (*)" }, ...eventTypes.filter((t) => t !== ALL_EVENTS).map((t) => ({ value: t, label: t }))]}
+            options={[
+              { value: ALL_EVENTS, label: "All events (*)" },
+              ...eventTypes.filter((t) => t !== ALL_EVENTS).map((t) => ({ value: t, label: t })),
+            ]}
           />
         </Form.Item>
       </Form>

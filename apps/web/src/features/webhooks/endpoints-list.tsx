@@ -6,11 +6,11 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useQuery } from "urql";
-import type { WebhookEndpointsQuery as WebhookEndpointsQueryType } from "@/gql/graphql";
-import { RequireCapability } from "@/features/auth/require-capability";
 import { PageHeader } from "@/components/page-header";
 import { QueryError } from "@/components/query-error";
 import { SecretOnceModal } from "@/components/secret-once-modal";
+import { RequireCapability } from "@/features/auth/require-capability";
+import type { WebhookEndpointsQuery as WebhookEndpointsQueryType } from "@/gql/graphql";
 import { formatDateTime } from "@/lib/format";
 import { EndpointFormModal } from "./endpoint-form-modal";
 import { EventTypeTags } from "./event-type-tags";
@@ -52,7 +52,9 @@ function EndpointsList() {
           pagination={false}
           dataSource={data?.webhookEndpoints ?? []}
           locale={{
-            emptyText: <Empty description="No webhook endpoints yet. Add one to receive change events such as user.created or group.membership.changed." />,
+            emptyText: (
+              <Empty description="No webhook endpoints yet. Add one to receive change events such as user.created or group.membership.changed." />
+            ),
           }}
           columns={[
             {
@@ -66,7 +68,11 @@ function EndpointsList() {
                 </Link>
               ),
             },
-            { title: "Description", dataIndex: "description", render: (d: string) => d || <Typography.Text type="secondary">—</Typography.Text> },
+            {
+              title: "Description",
+              dataIndex: "description",
+              render: (d: string) => d || <Typography.Text type="secondary">—</Typography.Text>,
+            },
             { title: "Events", dataIndex: "eventTypes", render: (t: string[]) => <EventTypeTags types={t} /> },
             { title: "Status", dataIndex: "active", render: (a: boolean) => (a ? <Tag color="green">Active</Tag> : <Tag>Inactive</Tag>) },
             { title: "Created", dataIndex: "createdAt", render: formatDateTime },
