@@ -1,5 +1,5 @@
 import { type Actor, actorUserId } from "@steward/core";
-import type { Prisma, Tx } from "@steward/db";
+import type { Tx } from "@steward/db";
 import type { AuditInput } from "@steward/events";
 
 function label(actor: Actor): string {
@@ -16,16 +16,14 @@ function label(actor: Actor): string {
 /** Bulk audit for sync-sized changes: one row per change, written in chunks, same transaction. */
 export async function auditMany(tx: Tx, actor: Actor, entries: AuditInput[]): Promise<void> {
   const base = { actorType: actor.kind, actorId: actorUserId(actor), actorLabel: label(actor), requestId: actor.requestId ?? null };
-  for (let i = 0; i < entries.length; i += 5000) {
-    await tx.auditEvent.createMany({
-      data: entries.slice(i, i + 5000).map((e) => ({
-        ...base,
-        action: e.action,
-        targetType: e.targetType,
-        targetId: e.targetId,
-        before: (e.before ?? undefined) as Prisma.InputJsonValue | undefined,
-        after: (e.after ?? undefined) as Prisma.InputJsonValue | undefined,
-      })),
-    });
+  const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
+  for (let i = 0; i < entries.length; i += 10_000) {
+    const part = entries.slice(i, i + 10_000);
+    // One statement per chunk with array parameters: sync-sized audits stay a few round trips.
+    await tx.$executeRaw`
+      INSERT INTO "AuditEvent" ("actorType", "actorId", "actorLabel", action, "targetType", "targetId", before, after, "requestId")
+      SELECT ${base.actorType}::"ActorType", ${base.actorId}::uuid, ${base.actorLabel}, v.action, v.ttype, v.tid, v.before::jsonb, v.after::jsonb, ${base.requestId}
+      FROM unnest(${part.map((e) => e.action)}::text[], ${part.map((e) => e.targetType)}::text[], ${part.map((e) => e.targetId)}::text[],
+                  ${part.map((e) => json(e.before))}::text[], ${part.map((e) => json(e.after))}::text[]) AS v(action, ttype, tid, before, after)`;
   }
 }

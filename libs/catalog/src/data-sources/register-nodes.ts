@@ -7,7 +7,7 @@ import { auditMany } from "../audit-many";
 
 export type RegistrableNode = { id: string; path: string[]; objectType: string | null; columns: unknown };
 
-const CHUNK = 2000;
+const CHUNK = 10_000;
 
 function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
@@ -32,7 +32,13 @@ export async function registerNodes(tx: Tx, actor: Actor, connectionId: string, 
     objectType: n.objectType ?? "TABLE",
     registeredById,
   }));
-  for (const part of chunks(sources, CHUNK)) await tx.dataSource.createMany({ data: part });
+  for (const part of chunks(sources, CHUNK)) {
+    await tx.$executeRaw`
+      INSERT INTO "DataSource" (id, "connectionId", "catalogNodeId", name, "objectType", "registeredById", "updatedAt")
+      SELECT v.id, ${connectionId}::uuid, v.node, v.name, v.otype, ${registeredById}::uuid, now()
+      FROM unnest(${part.map((p) => p.id)}::uuid[], ${part.map((p) => p.catalogNodeId)}::uuid[], ${part.map((p) => p.name)}::text[], ${part.map((p) => p.objectType)}::text[])
+        AS v(id, node, name, otype)`;
+  }
   const columns = sources.flatMap((s, i) =>
     ((nodes[i]!.columns as CrawledColumn[] | null) ?? []).map((c) => ({
       dataSourceId: s.id,
@@ -42,7 +48,13 @@ export async function registerNodes(tx: Tx, actor: Actor, connectionId: string, 
       nullable: c.nullable,
     })),
   );
-  for (const part of chunks(columns, CHUNK * 2)) await tx.dataSourceColumn.createMany({ data: part });
+  for (const part of chunks(columns, CHUNK * 4)) {
+    await tx.$executeRaw`
+      INSERT INTO "DataSourceColumn" (id, "dataSourceId", name, "dataType", ordinal, nullable)
+      SELECT gen_random_uuid(), v.ds, v.name, v.t, v.o, v.n
+      FROM unnest(${part.map((c) => c.dataSourceId)}::uuid[], ${part.map((c) => c.name)}::text[], ${part.map((c) => c.dataType)}::text[], ${part.map((c) => c.ordinal)}::int[], ${part.map((c) => c.nullable)}::bool[])
+        AS v(ds, name, t, o, n)`;
+  }
   await auditMany(
     tx,
     actor,

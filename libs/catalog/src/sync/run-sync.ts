@@ -6,6 +6,7 @@ import { auditMany } from "../audit-many";
 import { loadConnectionForUse } from "../connections/connector-access";
 import { chunks, registerNodes } from "../data-sources/register-nodes";
 import type { CatalogDeps } from "../deps";
+import { insertCatalogNodes } from "./bulk-insert";
 import { type ExistingNode, planSync, type SyncPlan } from "./plan-sync";
 
 export type SyncOutcome = { status: "SUCCEEDED" | "SKIPPED"; added: number; updated: number; disabled: number; reenabled: number; registered: number };
@@ -74,11 +75,8 @@ type ConnectionRow = { id: string; autoRegister: boolean };
 
 async function applyPlan(tx: Tx, actor: Actor, connection: ConnectionRow, plan: SyncPlan): Promise<Omit<SyncOutcome, "status">> {
   const now = new Date();
-  for (const part of chunks(plan.inserts, CHUNK)) {
-    await tx.catalogNode.createMany({
-      data: part.map((n) => ({ ...n, connectionId: connection.id, columns: n.columns ?? undefined, columnsHash: n.columnsHash ?? undefined })),
-    });
-  }
+  // Parents precede children in plan.inserts, so chunk order keeps the parentId foreign key valid.
+  for (const part of chunks(plan.inserts, 10_000)) await insertCatalogNodes(tx, connection.id, part);
   for (const part of chunks(plan.updates, CHUNK)) {
     await tx.$executeRaw`
       UPDATE "CatalogNode" c SET
@@ -149,20 +147,30 @@ async function syncRegisteredColumns(tx: Tx, plan: SyncPlan): Promise<string[]> 
   return sources.map((s) => s.id);
 }
 
-/** New objects under an auto-registering connection or schema become data sources. */
+/**
+ * New objects under an auto-registering connection or schema become data sources. Freshly inserted
+ * objects are taken from the plan in memory (no need to read 50,000 rows back); only objects that
+ * came back are looked up.
+ */
 async function autoRegister(tx: Tx, actor: Actor, connection: ConnectionRow, plan: SyncPlan): Promise<string[]> {
   if (plan.newObjectIds.length === 0) return [];
-  const candidates: { id: string; path: string[]; objectType: string | null; columns: unknown }[] = [];
-  for (const part of chunks(plan.newObjectIds, CHUNK)) {
-    const rows = await tx.catalogNode.findMany({
-      where: {
-        id: { in: part },
-        dataSource: null,
-        ...(connection.autoRegister ? {} : { parent: { autoRegister: true } }),
-      },
-      select: { id: true, path: true, objectType: true, columns: true },
-    });
-    candidates.push(...rows);
-  }
-  return registerNodes(tx, actor, connection.id, candidates);
+  const autoSchemas = connection.autoRegister
+    ? null
+    : new Set((await tx.catalogNode.findMany({ where: { connectionId: connection.id, kind: "SCHEMA", autoRegister: true }, select: { id: true } })).map((n) => n.id));
+  if (autoSchemas && autoSchemas.size === 0) return [];
+  const wanted = (parentId: string | null) => autoSchemas === null || (parentId !== null && autoSchemas.has(parentId));
+  const fresh = plan.inserts
+    .filter((n) => n.kind === "OBJECT" && wanted(n.parentId))
+    .map((n) => ({ id: n.id, path: n.path, objectType: n.objectType, columns: n.columns }));
+  const insertedIds = new Set(plan.inserts.map((n) => n.id));
+  const revivedIds = plan.newObjectIds.filter((id) => !insertedIds.has(id));
+  const revived = revivedIds.length
+    ? (
+        await tx.catalogNode.findMany({
+          where: { id: { in: revivedIds }, dataSource: null },
+          select: { id: true, parentId: true, path: true, objectType: true, columns: true },
+        })
+      ).filter((n) => wanted(n.parentId))
+    : [];
+  return registerNodes(tx, actor, connection.id, [...fresh, ...revived]);
 }
