@@ -28,7 +28,7 @@ beforeAll(async () => {
     encryptionKeys: keys,
     port: 0,
     // A long sweep interval: anything picked up quickly below was woken by NOTIFY, not by polling.
-    config: testConfig(prefix, { WEBHOOK_TIMEOUT_MS: 200, DELIVERY_SWEEP_MS: 60_000 }),
+    config: testConfig(prefix, { WEBHOOK_TIMEOUT_MS: 1_500, DELIVERY_SWEEP_MS: 60_000 }),
     logger: createLogger({ name: "worker", level: "warn" }),
   });
 });
@@ -109,8 +109,8 @@ describe("worker", () => {
     receiver.respond = (req) => (req.path === "/hang" ? "hang" : { status: 200 });
     const eventId = await emitUserEvent("user.deactivated");
     const failed = await waitFor(settled(ep.id, eventId), { what: "hanging delivery to fail" });
-    expect(failed).toMatchObject({ status: "FAILED", attempts: 3, lastStatusCode: null, lastError: "timeout after 200 ms" });
-    expect(await t.db.webhookDeliveryAttempt.count({ where: { deliveryId: failed.id, error: "timeout after 200 ms" } })).toBe(3);
+    expect(failed).toMatchObject({ status: "FAILED", attempts: 3, lastStatusCode: null, lastError: "timeout after 1500 ms" });
+    expect(await t.db.webhookDeliveryAttempt.count({ where: { deliveryId: failed.id, error: "timeout after 1500 ms" } })).toBe(3);
     const deliverQueue = new Queue("deliver-webhook", { connection: { url: REDIS_URL }, prefix });
     try {
       expect(await deliverQueue.getJobState(`delivery-${failed.id}-r1`)).toBe("failed");

@@ -16,7 +16,8 @@ let eventSeq = 1_000n;
 beforeAll(async () => {
   t = await createTestDatabase();
   receiver = await startReceiver();
-  deps = { db: t.db, secretBox, timeoutMs: 300, logger: createLogger({ name: "test", level: "silent" }) };
+  // Generous for answering receivers (a loaded CI machine is slow); the hang test uses a short one.
+  deps = { db: t.db, secretBox, timeoutMs: 5_000, logger: createLogger({ name: "test", level: "silent" }) };
 });
 afterAll(async () => {
   await receiver?.close();
@@ -93,9 +94,10 @@ describe("deliverWebhook", () => {
     const { delivery } = await setup("/hang");
     receiver.respond = (req) => (req.path === "/hang" ? "hang" : { status: 200 });
     const started = Date.now();
-    expect(await deliverWebhook(deps, delivery.id)).toMatchObject({ kind: "failed", statusCode: null, error: "timeout after 300 ms" });
+    const short = { ...deps, timeoutMs: 300 };
+    expect(await deliverWebhook(short, delivery.id)).toMatchObject({ kind: "failed", statusCode: null, error: "timeout after 300 ms" });
     expect(Date.now() - started).toBeLessThan(2_000);
-    expect(await deliverWebhook(deps, delivery.id, { finalAttempt: true })).toMatchObject({ kind: "failed", final: true });
+    expect(await deliverWebhook(short, delivery.id, { finalAttempt: true })).toMatchObject({ kind: "failed", final: true });
     const row = await t.db.webhookDelivery.findUniqueOrThrow({ where: { id: delivery.id } });
     expect(row).toMatchObject({ status: "FAILED", attempts: 2, lastStatusCode: null, lastError: "timeout after 300 ms" });
     expect(await deliverWebhook(deps, delivery.id)).toEqual({ kind: "skipped", reason: "already-failed" });

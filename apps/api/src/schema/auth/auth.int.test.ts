@@ -8,7 +8,7 @@ beforeAll(async () => {
 afterAll(() => api.close());
 
 const ME = `{ me { user { username } roles authMethod } }`;
-const LOGIN = `mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { user { username } roles } }`;
+const LOGIN = `mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { user { username email } roles } }`;
 
 describe("authentication", () => {
   it("logs in with an httpOnly SameSite cookie and resolves `me`", async () => {

@@ -1,6 +1,7 @@
 import { unauthenticated } from "@steward/core";
 import { changePassword, login, logout } from "@steward/identity";
 import type { ViewerModel } from "../../context";
+import { createLoaders } from "../../loaders";
 import type { Resolvers } from "../resolvers-types.gen";
 
 export const authResolvers: Resolvers = {
@@ -16,6 +17,10 @@ export const authResolvers: Resolvers = {
       await ctx.deps.loginLimiter.consume(ctx.ip, input.username);
       const result = await login(ctx.deps, input, { userAgent: ctx.userAgent, ip: ctx.ip, requestId: ctx.requestId });
       await ctx.deps.loginLimiter.reset(ctx.ip, input.username);
+      // The rest of this operation (e.g. `login { user { email } }`) runs as the new session's user.
+      ctx.actor = result.actor;
+      ctx.authMethod = "SESSION";
+      ctx.loaders = createLoaders(ctx.deps.db, result.actor);
       ctx.res.cookie(SESSION_COOKIE, result.token, {
         httpOnly: true,
         sameSite: "lax",
