@@ -122,7 +122,9 @@ export async function startStack(): Promise<Stack> {
     if (!dropped) {
       dropped = true;
       await adminQuery(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`);
-      log(`dropped ${databaseName}`);
+      // The API's demo seed creates a warehouse database beside the metadata one.
+      await adminQuery(`DROP DATABASE IF EXISTS "${databaseName}_demo_warehouse" WITH (FORCE)`);
+      log(`dropped ${databaseName} and its demo warehouse`);
     }
   };
 
