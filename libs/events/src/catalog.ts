@@ -31,6 +31,11 @@ export const eventSchemas = {
   "data_source.columns_changed": z.object({ connectionId: z.uuid(), dataSourceIds: z.array(z.uuid()) }),
   "data_source.tags_changed": z.object({ connectionId: z.uuid(), dataSourceId: z.uuid() }),
   "data_source.owners_changed": z.object({ connectionId: z.uuid(), dataSourceId: z.uuid() }),
+  "policy.changed": z.object({ policyId: z.uuid(), version: z.number().int() }),
+  "access_request.created": z.object({ requestId: z.uuid(), dataSourceId: z.uuid() }),
+  "access_request.decided": z.object({ requestId: z.uuid(), dataSourceId: z.uuid(), userId: z.uuid(), approved: z.boolean() }),
+  "subscription.changed": z.object({ dataSourceId: z.uuid(), userId: z.uuid() }),
+  "policy_settings.changed": z.object({}),
 } as const;
 
 /** Most data source ids one bulk event carries. */
@@ -55,6 +60,10 @@ export const ACCESS_AFFECTING_EVENTS: ReadonlySet<EventType> = new Set<EventType
   "data_source.status_changed",
   "data_source.tags_changed",
   "data_source.owners_changed",
+  "policy.changed",
+  "access_request.decided",
+  "subscription.changed",
+  "policy_settings.changed",
 ]);
 
 export function isEventType(value: string): value is EventType {

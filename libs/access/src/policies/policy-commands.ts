@@ -1,0 +1,124 @@
+import { randomUUID } from "node:crypto";
+import { type Actor, conflict, fields, notFound, parseInput } from "@steward/core";
+import { type Db, isUniqueViolation, type Tx, transaction } from "@steward/db";
+import { emitEvent, recordAudit } from "@steward/events";
+import { type PolicyIssue, validatePolicy } from "@steward/policy";
+import { z } from "zod";
+import { requireGovernor } from "../authz";
+import { loadPolicySnapshot } from "../snapshot";
+
+const PolicyInput = z.object({
+  name: fields.name,
+  description: fields.description.nullish(),
+  accessType: z.enum(["READ", "WRITE"]),
+  restriction: z.unknown(),
+  scope: z.unknown(),
+});
+const UpdateInput = PolicyInput.extend({ id: z.uuid() });
+
+/** Validates a definition against the engine's schema and the current catalog and identities. */
+export async function validateDefinition(db: Db | Tx, input: { id?: string; name: string; accessType: "READ" | "WRITE"; restriction: unknown; scope: unknown }) {
+  const snapshot = await loadPolicySnapshot(db, { policies: [] });
+  const keys = await db.userAttribute.findMany({ distinct: ["key"], select: { key: true } });
+  return validatePolicy(
+    { id: input.id ?? randomUUID(), name: input.name, accessType: input.accessType, restriction: input.restriction, scope: input.scope },
+    { attributeKeys: keys.map((k) => ({ key: k.key, multiValued: true })), sources: snapshot.sources, userIds: snapshot.users.map((u) => u.id) },
+  );
+}
+
+const snapshotOf = (p: { name: string; description: string; accessType: string; definition: unknown; version: number }) => ({
+  name: p.name,
+  description: p.description,
+  accessType: p.accessType,
+  definition: p.definition,
+  version: p.version,
+});
+
+async function appendVersion(tx: Tx, actor: Actor, policy: { id: string; version: number; name: string; description: string; accessType: "READ" | "WRITE"; definition: unknown }, change: "CREATED" | "UPDATED" | "DELETED") {
+  await tx.policyVersion.create({
+    data: {
+      policyId: policy.id,
+      version: policy.version,
+      change,
+      name: policy.name,
+      description: policy.description,
+      accessType: policy.accessType,
+      definition: policy.definition as object,
+      changedById: actor.kind === "SYSTEM" ? null : actor.userId,
+    },
+  });
+  await emitEvent(tx, { type: "policy.changed", aggregateType: "SubscriptionPolicy", aggregateId: policy.id, payload: { policyId: policy.id, version: policy.version } });
+}
+
+export type PolicyWrite = { policy: Awaited<ReturnType<Db["subscriptionPolicy"]["findUniqueOrThrow"]>>; warnings: PolicyIssue[] };
+
+export async function createPolicy(deps: { db: Db }, actor: Actor | null, input: unknown): Promise<PolicyWrite> {
+  const a = requireGovernor(actor);
+  const data = parseInput(PolicyInput, input);
+  const { policy: checked, warnings } = await validateDefinition(deps.db, data);
+  try {
+    return await transaction(deps.db, async (tx) => {
+      const policy = await tx.subscriptionPolicy.create({
+        data: {
+          id: checked.id,
+          name: data.name,
+          description: data.description ?? "",
+          accessType: data.accessType,
+          definition: { restriction: checked.restriction, scope: checked.scope } as object,
+          createdById: a.kind === "SYSTEM" ? null : a.userId,
+        },
+      });
+      await appendVersion(tx, a, policy, "CREATED");
+      await recordAudit(tx, a, { action: "policy.created", targetType: "SubscriptionPolicy", targetId: policy.id, after: snapshotOf(policy) });
+      return { policy, warnings };
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw conflict("A policy with this name already exists");
+    throw err;
+  }
+}
+
+export async function updatePolicy(deps: { db: Db }, actor: Actor | null, input: unknown): Promise<PolicyWrite> {
+  const a = requireGovernor(actor);
+  const data = parseInput(UpdateInput, input);
+  const { policy: checked, warnings } = await validateDefinition(deps.db, data);
+  try {
+    return await transaction(deps.db, async (tx) => {
+      const before = await tx.subscriptionPolicy.findUnique({ where: { id: data.id } });
+      if (!before || before.deletedAt) throw notFound("Policy");
+      const policy = await tx.subscriptionPolicy.update({
+        where: { id: data.id, version: before.version }, // optimistic: a concurrent edit fails instead of being lost
+        data: {
+          name: data.name,
+          description: data.description ?? before.description,
+          accessType: data.accessType,
+          definition: { restriction: checked.restriction, scope: checked.scope } as object,
+          version: before.version + 1,
+        },
+      });
+      await appendVersion(tx, a, policy, "UPDATED");
+      await recordAudit(tx, a, { action: "policy.updated", targetType: "SubscriptionPolicy", targetId: policy.id, before: snapshotOf(before), after: snapshotOf(policy) });
+      return { policy, warnings };
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw conflict("A policy with this name already exists");
+    throw err;
+  }
+}
+
+/** Soft delete: the policy stops applying; its versions and audit history stay. */
+export async function deletePolicy(deps: { db: Db }, actor: Actor | null, id: string): Promise<boolean> {
+  const a = requireGovernor(actor);
+  const policyId = parseInput(z.uuid(), id);
+  return transaction(deps.db, async (tx) => {
+    const before = await tx.subscriptionPolicy.findUnique({ where: { id: policyId } });
+    if (!before || before.deletedAt) throw notFound("Policy");
+    const policy = await tx.subscriptionPolicy.update({
+      where: { id: policyId },
+      data: { deletedAt: new Date(), version: before.version + 1, name: `${before.name} (deleted ${policyId.slice(0, 8)})` },
+    });
+    await appendVersion(tx, a, { ...policy, name: before.name }, "DELETED");
+    await recordAudit(tx, a, { action: "policy.deleted", targetType: "SubscriptionPolicy", targetId: policyId, before: snapshotOf(before) });
+    return true;
+  });
+}
