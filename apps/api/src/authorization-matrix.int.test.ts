@@ -61,7 +61,29 @@ async function freshSource() {
   return { connectionId: connection.id, sourceId: registeredIds[0]! };
 }
 
+const POLICY = (sourceId: string) => ({ restriction: { kind: "anyone" }, scope: { kind: "sources", sourceIds: [sourceId] } });
+async function freshPolicy() {
+  const { sourceId } = await freshSource();
+  const gov = actors.get("GOVERNOR")!;
+  const res = await api.gql<{ createPolicy: { policy: { id: string } } }>(
+    `mutation($r: JSON!, $s: JSON!, $n: String!) { createPolicy(input: {name: $n, accessType: READ, restriction: $r, scope: $s}) { policy { id } } }`,
+    { ...(({ restriction, scope }) => ({ r: restriction, s: scope }))(POLICY(sourceId)), n: `p-${uid()}` },
+    gov.auth,
+  );
+  return { policyId: res.data!.createPolicy.policy.id, sourceId };
+}
+/** A pending request on a source owned by the DATA_OWNER actor. */
+async function freshRequest() {
+  const { sourceId } = await freshSource();
+  await api.testDb.db.dataSourceOwner.create({ data: { dataSourceId: sourceId, userId: actors.get("DATA_OWNER")!.id } });
+  const requester = await api.userWithRoles([]);
+  const res = await api.gql<{ requestAccess: { id: string } }>(`mutation($d: ID!) { requestAccess(input: {dataSourceId: $d, reason: "need it"}) { id } }`, { d: sourceId }, requester.auth);
+  return res.data!.requestAccess.id;
+}
+
 const ALL: RoleCase[] = [...ROLES];
+const GOVERNORS: RoleCase[] = ["GOVERNOR"];
+const DECIDERS: RoleCase[] = ["GOVERNOR", "DATA_OWNER"];
 const OWNERS: RoleCase[] = ["ADMIN", "DATA_OWNER"];
 const TAGGERS: RoleCase[] = ["ADMIN", "GOVERNOR", "DATA_OWNER"];
 const SESSION_ENDING = new Set(["logout", "changePassword"]);
@@ -133,6 +155,18 @@ const cases: Case[] = [
   { mutation: "untagDataSource", allowed: TAGGERS, prepare: async () => ({ query: `mutation($id: ID!) { untagDataSource(dataSourceId: $id, tag: "PII") { id } }`, variables: { id: (await freshSource()).sourceId } }) },
   { mutation: "tagColumn", allowed: TAGGERS, prepare: async () => ({ query: `mutation($id: ID!) { tagColumn(dataSourceId: $id, column: "email", tag: "PII.Email") { id } }`, variables: { id: (await freshSource()).sourceId } }) },
   { mutation: "untagColumn", allowed: TAGGERS, prepare: async () => ({ query: `mutation($id: ID!) { untagColumn(dataSourceId: $id, column: "email", tag: "PII.Email") { id } }`, variables: { id: (await freshSource()).sourceId } }) },
+  { mutation: "createPolicy", allowed: GOVERNORS, prepare: async () => {
+    const { sourceId } = await freshSource();
+    return { query: `mutation($r: JSON!, $s: JSON!, $n: String!) { createPolicy(input: {name: $n, accessType: READ, restriction: $r, scope: $s}) { policy { id } } }`, variables: { r: POLICY(sourceId).restriction, s: POLICY(sourceId).scope, n: `p-${uid()}` } };
+  } },
+  { mutation: "updatePolicy", allowed: GOVERNORS, prepare: async () => {
+    const { policyId, sourceId } = await freshPolicy();
+    return { query: `mutation($id: ID!, $r: JSON!, $s: JSON!, $n: String!) { updatePolicy(input: {id: $id, name: $n, accessType: WRITE, restriction: $r, scope: $s}) { policy { version } } }`, variables: { id: policyId, r: POLICY(sourceId).restriction, s: POLICY(sourceId).scope, n: `p-${uid()}` } };
+  } },
+  { mutation: "deletePolicy", allowed: GOVERNORS, prepare: async () => ({ query: `mutation($id: ID!) { deletePolicy(id: $id) }`, variables: { id: (await freshPolicy()).policyId } }) },
+  { mutation: "requestAccess", allowed: ALL, prepare: async () => ({ query: `mutation($d: ID!) { requestAccess(input: {dataSourceId: $d, reason: "for the report"}) { id } }`, variables: { d: (await freshSource()).sourceId } }) },
+  { mutation: "approveAccessRequest", allowed: DECIDERS, prepare: async () => ({ query: `mutation($id: ID!) { approveAccessRequest(input: {requestId: $id}) { status } }`, variables: { id: await freshRequest() } }) },
+  { mutation: "denyAccessRequest", allowed: DECIDERS, prepare: async () => ({ query: `mutation($id: ID!) { denyAccessRequest(input: {requestId: $id, reason: "no"}) { status } }`, variables: { id: await freshRequest() } }) },
 ];
 
 beforeAll(async () => {

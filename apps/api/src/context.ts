@@ -50,3 +50,4 @@ export type CatalogNodeConnectionModel = ConnectionModel<CatalogNodeModel>;
 export type DataSourceConnectionModel = ConnectionModel<DataSource>;
 export type DataSourceOwnerModel = { userId: string | null; groupId: string | null };
 export type RegisterResultModel = { registeredIds: string[] };
+export type MySubscriptionModel = { dataSourceId: string; level: "NONE" | "READ" | "WRITE" };

@@ -6,7 +6,10 @@ export * from "./generated/enums";
 export type * from "./generated/models";
 export type {
   ApiKey,
+  AccessRequest,
   AuditEvent,
+  PolicyVersion,
+  SubscriptionPolicy,
   CatalogNode,
   Connection,
   DataSource,

@@ -6,6 +6,7 @@ import { apiKeyResolvers } from "./api-keys/resolvers";
 import { auditResolvers } from "./audit/resolvers";
 import { authResolvers } from "./auth/resolvers";
 import { catalogResolvers } from "./catalog/resolvers";
+import { policyResolvers } from "./policies/resolvers";
 import { commonResolvers } from "./common/resolvers";
 import { groupResolvers } from "./groups/resolvers";
 import { userResolvers } from "./users/resolvers";
@@ -26,6 +27,6 @@ export function loadTypeDefs(): string[] {
 export function buildSchema() {
   return makeExecutableSchema({
     typeDefs: loadTypeDefs(),
-    resolvers: mergeResolvers([commonResolvers, authResolvers, userResolvers, groupResolvers, apiKeyResolvers, auditResolvers, webhookResolvers, catalogResolvers]) as never,
+    resolvers: mergeResolvers([commonResolvers, authResolvers, userResolvers, groupResolvers, apiKeyResolvers, auditResolvers, webhookResolvers, catalogResolvers, policyResolvers]) as never,
   });
 }

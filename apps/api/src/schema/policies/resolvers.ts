@@ -1,0 +1,88 @@
+import {
+  approveAccessRequest,
+  createPolicy,
+  deletePolicy,
+  denyAccessRequest,
+  explainAccess,
+  getPolicy,
+  listPolicies,
+  listPolicyVersions,
+  myAccessRequests,
+  myPendingApprovals,
+  mySubscriptions,
+  planPolicyChange,
+  requestAccess,
+  updatePolicy,
+} from "@steward/access";
+import { notFound } from "@steward/core";
+import type { ApiContext } from "../../context";
+import type { Resolvers } from "../resolvers-types.gen";
+
+async function loadUser(ctx: ApiContext, id: string) {
+  const user = await ctx.loaders.user.load(id);
+  if (!user) throw notFound("User");
+  return user;
+}
+
+async function loadSource(ctx: ApiContext, id: string) {
+  const source = await ctx.deps.db.dataSource.findUnique({ where: { id } });
+  if (!source) throw notFound("Data source");
+  return source;
+}
+
+const definitionOf = (row: { definition: unknown }) => row.definition as { restriction: unknown; scope: unknown };
+
+export const policyResolvers: Resolvers = {
+  Query: {
+    policies: (_p, { includeDeleted }, ctx) => listPolicies(ctx.deps, ctx.actor, includeDeleted ?? false),
+    policy: (_p, { id }, ctx) => getPolicy(ctx.deps, ctx.actor, id),
+    planPolicyChange: async (_p, { input }, ctx) => {
+      const plan = await planPolicyChange(ctx.deps, ctx.actor, input);
+      const rank = { NONE: 0, READ: 1, WRITE: 2 } as const;
+      return {
+        changes: plan.changes,
+        gainedCount: plan.changes.filter((c) => rank[c.after] > rank[c.before]).length,
+        lostCount: plan.changes.filter((c) => rank[c.after] < rank[c.before]).length,
+        warnings: plan.warnings,
+      };
+    },
+    explainAccess: async (_p, { userId, dataSourceId }, ctx) => {
+      const explanation = await explainAccess(ctx.deps, ctx.actor, userId, dataSourceId);
+      return { level: explanation.level, details: explanation };
+    },
+    mySubscriptions: (_p, _a, ctx) => mySubscriptions(ctx.deps, ctx.actor),
+    myAccessRequests: (_p, _a, ctx) => myAccessRequests(ctx.deps, ctx.actor),
+    myPendingApprovals: (_p, _a, ctx) => myPendingApprovals(ctx.deps, ctx.actor),
+  },
+  Mutation: {
+    createPolicy: (_p, { input }, ctx) => createPolicy(ctx.deps, ctx.actor, input),
+    updatePolicy: (_p, { input }, ctx) => updatePolicy(ctx.deps, ctx.actor, input),
+    deletePolicy: (_p, { id }, ctx) => deletePolicy(ctx.deps, ctx.actor, id),
+    requestAccess: (_p, { input }, ctx) => requestAccess(ctx.deps, ctx.actor, input),
+    approveAccessRequest: (_p, { input }, ctx) => approveAccessRequest(ctx.deps, ctx.actor, input),
+    denyAccessRequest: (_p, { input }, ctx) => denyAccessRequest(ctx.deps, ctx.actor, input),
+  },
+  SubscriptionPolicy: {
+    restriction: (p) => definitionOf(p).restriction,
+    scope: (p) => definitionOf(p).scope,
+    deleted: (p) => p.deletedAt !== null,
+    versions: (p, _a, ctx) => listPolicyVersions(ctx.deps, ctx.actor, p.id),
+  },
+  PolicyVersion: {
+    restriction: (v) => definitionOf(v).restriction,
+    scope: (v) => definitionOf(v).scope,
+    changedBy: (v, _a, ctx) => (v.changedById ? ctx.loaders.user.load(v.changedById) : null),
+  },
+  AccessChange: {
+    dataSource: (c, _a, ctx) => loadSource(ctx, c.dataSourceId),
+    user: (c, _a, ctx) => loadUser(ctx, c.userId),
+  },
+  MySubscription: {
+    dataSource: (s, _a, ctx) => loadSource(ctx, s.dataSourceId),
+  },
+  AccessRequest: {
+    user: (r, _a, ctx) => loadUser(ctx, r.userId),
+    dataSource: (r, _a, ctx) => loadSource(ctx, r.dataSourceId),
+    decidedBy: (r, _a, ctx) => (r.decidedById ? ctx.loaders.user.load(r.decidedById) : null),
+  },
+};
