@@ -1,0 +1,79 @@
+import { readActualState } from "./catalog";
+import { scopePrefix, validateDesired } from "./naming";
+import { type GrantPlan, planGrants } from "./planner";
+import { classifyError, executeStatements, inTransaction } from "./session";
+import type { DesiredState, DriftResult, GrantsTarget, PlanResult, ReconcileOptions, ReconcileResult } from "./types";
+
+const elapsed = (started: number) => Math.round((performance.now() - started) * 100) / 100;
+
+/** Reads the catalogs and plans, inside the caller's transaction. */
+async function readAndPlan(client: Parameters<typeof readActualState>[0], desired: DesiredState): Promise<GrantPlan> {
+  const prefix = scopePrefix(desired.connectionId, desired.database);
+  const actual = await readActualState(client, desired, prefix);
+  return planGrants(desired, actual);
+}
+
+/** Validation before connecting: a bad name fails fast, without touching the server. */
+function invalid(desired: DesiredState, target: GrantsTarget): { error: ReturnType<typeof classifyError> } | undefined {
+  try {
+    validateDesired(desired);
+    return undefined;
+  } catch (err) {
+    return { error: classifyError(err, target, desired.database) };
+  }
+}
+
+/**
+ * Makes the grants of `desired.database` equal the desired state: reads the catalogs, diffs, and
+ * applies the minimal statements in one transaction (all or nothing). Never throws; a database
+ * that is already right gets no statement at all.
+ */
+export async function reconcile(target: GrantsTarget, desired: DesiredState, options: ReconcileOptions = {}): Promise<ReconcileResult> {
+  const started = performance.now();
+  const bad = invalid(desired, target);
+  if (bad) return { kind: "failed", version: desired.version, error: bad.error, statementsAttempted: [], durationMs: elapsed(started) };
+  let attempted: string[] = [];
+  const outcome = await inTransaction(target, desired.database, options, scopePrefix(desired.connectionId, desired.database), async (client) => {
+    attempted = [];
+    const plan = await readAndPlan(client, desired);
+    await executeStatements(client, plan.statements, (n) => {
+      attempted = plan.statements.slice(0, n);
+    });
+    return { value: plan, commit: plan.statements.length > 0 };
+  });
+  const durationMs = elapsed(started);
+  if (!outcome.ok) return { kind: "failed", version: desired.version, error: outcome.error, statementsAttempted: attempted, durationMs };
+  const plan = outcome.value;
+  if (plan.statements.length === 0) return { kind: "unchanged", version: desired.version, warnings: plan.warnings, durationMs };
+  return { kind: "applied", version: desired.version, statements: plan.statements, counts: plan.counts, warnings: plan.warnings, durationMs };
+}
+
+/** Dry run: exactly the statements `reconcile` would run now (same read and planner), nothing applied. */
+export async function planReconcile(target: GrantsTarget, desired: DesiredState, options: ReconcileOptions = {}): Promise<PlanResult> {
+  const started = performance.now();
+  const bad = invalid(desired, target);
+  if (bad) return { kind: "failed", version: desired.version, error: bad.error, durationMs: elapsed(started) };
+  const outcome = await inTransaction(target, desired.database, options, scopePrefix(desired.connectionId, desired.database), async (client) => ({
+    value: await readAndPlan(client, desired),
+    commit: false,
+  }));
+  const durationMs = elapsed(started);
+  if (!outcome.ok) return { kind: "failed", version: desired.version, error: outcome.error, durationMs };
+  const { statements, counts, findings, warnings } = outcome.value;
+  return { kind: "planned", version: desired.version, statements, counts, findings, warnings, durationMs };
+}
+
+/**
+ * Differences between the database and the desired state, e.g. a GRANT or REVOKE on a Steward role
+ * made by hand, or a user added to a Steward role by hand (all repaired by the next reconcile), and
+ * direct grants to managed users on managed objects (UNMANAGED_GRANT: reported, never revoked).
+ */
+export async function detectDrift(target: GrantsTarget, desired: DesiredState, options: ReconcileOptions = {}): Promise<DriftResult> {
+  const plan = await planReconcile(target, desired, options);
+  switch (plan.kind) {
+    case "failed":
+      return plan;
+    case "planned":
+      return { kind: "drift", version: plan.version, findings: plan.findings, durationMs: plan.durationMs };
+  }
+}

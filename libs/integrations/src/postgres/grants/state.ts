@@ -1,0 +1,49 @@
+import { assertNever } from "@steward/core";
+import type { GrantTarget, Privilege } from "./types";
+
+/** One grantee's privileges on one target, as read from an ACL (owner and PUBLIC entries excluded). */
+export type Grant = { target: GrantTarget; role: string; privileges: Privilege[] };
+export type Membership = { role: string; member: string };
+
+/**
+ * What the catalogs say, reduced to what the planner needs. Read by catalog.ts; built by hand in
+ * the planner's unit tests.
+ */
+export type ActualState = {
+  /** `stw_<scope>_`: the managed roles of this (connection, database). */
+  prefix: string;
+  /**
+   * Roles that exist among the desired users and every role whose name starts with `prefix`;
+   * `managed` = it also carries the marker comment. Prefixed roles without the marker are never
+   * touched, but their names are never reused either.
+   */
+  roles: Map<string, { managed: boolean }>;
+  /** relkind of each desired object found by `to_regclass`; a missing id = dropped object. */
+  objectKinds: Map<string, string>;
+  /** Privileges held by managed roles anywhere in this database. */
+  grants: Grant[];
+  /** Members of managed roles (members can be any role). */
+  memberships: Membership[];
+  /** Privileges granted directly to desired users on desired objects (never Steward's doing). */
+  directGrants: { objectId: string; grantee: string; privileges: Privilege[] }[];
+};
+
+/** A stable map key for a grant target (names may contain any character, so JSON, not joins). */
+export function targetKey(t: GrantTarget): string {
+  switch (t.kind) {
+    case "relation":
+      return JSON.stringify(["r", t.schema, t.name]);
+    case "schema":
+      return JSON.stringify(["n", t.name]);
+    case "database":
+      return JSON.stringify(["d", t.name]);
+    default:
+      return assertNever(t, "grant target");
+  }
+}
+
+export const relationKey = (schema: string, name: string) => targetKey({ kind: "relation", schema, name });
+
+export function emptyActualState(prefix: string): ActualState {
+  return { prefix, roles: new Map(), objectKinds: new Map(), grants: [], memberships: [], directGrants: [] };
+}

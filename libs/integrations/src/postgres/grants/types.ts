@@ -1,0 +1,105 @@
+/** Types of the PostgreSQL grant reconciler: desired state in, plans / results / drift findings out. */
+
+export type GrantObjectType = "TABLE" | "PARTITIONED_TABLE" | "VIEW" | "MATERIALIZED_VIEW" | "FOREIGN_TABLE";
+export type AccessLevel = "READ" | "WRITE";
+
+export type DesiredObject = { id: string; schema: string; name: string; objectType: GrantObjectType };
+export type DesiredAccess = { objectId: string; accountName: string; level: AccessLevel };
+
+/** What Steward wants one database to look like. Access absent from `access` means NONE. */
+export type DesiredState = {
+  /** Namespaces the Steward-managed role names (together with `database`). */
+  connectionId: string;
+  /** Monotonically increasing desired-state version; echoed in results for the sync record. */
+  version: number;
+  /** One database per reconcile: grants are per database, roles are cluster-wide. */
+  database: string;
+  objects: DesiredObject[];
+  /** Platform role names of the users Steward manages (created as LOGIN roles when missing). */
+  users: { accountName: string }[];
+  access: DesiredAccess[];
+};
+
+/** Where to connect; the reconciling role needs CREATEROLE and grant rights on the objects. */
+export type GrantsTarget = {
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
+  sslMode?: "disable" | "require" | "verify-full";
+};
+
+export type ReconcileOptions = {
+  /** Per statement (and per catalog read); a hung lock fails the run instead of blocking a worker. */
+  statementTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  /** Attempts for serialization failures, deadlocks and "tuple concurrently updated". */
+  maxAttempts?: number;
+};
+
+/** Object privileges Steward manages; everything else on an object is left alone. */
+export type TablePrivilege = "SELECT" | "INSERT" | "UPDATE" | "DELETE" | "TRUNCATE";
+export type SchemaPrivilege = "USAGE";
+export type DatabasePrivilege = "CONNECT";
+export type Privilege = TablePrivilege | SchemaPrivilege | DatabasePrivilege | (string & {});
+
+export type GrantTarget = { kind: "relation"; schema: string; name: string } | { kind: "schema"; name: string } | { kind: "database"; name: string };
+
+/** A difference between desired and actual state. The first seven kinds are repaired by reconcile. */
+export type DriftFinding =
+  | { kind: "MISSING_USER"; user: string }
+  | { kind: "MISSING_ROLE"; role: string }
+  | { kind: "EXTRA_ROLE"; role: string }
+  | { kind: "MISSING_PRIVILEGE"; role: string; target: GrantTarget; privileges: Privilege[] }
+  | { kind: "EXTRA_PRIVILEGE"; role: string; target: GrantTarget; privileges: Privilege[] }
+  | { kind: "MISSING_MEMBERSHIP"; role: string; member: string }
+  | { kind: "EXTRA_MEMBERSHIP"; role: string; member: string }
+  /** A direct grant to a managed user on a managed object made outside Steward: reported, never revoked. */
+  | { kind: "UNMANAGED_GRANT"; grantee: string; objectId: string; schema: string; name: string; privileges: Privilege[] }
+  /** In the desired state but not in the database (dropped since the last catalog sync): skipped. */
+  | { kind: "MISSING_OBJECT"; objectId: string; schema: string; name: string };
+
+export type ReconcileCounts = {
+  usersCreated: number;
+  rolesCreated: number;
+  rolesDropped: number;
+  /** (target, role, privilege) triples. */
+  privilegesGranted: number;
+  privilegesRevoked: number;
+  membershipsGranted: number;
+  membershipsRevoked: number;
+};
+
+export type ReconcileErrorCode =
+  | "UNREACHABLE"
+  | "AUTH_FAILED"
+  | "NOT_FOUND"
+  | "MISSING_PRIVILEGE"
+  | "INVALID_CONFIG"
+  | "INVALID_INPUT"
+  | "TIMEOUT"
+  | "CONFLICT"
+  | "SQL_ERROR";
+
+export type ReconcileError = { code: ReconcileErrorCode; message: string; sqlstate?: string };
+
+export type ReconcileResult =
+  | { kind: "applied"; version: number; statements: string[]; counts: ReconcileCounts; warnings: string[]; durationMs: number }
+  | { kind: "unchanged"; version: number; warnings: string[]; durationMs: number }
+  | { kind: "failed"; version: number; error: ReconcileError; statementsAttempted: string[]; durationMs: number };
+
+export type PlanResult =
+  | { kind: "planned"; version: number; statements: string[]; counts: ReconcileCounts; findings: DriftFinding[]; warnings: string[]; durationMs: number }
+  | { kind: "failed"; version: number; error: ReconcileError; durationMs: number };
+
+export type DriftResult =
+  | { kind: "drift"; version: number; findings: DriftFinding[]; durationMs: number }
+  | { kind: "failed"; version: number; error: ReconcileError; durationMs: number };
+
+/** Thrown by validation for names that cannot be sent safely; reconcile turns it into INVALID_INPUT. */
+export class GrantsInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "GrantsInputError";
+  }
+}
