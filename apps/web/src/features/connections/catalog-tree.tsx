@@ -106,6 +106,7 @@ export function CatalogTree({
     [client, connectionId],
   );
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reloadToken is how the parent asks for a fresh tree.
   useEffect(() => {
     let cancelled = false;
     (async () => {

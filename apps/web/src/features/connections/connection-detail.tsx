@@ -204,9 +204,9 @@ function ConnectionDetail({ id, apiOrigin }: { id: string; apiOrigin: string }) 
                   }}
                 />
               ) : (
-                <div role="region" aria-label="Catalog browser">
+                <section aria-label="Catalog browser">
                   <CatalogTree connectionId={id} reloadToken={catalogToken} />
-                </div>
+                </section>
               ),
             },
             { key: "history", label: "Sync history", children: <SyncRunsTable runs={connection.syncRuns} /> },

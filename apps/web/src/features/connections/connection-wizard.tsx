@@ -199,10 +199,10 @@ function ConnectionWizard({ apiOrigin }: { apiOrigin: string }) {
 
         {step === 4 && connectionId && (
           <Space orientation="vertical" size={16} style={{ width: "100%" }}>
-            <div role="region" aria-label="First sync">
+            <section aria-label="First sync">
               <Typography.Text strong>First sync: </Typography.Text>
               {syncRun ? <SyncProgress run={syncRun} /> : <Spin size="small" />}
-            </div>
+            </section>
             {syncRun?.status === "FAILED" && (
               <Button onClick={syncAgain} loading={syncing}>
                 Sync again

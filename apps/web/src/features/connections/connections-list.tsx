@@ -51,11 +51,9 @@ function ConnectionsList() {
           <Space>
             <Button icon={<ReloadOutlined />} onClick={refresh} aria-label="Refresh connections" />
             {canManage && (
-              <Link href="/connections/new">
-                <Button type="primary" icon={<PlusOutlined />}>
-                  New connection
-                </Button>
-              </Link>
+              <Button type="primary" icon={<PlusOutlined />} href="/connections/new">
+                New connection
+              </Button>
             )}
           </Space>
         }
@@ -73,9 +71,9 @@ function ConnectionsList() {
                 description={canManage ? "No connections yet. Add your first data platform." : "No connections you are a data owner of."}
               >
                 {canManage && (
-                  <Link href="/connections/new">
-                    <Button type="primary">New connection</Button>
-                  </Link>
+                  <Button type="primary" href="/connections/new">
+                    Add your first connection
+                  </Button>
                 )}
               </Empty>
             ),

@@ -50,13 +50,9 @@ export function RegisterPanel({ connectionId, onRegistered }: { connectionId: st
       <Checkbox checked={whole} onChange={(e) => setWhole(e.target.checked)}>
         Register the whole connection
       </Checkbox>
-      <div
-        role="region"
-        aria-label="Catalog browser"
-        style={{ border: "1px solid #f0f0f0", borderRadius: 6, padding: 8, opacity: whole ? 0.5 : 1 }}
-      >
+      <section aria-label="Catalog browser" style={{ border: "1px solid #f0f0f0", borderRadius: 6, padding: 8, opacity: whole ? 0.5 : 1 }}>
         <CatalogTree connectionId={connectionId} onSelectionChange={setSelection} disabled={whole} reloadToken={reloadToken} />
-      </div>
+      </section>
       <Flex gap={12} align="center" wrap>
         <Switch
           aria-label="Auto-register new objects"

@@ -2,10 +2,10 @@
 
 import { Alert, Empty, Table, Tag, Tooltip, Typography } from "antd";
 import { useQuery } from "urql";
-import type { DataSourceAuditQuery as DataSourceAuditQueryType } from "@/gql/graphql";
 import { CursorPager } from "@/components/cursor-pager";
 import { JsonBlock } from "@/components/json-block";
 import { QueryError } from "@/components/query-error";
+import type { DataSourceAuditQuery as DataSourceAuditQueryType } from "@/gql/graphql";
 import { hasCode } from "@/lib/api-error";
 import { formatDateTime, formatRelative } from "@/lib/format";
 import { useCursorPagination } from "@/lib/use-cursor-pagination";
@@ -39,10 +39,11 @@ export function AuditTrail({ dataSourceId }: { dataSourceId: string }) {
     variables: { targetId: dataSourceId, first: PAGE_SIZE, after: pagination.after },
     requestPolicy: "cache-and-network",
   });
-  if (hasCode(error, "FORBIDDEN")) return <Alert type="info" showIcon title="The audit trail is visible to administrators and governors." />;
+  if (hasCode(error, "FORBIDDEN"))
+    return <Alert type="info" showIcon title="The audit trail is visible to administrators and governors." />;
   const events = data?.auditEvents;
   return (
-    <div role="region" aria-label="Audit trail">
+    <section aria-label="Audit trail">
       {error && <QueryError error={error} onRetry={() => reexecute({ requestPolicy: "network-only" })} />}
       <Table<Event>
         rowKey="id"
@@ -53,13 +54,24 @@ export function AuditTrail({ dataSourceId }: { dataSourceId: string }) {
         locale={{ emptyText: <Empty description="No changes recorded yet." /> }}
         expandable={{ expandedRowRender: (e) => <JsonBlock value={e.after ?? e.before} label="Change" /> }}
         columns={[
-          { title: "Time", dataIndex: "createdAt", width: 190, render: (v: string) => <Tooltip title={formatRelative(v)}>{formatDateTime(v)}</Tooltip> },
+          {
+            title: "Time",
+            dataIndex: "createdAt",
+            width: 190,
+            render: (v: string) => <Tooltip title={formatRelative(v)}>{formatDateTime(v)}</Tooltip>,
+          },
           { title: "Who", key: "who", render: (_, e) => (e.actorType === "SYSTEM" ? <Tag>system</Tag> : e.actorLabel) },
           { title: "Action", dataIndex: "action", render: (a: string) => <Typography.Text code>{a}</Typography.Text> },
           { title: "Details", key: "details", render: (_, e) => summary(e) || "—" },
         ]}
       />
-      <CursorPager pagination={pagination} hasNextPage={events?.pageInfo.hasNextPage ?? false} endCursor={events?.pageInfo.endCursor} noun="event" loading={fetching} />
-    </div>
+      <CursorPager
+        pagination={pagination}
+        hasNextPage={events?.pageInfo.hasNextPage ?? false}
+        endCursor={events?.pageInfo.endCursor}
+        noun="event"
+        loading={fetching}
+      />
+    </section>
   );
 }

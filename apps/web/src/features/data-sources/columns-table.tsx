@@ -1,9 +1,9 @@
 "use client";
 
 import { Empty, Space, Table, Tag, Typography } from "antd";
-import type { DataSourceFieldsFragment } from "@/gql/graphql";
 import { AppliedTags } from "@/features/tags/applied-tags";
 import { AddTag } from "@/features/tags/tag-select";
+import type { DataSourceFieldsFragment } from "@/gql/graphql";
 
 type Column = DataSourceFieldsFragment["columns"][number];
 
@@ -48,7 +48,9 @@ export function ColumnsTable({
           render: (_, c) => (
             <Space size={[4, 4]} wrap>
               <AppliedTags tags={c.tags} context={`column ${c.name}`} onRemove={canTag ? (t) => void onUntag(c.name, t) : undefined} />
-              {canTag && <AddTag label={`Add tag to column ${c.name}`} exclude={c.tags.map((t) => t.name)} onAdd={(t) => onTag(c.name, t)} />}
+              {canTag && (
+                <AddTag label={`Add tag to column ${c.name}`} exclude={c.tags.map((t) => t.name)} onAdd={(t) => onTag(c.name, t)} />
+              )}
             </Space>
           ),
         },

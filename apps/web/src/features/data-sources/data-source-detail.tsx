@@ -5,14 +5,14 @@ import { Alert, App, Button, Card, Col, Descriptions, Result, Row, Skeleton, Spa
 import Link from "next/link";
 import { useCallback } from "react";
 import { useMutation, useQuery } from "urql";
+import { PageHeader } from "@/components/page-header";
+import { QueryError } from "@/components/query-error";
 import { RequireCapability } from "@/features/auth/require-capability";
 import { useViewer } from "@/features/auth/viewer-context";
 import { PLATFORM_KINDS } from "@/features/connections/platform-kinds";
 import { SyncRunsTable } from "@/features/connections/sync-runs-table";
 import { AppliedTags } from "@/features/tags/applied-tags";
 import { AddTag } from "@/features/tags/tag-select";
-import { PageHeader } from "@/components/page-header";
-import { QueryError } from "@/components/query-error";
 import { formatDateTime } from "@/lib/format";
 import { useApiAction } from "@/lib/use-api-action";
 import { AuditTrail } from "./audit-trail";
@@ -27,7 +27,7 @@ import {
   UntagDataSourceMutation,
 } from "./operations";
 import { OwnersCard } from "./owners-card";
-import { DISABLED_REASONS, DataSourceStatusTag } from "./status-tag";
+import { DataSourceStatusTag, DISABLED_REASONS } from "./status-tag";
 
 export function DataSourceDetailPage({ id }: { id: string }) {
   return (
@@ -53,7 +53,15 @@ function DataSourceDetail({ id }: { id: string }) {
   if (error && !data) return <QueryError error={error} onRetry={refresh} />;
   if (!data) return <Skeleton active paragraph={{ rows: 10 }} />;
   const source = data.dataSource;
-  if (!source) return <Result status="404" title="Data source not found" subTitle="It does not exist, or it is on a connection you do not own." extra={<Link href="/data-sources">Back to data sources</Link>} />;
+  if (!source)
+    return (
+      <Result
+        status="404"
+        title="Data source not found"
+        subTitle="It does not exist, or it is on a connection you do not own."
+        extra={<Link href="/data-sources">Back to data sources</Link>}
+      />
+    );
 
   const roles = viewer.roles;
   const me = viewer.user?.id;
@@ -94,7 +102,8 @@ function DataSourceDetail({ id }: { id: string }) {
             <DataSourceStatusTag status={source.status} reason={source.disabledReason} />
             <Tag>{source.objectType}</Tag>
             <span>
-              in <Link href={`/connections/${source.connection.id}`}>{source.connection.name}</Link> ({PLATFORM_KINDS[source.connection.kind].label})
+              in <Link href={`/connections/${source.connection.id}`}>{source.connection.name}</Link> (
+              {PLATFORM_KINDS[source.connection.kind].label})
             </span>
           </Space>
         }
@@ -105,7 +114,11 @@ function DataSourceDetail({ id }: { id: string }) {
               Disable
             </Button>
           ) : (
-            <Button loading={enabling} disabled={source.disabledReason === "CONNECTION_DELETED"} onClick={() => run(() => enable({ id }), { success: "Data source enabled" }).then(after)}>
+            <Button
+              loading={enabling}
+              disabled={source.disabledReason === "CONNECTION_DELETED"}
+              onClick={() => run(() => enable({ id }), { success: "Data source enabled" }).then(after)}
+            >
               Enable
             </Button>
           ))
@@ -136,12 +149,16 @@ function DataSourceDetail({ id }: { id: string }) {
                   label: "Tags",
                   span: 2,
                   children: (
-                    <div role="region" aria-label="Source tags">
+                    <section aria-label="Source tags">
                       <Space size={[4, 4]} wrap>
                         <AppliedTags
                           tags={source.tags}
                           context={source.name}
-                          onRemove={canTag ? (tag) => void run(() => untagSource({ dataSourceId: id, tag }), { success: `Removed ${tag}` }).then(after) : undefined}
+                          onRemove={
+                            canTag
+                              ? (tag) => void run(() => untagSource({ dataSourceId: id, tag }), { success: `Removed ${tag}` }).then(after)
+                              : undefined
+                          }
                         />
                         {canTag && (
                           <AddTag
@@ -151,7 +168,7 @@ function DataSourceDetail({ id }: { id: string }) {
                           />
                         )}
                       </Space>
-                    </div>
+                    </section>
                   ),
                 },
               ]}
@@ -169,14 +186,18 @@ function DataSourceDetail({ id }: { id: string }) {
               key: "columns",
               label: `Columns (${source.columns.length})`,
               children: (
-                <div role="region" aria-label="Columns">
+                <section aria-label="Columns">
                   <ColumnsTable
                     columns={source.columns}
                     canTag={canTag}
-                    onTag={(column, tag) => run(() => tagColumn({ dataSourceId: id, column, tag }), { success: `Tagged ${column} with ${tag}` }).then(after)}
-                    onUntag={(column, tag) => run(() => untagColumn({ dataSourceId: id, column, tag }), { success: `Removed ${tag} from ${column}` }).then(after)}
+                    onTag={(column, tag) =>
+                      run(() => tagColumn({ dataSourceId: id, column, tag }), { success: `Tagged ${column} with ${tag}` }).then(after)
+                    }
+                    onUntag={(column, tag) =>
+                      run(() => untagColumn({ dataSourceId: id, column, tag }), { success: `Removed ${tag} from ${column}` }).then(after)
+                    }
                   />
-                </div>
+                </section>
               ),
             },
             { key: "audit", label: "Audit trail", children: <AuditTrail dataSourceId={id} /> },

@@ -4,9 +4,9 @@ import { Button, Card, Empty, Form, Select, Space, Tag } from "antd";
 import Link from "next/link";
 import { useMemo, useState } from "react";
 import { useMutation, useQuery } from "urql";
-import type { DataSourceFieldsFragment } from "@/gql/graphql";
 import { DataOwnerOptionsQuery } from "@/features/connections/operations";
 import { GroupOptionsQuery } from "@/features/users/operations";
+import type { DataSourceFieldsFragment } from "@/gql/graphql";
 import { useApiAction } from "@/lib/use-api-action";
 import { SetDataSourceOwnersMutation } from "./operations";
 
@@ -37,7 +37,11 @@ export function OwnersCard({ dataSourceId, owners, canEdit }: { dataSourceId: st
   const [editing, setEditing] = useState(false);
   const [userSearch, setUserSearch] = useState("");
   const [form] = Form.useForm<Values>();
-  const [{ data: users, error: usersError }] = useQuery({ query: DataOwnerOptionsQuery, variables: { search: userSearch || null }, pause: !editing });
+  const [{ data: users, error: usersError }] = useQuery({
+    query: DataOwnerOptionsQuery,
+    variables: { search: userSearch || null },
+    pause: !editing,
+  });
   const [{ data: groups }] = useQuery({ query: GroupOptionsQuery, variables: { search: null }, pause: !editing });
   const [{ fetching }, save] = useMutation(SetDataSourceOwnersMutation);
   const run = useApiAction();
@@ -56,12 +60,16 @@ export function OwnersCard({ dataSourceId, owners, canEdit }: { dataSourceId: st
   }, [owners, groups]);
 
   function startEditing() {
-    form.setFieldsValue({ userIds: owners.flatMap((o) => (o.user ? [o.user.id] : [])), groupIds: owners.flatMap((o) => (o.group ? [o.group.id] : [])) });
+    form.setFieldsValue({
+      userIds: owners.flatMap((o) => (o.user ? [o.user.id] : [])),
+      groupIds: owners.flatMap((o) => (o.group ? [o.group.id] : [])),
+    });
     setEditing(true);
   }
 
   async function onFinish(v: Values) {
-    if (await run(() => save({ input: { dataSourceId, userIds: v.userIds, groupIds: v.groupIds } }), { success: "Owners saved" })) setEditing(false);
+    if (await run(() => save({ input: { dataSourceId, userIds: v.userIds, groupIds: v.groupIds } }), { success: "Owners saved" }))
+      setEditing(false);
   }
 
   return (
@@ -69,14 +77,30 @@ export function OwnersCard({ dataSourceId, owners, canEdit }: { dataSourceId: st
       title="Owners"
       role="region"
       aria-label="Owners"
-      extra={canEdit && !editing && <Button size="small" onClick={startEditing}>Edit owners</Button>}
+      extra={
+        canEdit &&
+        !editing && (
+          <Button size="small" onClick={startEditing}>
+            Edit owners
+          </Button>
+        )
+      }
     >
       {!editing ? (
         <OwnerTags owners={owners} />
       ) : (
         <Form form={form} layout="vertical" onFinish={onFinish}>
-          <Form.Item label="Users" name="userIds" extra={usersError ? "The user directory is visible to administrators and governors only." : undefined}>
-            <Select mode="multiple" placeholder="Search users" showSearch={{ filterOption: false, onSearch: setUserSearch }} options={userOptions} />
+          <Form.Item
+            label="Users"
+            name="userIds"
+            extra={usersError ? "The user directory is visible to administrators and governors only." : undefined}
+          >
+            <Select
+              mode="multiple"
+              placeholder="Search users"
+              showSearch={{ filterOption: false, onSearch: setUserSearch }}
+              options={userOptions}
+            />
           </Form.Item>
           <Form.Item label="Groups" name="groupIds">
             <Select mode="multiple" placeholder="Choose groups" showSearch={{ optionFilterProp: "label" }} options={groupOptions} />

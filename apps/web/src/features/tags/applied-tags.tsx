@@ -1,5 +1,6 @@
 "use client";
 
+import { CloseOutlined } from "@ant-design/icons";
 import { Space, Tag, Tooltip } from "antd";
 import type { TagSource } from "@/gql/graphql";
 import { TAG_SOURCE_HINT } from "./tag-syntax";
@@ -24,7 +25,7 @@ export function AppliedTags({
           <Tag
             color={t.name.startsWith("PII") || t.name.startsWith("PCI") ? "volcano" : "geekblue"}
             closable={Boolean(onRemove)}
-            closeIcon={onRemove ? <span aria-label={`Remove tag ${t.name} from ${context}`}>×</span> : undefined}
+            closeIcon={onRemove ? <CloseOutlined aria-label={`Remove tag ${t.name} from ${context}`} /> : undefined}
             onClose={(e) => {
               e.preventDefault();
               onRemove?.(t.name);
