@@ -3,3 +3,5 @@ export * from "./snapshot";
 export * from "./policies/policy-commands";
 export * from "./policies/policy-queries";
 export * from "./requests/access-requests";
+export * from "./propagation/desired-version";
+export * from "./propagation/desired-access";

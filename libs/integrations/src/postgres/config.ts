@@ -17,6 +17,15 @@ export const PostgresConfig = z.object({
   sslMode: z.enum(["disable", "require", "verify-full"]).default("disable"),
   /** Schemas never crawled (system schemas are always skipped). */
   excludeSchemas: z.array(z.string().max(63)).max(200).default([]),
+  /**
+   * How Steward users map to PostgreSQL roles: by username, by the value of a user attribute, or only
+   * by an explicit per-user platform account. An explicit account always wins; users without any
+   * mapping get no grants (and are listed in the reconcile run).
+   */
+  userMapping: z
+    .object({ mode: z.enum(["USERNAME", "ATTRIBUTE", "MANUAL"]).default("USERNAME"), attribute: z.string().min(1).max(100).optional() })
+    .refine((m) => m.mode !== "ATTRIBUTE" || !!m.attribute, "name the attribute for ATTRIBUTE mapping")
+    .default({ mode: "USERNAME" }),
 });
 export type PostgresConfig = z.infer<typeof PostgresConfig>;
 

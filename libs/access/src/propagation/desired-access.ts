@@ -1,0 +1,88 @@
+import type { Db } from "@steward/db";
+import { evaluateAll, usersWithAccess } from "@steward/policy";
+import { loadPolicySnapshot } from "../snapshot";
+
+export type UserMapping = { mode: "USERNAME" | "ATTRIBUTE" | "MANUAL"; attribute?: string };
+
+export type DesiredDatabaseAccess = {
+  database: string;
+  objects: { id: string; schema: string; name: string; objectType: string }[];
+  access: { objectId: string; accountName: string; level: "READ" | "WRITE" }[];
+};
+
+export type DesiredConnectionAccess = {
+  databases: DesiredDatabaseAccess[];
+  /** Every mapped account Steward manages on this connection (including those with no access now). */
+  accounts: string[];
+  /** Users who would have access but have no platform account: reported, never guessed. */
+  unmappedUsers: { userId: string; username: string }[];
+  nextExpiryAt: Date | null;
+};
+
+/**
+ * Maps Steward users to platform accounts: an explicit per-user account wins; otherwise by username or
+ * by an attribute's (single) value, as the connection is configured.
+ */
+export async function accountMap(db: Db, platform: "POSTGRES" | "LAKEBASE", mapping: UserMapping): Promise<Map<string, string>> {
+  const [users, explicit, attrs] = await Promise.all([
+    db.user.findMany({ where: { status: "ACTIVE" }, select: { id: true, username: true } }),
+    db.platformAccount.findMany({ where: { platform }, select: { userId: true, accountName: true } }),
+    mapping.mode === "ATTRIBUTE" && mapping.attribute ? db.userAttribute.findMany({ where: { key: mapping.attribute }, select: { userId: true, value: true } }) : [],
+  ]);
+  const map = new Map<string, string>();
+  if (mapping.mode === "USERNAME") for (const u of users) map.set(u.id, u.username);
+  if (mapping.mode === "ATTRIBUTE") {
+    const byUser = new Map<string, string[]>();
+    for (const a of attrs) (byUser.get(a.userId) ?? byUser.set(a.userId, []).get(a.userId)!).push(a.value);
+    // Ambiguous (several values) is not a mapping: such users stay unmapped and are reported.
+    for (const [userId, values] of byUser) if (values.length === 1) map.set(userId, values[0]!);
+  }
+  const active = new Set(users.map((u) => u.id));
+  for (const e of explicit) if (active.has(e.userId)) map.set(e.userId, e.accountName);
+  return map;
+}
+
+/** What the grants on one connection should be right now, per database. */
+export async function computeDesiredAccess(db: Db, connectionId: string, now: Date): Promise<DesiredConnectionAccess> {
+  const connection = await db.connection.findUniqueOrThrow({ where: { id: connectionId } });
+  const config = connection.config as { userMapping?: UserMapping };
+  const platform = connection.kind === "LAKEBASE" ? "LAKEBASE" : "POSTGRES";
+  const [snapshot, accounts, sources, users] = await Promise.all([
+    loadPolicySnapshot(db, { connectionId }),
+    accountMap(db, platform, config.userMapping ?? { mode: "USERNAME" }),
+    db.dataSource.findMany({
+      where: { connectionId, status: "ACTIVE", catalogNode: { present: true } },
+      select: { id: true, objectType: true, catalogNode: { select: { path: true } } },
+    }),
+    db.user.findMany({ select: { id: true, username: true } }),
+  ]);
+  const result = evaluateAll(snapshot, now);
+  const usernames = new Map(users.map((u) => [u.id, u.username]));
+  const unmapped = new Map<string, string>();
+  const byDatabase = new Map<string, DesiredDatabaseAccess>();
+  for (const s of connection.deletedAt ? [] : sources) {
+    const [database, schema, name] = s.catalogNode.path;
+    if (!database || !schema || !name) continue;
+    const entry = byDatabase.get(database) ?? byDatabase.set(database, { database, objects: [], access: [] }).get(database)!;
+    entry.objects.push({ id: s.id, schema, name, objectType: s.objectType });
+    const writers = new Set(usersWithAccess(result, s.id, "WRITE"));
+    for (const userId of usersWithAccess(result, s.id, "READ")) {
+      const accountName = accounts.get(userId);
+      if (!accountName) {
+        unmapped.set(userId, usernames.get(userId) ?? userId);
+        continue;
+      }
+      entry.access.push({ objectId: s.id, accountName, level: writers.has(userId) ? "WRITE" : "READ" });
+    }
+  }
+  // Databases the connection crawls but where nothing is registered still get reconciled (to revoke).
+  for (const database of (connection.config as { databases?: string[] }).databases ?? []) {
+    if (!byDatabase.has(database)) byDatabase.set(database, { database, objects: [], access: [] });
+  }
+  return {
+    databases: [...byDatabase.values()],
+    accounts: [...new Set(accounts.values())].sort(),
+    unmappedUsers: [...unmapped].map(([userId, username]) => ({ userId, username })),
+    nextExpiryAt: result.nextExpiryAt ?? null,
+  };
+}
