@@ -18,6 +18,8 @@ export type WorkerConfig = Pick<
   | "OUTBOX_STALE_MS"
   | "DELIVERY_SWEEP_MS"
   | "SYNC_SCHEDULER_MS"
+  | "ACCESS_SWEEP_MS"
+  | "DRIFT_CHECK_MS"
   | "JOB_LOCK_MS"
   | "JOB_STALLED_CHECK_MS"
 >;

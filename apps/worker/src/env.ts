@@ -34,6 +34,10 @@ const schema = z.object({
   DELIVERY_SWEEP_MS: int(5_000, 50),
   /** How often due scheduled syncs are requested and lost sync jobs re-queued. */
   SYNC_SCHEDULER_MS: int(10_000, 50),
+  /** How often unapplied access versions, expiries and drift checks are looked at. */
+  ACCESS_SWEEP_MS: int(1_000, 50),
+  /** Interval between drift checks of one connection. */
+  DRIFT_CHECK_MS: int(300_000, 1_000),
   JOB_LOCK_MS: int(30_000, 1_000),
   JOB_STALLED_CHECK_MS: int(15_000, 500),
   SHUTDOWN_TIMEOUT_MS: int(25_000, 100),

@@ -58,13 +58,13 @@ describe("sync through the worker", () => {
       config: { host: "127.0.0.1", port: 5432, user: "postgres", databases: [warehouse] },
       autoRegister: true,
     });
-    const first = await waitFor(runDone(syncRun.id), 20_000);
+    const first = await waitFor(runDone(syncRun.id), { timeoutMs: 20_000 });
     expect(first).toMatchObject({ status: "SUCCEEDED", added: 2, registered: 2, objectsSeen: 2, objectsTotal: 2 });
 
     await wh("CREATE TABLE shop.refunds (id int, amount numeric)");
     const body = JSON.stringify({ changed: ["shop.refunds"] });
     const run = await handleInboundSyncWebhook(deps(), connection.id, signWebhook(inboundSecret, Math.floor(Date.now() / 1000), body), body);
-    const second = await waitFor(runDone(run.id), 20_000);
+    const second = await waitFor(runDone(run.id), { timeoutMs: 20_000 });
     expect(second).toMatchObject({ status: "SUCCEEDED", added: 1, registered: 1 });
     expect(await t.db.dataSource.findFirst({ where: { name: `${warehouse}.shop.refunds` } })).not.toBeNull();
   });
@@ -75,12 +75,12 @@ describe("sync through the worker", () => {
       kind: "POSTGRES",
       config: { host: "127.0.0.1", port: 5432, user: "postgres", databases: [warehouse] },
     });
-    await waitFor(runDone(syncRun.id), 20_000);
+    await waitFor(runDone(syncRun.id), { timeoutMs: 20_000 });
     // The request's outbox event was handled, but its job vanished with Redis: only the SyncRun row
     // remains. (Written directly, with no event, to make the loss deterministic.)
     await flushPrefix(prefix);
     const run = await t.db.syncRun.create({ data: { connectionId: connection.id, trigger: "MANUAL", requestedAt: new Date(Date.now() - 10_000) } });
-    const done = await waitFor(runDone(run.id), 30_000);
+    const done = await waitFor(runDone(run.id), { timeoutMs: 30_000 });
     expect(done?.status).toBe("SUCCEEDED");
   });
 });

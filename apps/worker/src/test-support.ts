@@ -23,6 +23,8 @@ export function testConfig(prefix: string, overrides: Partial<WorkerConfig> = {}
     OUTBOX_STALE_MS: 2_000,
     DELIVERY_SWEEP_MS: 1_000,
     SYNC_SCHEDULER_MS: 1_000,
+    ACCESS_SWEEP_MS: 500,
+    DRIFT_CHECK_MS: 600_000,
     JOB_LOCK_MS: 3_000,
     JOB_STALLED_CHECK_MS: 1_000,
     ...overrides,

@@ -9,6 +9,7 @@ import { OUTBOX_NOTIFY_CHANNEL, relayOutboxBatch } from "./loops/outbox-relay";
 import { startPgListener } from "./loops/pg-listener";
 import { startPollLoop } from "./loops/poll-loop";
 import { syncSchedulerPass } from "./loops/sync-scheduler";
+import { accessSweepPass } from "./loops/access-sweeper";
 import { createMetrics } from "./metrics";
 import { closeQueues, createQueues, enqueue } from "./queues";
 
@@ -73,6 +74,12 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     idleMs: config.SYNC_SCHEDULER_MS,
     pass: () => syncSchedulerPass(context),
   });
+  const accessSweep = startPollLoop({
+    name: "access-sweeper",
+    logger,
+    idleMs: config.ACCESS_SWEEP_MS,
+    pass: () => accessSweepPass(context),
+  });
   const listener = startPgListener({
     url: opts.databaseUrl,
     logger,
@@ -94,7 +101,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     context,
     async stop() {
       // Producers first (no new jobs), then consumers (BullMQ waits for active jobs), then connections.
-      await Promise.all([relay.stop(), sweep.stop(), scheduler.stop(), listener.stop()]);
+      await Promise.all([relay.stop(), sweep.stop(), scheduler.stop(), accessSweep.stop(), listener.stop()]);
       await Promise.all(workers.map((w) => w.close()));
       await closeQueues(queues);
       await http.close();

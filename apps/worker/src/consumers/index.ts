@@ -1,4 +1,5 @@
 import type { EventConsumer } from "./consumer";
+import { accessPropagationConsumer } from "./access-propagation.consumer";
 import { catalogSyncConsumer } from "./catalog-sync.consumer";
 import { webhooksConsumer } from "./webhooks.consumer";
 
@@ -8,4 +9,4 @@ export type { EventConsumer } from "./consumer";
  * Everything that reacts to change events. A new consumer (e.g. a platform reconciler) is one file
  * implementing EventConsumer plus its line here; dispatch-event runs them all in one transaction.
  */
-export const eventConsumers: readonly EventConsumer[] = [webhooksConsumer, catalogSyncConsumer];
+export const eventConsumers: readonly EventConsumer[] = [webhooksConsumer, catalogSyncConsumer, accessPropagationConsumer];

@@ -19,6 +19,6 @@ describe("job catalog", () => {
     expect(jobDefinition("deliver-webhook").schema.safeParse({ deliveryId: randomUUID(), round: 1 }).success).toBe(true);
   });
   it("names every job", () => {
-    expect(JOB_NAMES.sort()).toEqual(["deliver-webhook", "dispatch-event", "sync-connection"]);
+    expect(JOB_NAMES.sort()).toEqual(["deliver-webhook", "dispatch-event", "reconcile-connection", "sync-connection"]);
   });
 });

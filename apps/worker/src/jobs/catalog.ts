@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { JobDefinition } from "./define-job";
 import { deliverWebhookJob } from "./deliver-webhook.job";
 import { dispatchEventJob } from "./dispatch-event.job";
+import { reconcileConnectionJob } from "./reconcile-connection.job";
 import { syncConnectionJob } from "./sync-connection.job";
 
 /**
@@ -12,6 +13,7 @@ export const jobCatalog = {
   "dispatch-event": dispatchEventJob,
   "deliver-webhook": deliverWebhookJob,
   "sync-connection": syncConnectionJob,
+  "reconcile-connection": reconcileConnectionJob,
 } as const satisfies Record<string, JobDefinition>;
 
 export type JobName = keyof typeof jobCatalog;
