@@ -164,6 +164,7 @@ const cases: Case[] = [
     return { query: `mutation($id: ID!, $r: JSON!, $s: JSON!, $n: String!) { updatePolicy(input: {id: $id, name: $n, accessType: WRITE, restriction: $r, scope: $s}) { policy { version } } }`, variables: { id: policyId, r: POLICY(sourceId).restriction, s: POLICY(sourceId).scope, n: `p-${uid()}` } };
   } },
   { mutation: "deletePolicy", allowed: GOVERNORS, prepare: async () => ({ query: `mutation($id: ID!) { deletePolicy(id: $id) }`, variables: { id: (await freshPolicy()).policyId } }) },
+  { mutation: "setDriftEnforcement", allowed: ["ADMIN", "GOVERNOR"], prepare: async () => ({ query: `mutation($id: ID!) { setDriftEnforcement(connectionId: $id, enforce: false) { id } }`, variables: { id: (await freshSource()).connectionId } }) },
   { mutation: "requestAccess", allowed: ALL, prepare: async () => ({ query: `mutation($d: ID!) { requestAccess(input: {dataSourceId: $d, reason: "for the report"}) { id } }`, variables: { d: (await freshSource()).sourceId } }) },
   { mutation: "approveAccessRequest", allowed: DECIDERS, prepare: async () => ({ query: `mutation($id: ID!) { approveAccessRequest(input: {requestId: $id}) { status } }`, variables: { id: await freshRequest() } }) },
   { mutation: "denyAccessRequest", allowed: DECIDERS, prepare: async () => ({ query: `mutation($id: ID!) { denyAccessRequest(input: {requestId: $id, reason: "no"}) { status } }`, variables: { id: await freshRequest() } }) },

@@ -51,3 +51,4 @@ export type DataSourceConnectionModel = ConnectionModel<DataSource>;
 export type DataSourceOwnerModel = { userId: string | null; groupId: string | null };
 export type RegisterResultModel = { registeredIds: string[] };
 export type MySubscriptionModel = { dataSourceId: string; level: "NONE" | "READ" | "WRITE" };
+export type ConnectionStatementPlanModel = { connectionId: string; statements: string[]; error: string | null };

@@ -6,3 +6,4 @@ export * from "./requests/access-requests";
 export * from "./propagation/desired-version";
 export * from "./propagation/desired-access";
 export * from "./propagation/reconcile-connection";
+export * from "./propagation/drift-enforcement";

@@ -8,6 +8,8 @@ export type {
   ApiKey,
   AccessRequest,
   AuditEvent,
+  ConnectionAccessState,
+  ReconcileRun,
   PolicyVersion,
   SubscriptionPolicy,
   CatalogNode,

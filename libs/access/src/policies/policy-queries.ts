@@ -93,3 +93,12 @@ export async function planPolicyChange(deps: { db: Db }, actor: Actor | null, in
   }
   return { changes, warnings, proposedPolicies: proposed, snapshot: base };
 }
+
+/** Connections whose grants a plan touches (the sources of its changes). */
+export async function connectionsOfChanges(db: Db, changes: AccessChange[]): Promise<{ id: string; name: string; kind: string }[]> {
+  const ids = [...new Set(changes.map((c) => c.dataSourceId))];
+  if (ids.length === 0) return [];
+  const sources = await db.dataSource.findMany({ where: { id: { in: ids } }, select: { connection: { select: { id: true, name: true, kind: true, deletedAt: true } } } });
+  const byId = new Map(sources.filter((s) => !s.connection.deletedAt).map((s) => [s.connection.id, s.connection]));
+  return [...byId.values()].map((c) => ({ id: c.id, name: c.name, kind: c.kind }));
+}

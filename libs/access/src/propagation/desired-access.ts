@@ -1,5 +1,5 @@
 import type { Db } from "@steward/db";
-import { evaluateAll, usersWithAccess } from "@steward/policy";
+import { evaluateAll, type SubscriptionPolicy, usersWithAccess } from "@steward/policy";
 import { loadPolicySnapshot } from "../snapshot";
 
 export type UserMapping = { mode: "USERNAME" | "ATTRIBUTE" | "MANUAL"; attribute?: string };
@@ -43,12 +43,12 @@ export async function accountMap(db: Db, platform: "POSTGRES" | "LAKEBASE", mapp
 }
 
 /** What the grants on one connection should be right now, per database. */
-export async function computeDesiredAccess(db: Db, connectionId: string, now: Date): Promise<DesiredConnectionAccess> {
+export async function computeDesiredAccess(db: Db, connectionId: string, now: Date, opts: { policies?: SubscriptionPolicy[] } = {}): Promise<DesiredConnectionAccess> {
   const connection = await db.connection.findUniqueOrThrow({ where: { id: connectionId } });
   const config = connection.config as { userMapping?: UserMapping };
   const platform = connection.kind === "LAKEBASE" ? "LAKEBASE" : "POSTGRES";
   const [snapshot, accounts, sources, users] = await Promise.all([
-    loadPolicySnapshot(db, { connectionId }),
+    loadPolicySnapshot(db, { connectionId, policies: opts.policies }),
     accountMap(db, platform, config.userMapping ?? { mode: "USERNAME" }),
     db.dataSource.findMany({
       where: { connectionId, status: "ACTIVE", catalogNode: { present: true } },

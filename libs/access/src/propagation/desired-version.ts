@@ -42,3 +42,4 @@ export async function bumpDesiredVersions(tx: Tx, connectionIds: string[]): Prom
   }
   return out;
 }
+

@@ -1,6 +1,7 @@
 import type { Logger, SecretBox } from "@steward/core";
 import type { Db } from "@steward/db";
-import { detectDrift, type DesiredState, type DriftFinding, type GrantsTarget, type ReconcileResult, reconcile } from "@steward/integrations/grants";
+import { detectDrift, type DesiredState, type DriftFinding, type GrantsTarget, planReconcile, type ReconcileResult, reconcile } from "@steward/integrations/grants";
+import type { SubscriptionPolicy } from "@steward/policy";
 import { computeDesiredAccess, type DesiredConnectionAccess } from "./desired-access";
 
 export type ReconcileDeps = { db: Db; secretBox: SecretBox; logger?: Logger; now?: () => Date };
@@ -116,4 +117,21 @@ export async function checkDrift(deps: ReconcileDeps, connectionId: string): Pro
     update: { drift: findings as object[], driftCheckedAt: new Date() },
   });
   return findings;
+}
+
+/**
+ * The exact statements a reconcile of this connection would run if `policies` were in force — the
+ * dry-run half of "plan a policy change". Same code path as reconcile; nothing is applied.
+ */
+export async function planConnectionStatements(deps: ReconcileDeps, connectionId: string, policies: SubscriptionPolicy[]): Promise<{ statements: string[]; error: string | null }> {
+  const connection = await deps.db.connection.findUniqueOrThrow({ where: { id: connectionId } });
+  const desired = await computeDesiredAccess(deps.db, connectionId, deps.now?.() ?? new Date(), { policies });
+  const state = await deps.db.connectionAccessState.findUnique({ where: { connectionId } });
+  const statements: string[] = [];
+  for (const s of desiredStates(connectionId, (state?.desiredVersion ?? 0) + 1, desired)) {
+    const plan = await planReconcile(grantsTarget(deps.secretBox, connection), s);
+    if (plan.kind === "failed") return { statements, error: `${s.database}: ${plan.error.code}: ${plan.error.message}` };
+    statements.push(...plan.statements);
+  }
+  return { statements, error: null };
 }

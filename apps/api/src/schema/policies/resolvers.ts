@@ -1,5 +1,9 @@
 import {
   approveAccessRequest,
+  connectionsOfChanges,
+  planConnectionStatements,
+  RECONCILED_KINDS,
+  setDriftEnforcement,
   createPolicy,
   deletePolicy,
   denyAccessRequest,
@@ -38,12 +42,17 @@ export const policyResolvers: Resolvers = {
     policy: (_p, { id }, ctx) => getPolicy(ctx.deps, ctx.actor, id),
     planPolicyChange: async (_p, { input }, ctx) => {
       const plan = await planPolicyChange(ctx.deps, ctx.actor, input);
+      const connections = (await connectionsOfChanges(ctx.deps.db, plan.changes)).filter((c) => (RECONCILED_KINDS as readonly string[]).includes(c.kind));
+      const connectionPlans = await Promise.all(
+        connections.map(async (c) => ({ connectionId: c.id, ...(await planConnectionStatements(ctx.deps, c.id, plan.proposedPolicies)) })),
+      );
       const rank = { NONE: 0, READ: 1, WRITE: 2 } as const;
       return {
         changes: plan.changes,
         gainedCount: plan.changes.filter((c) => rank[c.after] > rank[c.before]).length,
         lostCount: plan.changes.filter((c) => rank[c.after] < rank[c.before]).length,
         warnings: plan.warnings,
+        connectionPlans,
       };
     },
     explainAccess: async (_p, { userId, dataSourceId }, ctx) => {
@@ -61,6 +70,22 @@ export const policyResolvers: Resolvers = {
     requestAccess: (_p, { input }, ctx) => requestAccess(ctx.deps, ctx.actor, input),
     approveAccessRequest: (_p, { input }, ctx) => approveAccessRequest(ctx.deps, ctx.actor, input),
     denyAccessRequest: (_p, { input }, ctx) => denyAccessRequest(ctx.deps, ctx.actor, input),
+    setDriftEnforcement: (_p, { connectionId, enforce }, ctx) => setDriftEnforcement(ctx.deps, ctx.actor, connectionId, enforce),
+  },
+  ConnectionStatementPlan: {
+    connection: async (p, _a, ctx) => {
+      const c = await ctx.loaders.connection.load(p.connectionId);
+      if (!c) throw notFound("Connection");
+      return c;
+    },
+  },
+  Connection: {
+    accessState: (c, _a, ctx) => ctx.deps.db.connectionAccessState.findUnique({ where: { connectionId: c.id } }),
+    reconcileRuns: (c, { first }, ctx) =>
+      ctx.deps.db.reconcileRun.findMany({ where: { connectionId: c.id }, orderBy: { startedAt: "desc" }, take: Math.min(Math.max(first ?? 20, 1), 100) }),
+  },
+  ConnectionAccessState: {
+    inSync: (s) => s.appliedVersion >= s.desiredVersion,
   },
   SubscriptionPolicy: {
     restriction: (p) => definitionOf(p).restriction,

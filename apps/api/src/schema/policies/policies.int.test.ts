@@ -1,0 +1,69 @@
+import { runSync } from "@steward/catalog";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestApi, type TestApi } from "../../testing/api-harness";
+
+let api: TestApi;
+let admin: Awaited<ReturnType<TestApi["userWithRoles"]>>;
+let governor: Awaited<ReturnType<TestApi["userWithRoles"]>>;
+let connectionId = "";
+let sourceId = "";
+
+beforeAll(async () => {
+  api = await startTestApi();
+  admin = await api.userWithRoles(["ADMIN"]);
+  governor = await api.userWithRoles(["GOVERNOR"]);
+  const created = await api.gql<{ createConnection: { connection: { id: string }; firstSync: { id: string } } }>(
+    `mutation($c: JSON!) { createConnection(input: {name: "meta", kind: POSTGRES, config: $c, autoRegister: true}) { connection { id } firstSync { id } } }`,
+    { c: { host: "127.0.0.1", port: 5432, user: "postgres", databases: [api.testDb.name] } },
+    admin.auth,
+  );
+  connectionId = created.data!.createConnection.connection.id;
+  await runSync(api.deps, created.data!.createConnection.firstSync.id);
+  sourceId = (await api.testDb.db.dataSource.findFirstOrThrow({ where: { connectionId, name: { endsWith: ".public.Group" } } })).id;
+});
+afterAll(() => api.close());
+
+describe("policy planning and explanation over GraphQL", () => {
+  it("previews who gains access and the exact statements, without applying anything", async () => {
+    const res = await api.gql<{ planPolicyChange: { gainedCount: number; changes: { user: { username: string }; after: string }[]; connectionPlans: { statements: string[]; error: string | null }[] } }>(
+      `query($s: JSON!) { planPolicyChange(input: {name: "everyone reads groups", accessType: READ, restriction: {kind: "anyone"}, scope: $s}) {
+        gainedCount changes { user { username } after } connectionPlans { statements error } } }`,
+      { s: { kind: "sources", sourceIds: [sourceId] } },
+      governor.auth,
+    );
+    expect(res.errors).toBeUndefined();
+    const plan = res.data!.planPolicyChange;
+    expect(plan.gainedCount).toBe(2); // the two active users of this test database
+    expect(plan.changes.every((c) => c.after === "READ")).toBe(true);
+    expect(plan.connectionPlans[0]!.error).toBeNull();
+    const sql = plan.connectionPlans[0]!.statements.join("\n");
+    expect(sql).toMatch(/GRANT SELECT ON TABLE "public"\."Group"/);
+    // A dry run changes nothing: no policy, no outbox event.
+    expect(await api.testDb.db.subscriptionPolicy.count()).toBe(0);
+    expect(await api.testDb.db.outboxEvent.count({ where: { type: "policy.changed" } })).toBe(0);
+  });
+
+  it("saves a policy with history and explains a user's access", async () => {
+    const created = await api.gql<{ createPolicy: { policy: { id: string; version: number } } }>(
+      `mutation($s: JSON!, $u: [String!]!) { createPolicy(input: {name: "governors read groups", accessType: READ, restriction: {kind: "users", userIds: $u}, scope: $s}) { policy { id version } } }`,
+      { s: { kind: "sources", sourceIds: [sourceId] }, u: [governor.id] },
+      governor.auth,
+    );
+    expect(created.errors).toBeUndefined();
+    const explained = await api.gql<{ explainAccess: { level: string; details: unknown } }>(
+      `query($u: ID!, $d: ID!) { explainAccess(userId: $u, dataSourceId: $d) { level details } }`,
+      { u: admin.id, d: sourceId },
+      governor.auth,
+    );
+    expect(explained.data!.explainAccess.level).toBe("NONE");
+    expect(JSON.stringify(explained.data!.explainAccess.details)).toContain("governors read groups");
+    const history = await api.gql<{ policy: { versions: { version: number; change: string; changedBy: { username: string } }[] } }>(
+      `query($id: ID!) { policy(id: $id) { versions { version change changedBy { username } } } }`,
+      { id: created.data!.createPolicy.policy.id },
+      governor.auth,
+    );
+    expect(history.data!.policy.versions).toEqual([{ version: 1, change: "CREATED", changedBy: { username: governor.username } }]);
+    const state = await api.gql<{ connection: { accessState: unknown; reconcileRuns: unknown[] } }>(`query($id: ID!) { connection(id: $id) { accessState { desiredVersion inSync } reconcileRuns { status } } }`, { id: connectionId }, governor.auth);
+    expect(state.errors).toBeUndefined();
+  });
+});
