@@ -40,14 +40,25 @@ describe("a refused statement rolls the whole reconcile back", () => {
   afterAll(() => cleanup({ databases: [DB], rolePrefixes: [scopePrefix(CONN, DB)], roles: [alice, recon] }));
 
   it("reports MISSING_PRIVILEGE and leaves no role, user or grant behind; converges once allowed", async () => {
-    const desired = desiredFor(CONN, DB, [alice], [["app", "mine"], ["app", "theirs"]]);
+    const desired = desiredFor(
+      CONN,
+      DB,
+      [alice],
+      [
+        ["app", "mine"],
+        ["app", "theirs"],
+      ],
+    );
     const res = await reconcile(target, desired);
     expect(res.kind).toBe("failed");
     if (res.kind !== "failed") return;
     expect(res.error).toMatchObject({ code: "MISSING_PRIVILEGE", sqlstate: "42501" });
     expect(res.error.message).toMatch(/theirs/);
     expect(res.statementsAttempted.length).toBeGreaterThan(0);
-    const leftovers = await query("SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1) OR rolname = $2", [scopePrefix(CONN, DB), alice]);
+    const leftovers = await query("SELECT rolname FROM pg_roles WHERE starts_with(rolname, $1) OR rolname = $2", [
+      scopePrefix(CONN, DB),
+      alice,
+    ]);
     expect(leftovers.rows).toEqual([]);
     const acl = await query("SELECT relacl::text AS acl FROM pg_class WHERE oid = 'app.mine'::regclass", [], { database: DB });
     expect(acl.rows[0]!.acl ?? "").not.toMatch(/stw_/);

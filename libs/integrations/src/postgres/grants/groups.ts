@@ -1,5 +1,5 @@
 import { groupRoleName, parseManagedRole } from "./naming";
-import { type ActualState, relationKey } from "./state";
+import { type ActualState, getOrInit, relationKey } from "./state";
 import type { DesiredObject, DesiredState } from "./types";
 
 /**
@@ -20,60 +20,103 @@ export type GroupsResult = { groups: AccessGroup[]; missing: DesiredObject[]; wa
  */
 export function computeGroups(desired: DesiredState, objectKinds: ReadonlyMap<string, string>): GroupsResult {
   const warnings: string[] = [];
-  const users = new Set(desired.users.map((u) => u.accountName));
-  const index = new Map<string, number>();
-  desired.objects.forEach((o, i) => index.set(o.id, i));
-  const readers: string[][] = desired.objects.map(() => []);
-  const writers: string[][] = desired.objects.map(() => []);
+  // Users become integer ids in name order, so a numeric sort of ids is the sorted member list and
+  // group keys are cheap: with 10,000 users × 2,000 objects the access list has millions of entries.
+  const names = [...new Set(desired.users.map((u) => u.accountName))].sort();
+  const userId = new Map(names.map((n, i) => [n, i]));
+  const index = new Map(desired.objects.map((o, i) => [o.id, i]));
+  const readers: number[][] = desired.objects.map(() => []);
+  const writers: number[][] = desired.objects.map(() => []);
   let unknownObjects = 0;
   let unknownUsers = 0;
+  let lastId: string | undefined;
+  let i: number | undefined;
   for (const a of desired.access) {
-    const i = index.get(a.objectId);
+    if (a.objectId !== lastId) {
+      lastId = a.objectId;
+      i = index.get(a.objectId);
+    }
     if (i === undefined) {
       unknownObjects++;
       continue;
     }
-    if (!users.has(a.accountName)) {
+    const u = userId.get(a.accountName);
+    if (u === undefined) {
       unknownUsers++;
       continue;
     }
-    (a.level === "WRITE" ? writers : readers)[i]!.push(a.accountName);
+    (a.level === "WRITE" ? writers : readers)[i]!.push(u);
   }
   if (unknownObjects) warnings.push(`${unknownObjects} access entries name objects not in the desired state; ignored`);
   if (unknownUsers) warnings.push(`${unknownUsers} access entries name users not in the desired state; ignored`);
 
-  const byKey = new Map<string, AccessGroup>();
-  const add = (level: "r" | "w", members: string[], object: DesiredObject) => {
-    if (members.length === 0) return;
-    const key = `${level}\0${members.join("\0")}`; // NUL cannot occur in validated names
-    const g = byKey.get(key);
-    if (g) g.objects.push(object);
-    else byKey.set(key, { level, members, objects: [object] });
+  // Groups are found by a hash of the member ids, confirmed by comparing the ids themselves:
+  // joining thousands of ids into a key string per object costs more than the rest of planning.
+  const byKey = new Map<string, { ids: Int32Array; group: AccessGroup }[]>();
+  const add = (level: "r" | "w", ids: Int32Array, object: DesiredObject) => {
+    if (ids.length === 0) return;
+    const key = `${level}${hashIds(ids)}`;
+    const bucket = byKey.get(key);
+    const hit = bucket?.find((b) => sameIds(b.ids, ids));
+    if (hit) return void hit.group.objects.push(object);
+    const entry = { ids, group: { level, members: Array.from(ids, (id) => names[id]!), objects: [object] } };
+    if (bucket) bucket.push(entry);
+    else byKey.set(key, [entry]);
   };
+  const mark = new Int32Array(names.length).fill(-1); // mark[u] = object index where u writes
   const missing: DesiredObject[] = [];
-  desired.objects.forEach((object, i) => {
+  desired.objects.forEach((object, oi) => {
     const kind = objectKinds.get(object.id);
     if (kind === undefined) {
       missing.push(object);
       return;
     }
-    const w = new Set(writers[i]);
-    const r = new Set(readers[i]!.filter((u) => !w.has(u)));
+    const w = uniqueSorted(writers[oi]!);
+    for (const u of w) mark[u] = oi;
+    const r = uniqueSorted(readers[oi]!.filter((u) => mark[u] !== oi));
     if (VIEW_LIKE.has(kind)) {
-      add("r", sorted(new Set([...r, ...w])), object);
+      add("r", uniqueSorted([...r, ...w]), object);
     } else if (TABLE_LIKE.has(kind)) {
-      add("r", sorted(r), object);
-      add("w", sorted(w), object);
+      add("r", r, object);
+      add("w", w, object);
     } else {
       warnings.push(`${object.schema}.${object.name} is not a table or view (relkind ${kind}); skipped`);
     }
   });
   if (missing.length) warnings.push(`${missing.length} objects no longer exist in the database; skipped`);
-  const groups = [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, g]) => g);
+  const groups = [...byKey.values()].flat().map((e) => e.group);
+  // Deterministic order (level, then member list) whatever the hash did.
+  groups.sort((a, b) => (a.level !== b.level ? (a.level < b.level ? -1 : 1) : compareLists(a.members, b.members)));
   return { groups, missing, warnings };
 }
 
-const sorted = (s: Set<string>) => [...s].sort();
+function hashIds(ids: Int32Array): string {
+  let h1 = 0x811c9dc5;
+  let h2 = ids.length;
+  for (let k = 0; k < ids.length; k++) {
+    h1 = Math.imul(h1 ^ ids[k]!, 0x01000193);
+    h2 = Math.imul(h2 + ids[k]!, 0x5bd1e995) ^ (h2 >>> 13);
+  }
+  return `${ids.length}:${h1 >>> 0}:${h2 >>> 0}`;
+}
+
+function sameIds(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+function compareLists(a: readonly string[], b: readonly string[]): number {
+  for (let k = 0; k < Math.min(a.length, b.length); k++) if (a[k] !== b[k]) return a[k]! < b[k]! ? -1 : 1;
+  return a.length - b.length;
+}
+
+function uniqueSorted(ids: readonly number[]): Int32Array {
+  const sortedIds = Int32Array.from(ids).sort();
+  let n = 0;
+  for (let k = 0; k < sortedIds.length; k++) if (k === 0 || sortedIds[k] !== sortedIds[k - 1]) sortedIds[n++] = sortedIds[k]!;
+  return sortedIds.subarray(0, n);
+}
 
 /**
  * Picks a role for every group, preferring existing managed roles so that an audience change only
@@ -93,19 +136,13 @@ export function assignRoleNames(groups: readonly AccessGroup[], actual: ActualSt
   for (const g of actual.grants) {
     if (g.target.kind !== "relation" || !levelOf.has(g.role)) continue;
     const key = relationKey(g.target.schema, g.target.name);
-    let objs = roleObjects.get(g.role);
-    if (!objs) roleObjects.set(g.role, (objs = new Set()));
-    objs.add(key);
-    const list = rolesOnObject.get(key);
-    if (list) list.push(g.role);
-    else rolesOnObject.set(key, [g.role]);
+    getOrInit(roleObjects, g.role, () => new Set<string>()).add(key);
+    getOrInit(rolesOnObject, key, (): string[] => []).push(g.role);
   }
   const roleMembers = new Map<string, Set<string>>();
   for (const m of actual.memberships) {
     if (!levelOf.has(m.role)) continue;
-    let set = roleMembers.get(m.role);
-    if (!set) roleMembers.set(m.role, (set = new Set()));
-    set.add(m.member);
+    getOrInit(roleMembers, m.role, () => new Set<string>()).add(m.member);
   }
 
   const pairs: { score: number; role: string; group: number }[] = [];

@@ -1,7 +1,8 @@
 /** PostgreSQL grant reconciler: desired access state → catalog diff → minimal GRANT/REVOKE in one transaction. */
-export { reconcile, planReconcile, detectDrift } from "./reconcile";
-export { planGrants, type GrantPlan } from "./planner";
-export { type ActualState, type Grant, type Membership, emptyActualState } from "./state";
+
 export { readActualState } from "./catalog";
 export { MANAGED_MARKER, ROLE_PREFIX, scopePrefix, validateDesired } from "./naming";
+export { type GrantPlan, planGrants } from "./planner";
+export { detectDrift, planReconcile, reconcile } from "./reconcile";
+export { type ActualState, emptyActualState, type Grant, type Membership } from "./state";
 export * from "./types";

@@ -74,7 +74,8 @@ export function validateDesired(desired: DesiredState): void {
     check("user", u.accountName);
     const lower = u.accountName.toLowerCase();
     if (RESERVED_ROLES.has(lower) || lower.startsWith("pg_")) problems.push(`user ${JSON.stringify(u.accountName)}: reserved role name`);
-    if (u.accountName.startsWith(ROLE_PREFIX)) problems.push(`user ${JSON.stringify(u.accountName)}: the ${ROLE_PREFIX} prefix is reserved for Steward's roles`);
+    if (u.accountName.startsWith(ROLE_PREFIX))
+      problems.push(`user ${JSON.stringify(u.accountName)}: the ${ROLE_PREFIX} prefix is reserved for Steward's roles`);
   }
   if (problems.length > 0) {
     const more = problems.length > 10 ? ` (and ${problems.length - 10} more)` : "";

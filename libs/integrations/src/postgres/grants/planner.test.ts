@@ -47,7 +47,11 @@ function simulate(a: ActualState, findings: DriftFinding[]): ActualState {
     if (f.kind === "MISSING_PRIVILEGE") next.grants.push({ role: f.role, target: f.target, privileges: f.privileges });
     if (f.kind === "EXTRA_PRIVILEGE") {
       next.grants = next.grants
-        .map((g) => (g.role === f.role && targetKey(g.target) === targetKey(f.target) ? { ...g, privileges: g.privileges.filter((p) => !f.privileges.includes(p)) } : g))
+        .map((g) =>
+          g.role === f.role && targetKey(g.target) === targetKey(f.target)
+            ? { ...g, privileges: g.privileges.filter((p) => !f.privileges.includes(p)) }
+            : g,
+        )
         .filter((g) => g.privileges.length > 0);
     }
     if (f.kind === "MISSING_MEMBERSHIP") next.memberships.push({ role: f.role, member: f.member });
@@ -63,7 +67,9 @@ describe("planGrants", () => {
     expect(s.filter((x) => x.startsWith("CREATE ROLE"))).toHaveLength(5); // db, schema, alice-read, bob-read(view), bob-write
     expect(s).toContain(`GRANT CONNECT ON DATABASE "warehouse" TO "${databaseRoleName(PREFIX)}"`);
     expect(s).toContain(`GRANT USAGE ON SCHEMA "sales" TO "${schemaRoleName(PREFIX, "sales")}"`);
-    expect(s.some((x) => /^GRANT SELECT ON TABLE "sales"."orders", "sales"."customers" TO "stw_[0-9a-f]{8}_r_[0-9a-f]{10}"$/.test(x))).toBe(true);
+    expect(s.some((x) => /^GRANT SELECT ON TABLE "sales"."orders", "sales"."customers" TO "stw_[0-9a-f]{8}_r_[0-9a-f]{10}"$/.test(x))).toBe(
+      true,
+    );
     expect(s.some((x) => /^GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON TABLE "sales"."orders" TO "stw_.*_w_/.test(x))).toBe(true);
     expect(s.filter((x) => /COMMENT ON ROLE/.test(x)).every((x) => x.endsWith(`IS '${MANAGED_MARKER}'`))).toBe(true);
     expect(plan.counts).toMatchObject({ usersCreated: 0, rolesCreated: 5, privilegesRevoked: 0, membershipsRevoked: 0 });
@@ -92,7 +98,11 @@ describe("planGrants", () => {
     const state = simulate(actualFor(d), planGrants(d, actualFor(d)).findings);
     const d2 = desired({
       users: [...d.users, { accountName: "carol" }],
-      access: [...d.access, { objectId: "t1", accountName: "carol", level: "READ" }, { objectId: "t2", accountName: "carol", level: "READ" }],
+      access: [
+        ...d.access,
+        { objectId: "t1", accountName: "carol", level: "READ" },
+        { objectId: "t2", accountName: "carol", level: "READ" },
+      ],
     });
     state.roles.set("carol", { managed: false });
     const plan = planGrants(d2, state);
@@ -107,7 +117,11 @@ describe("planGrants", () => {
     state.grants.push({ role: readRole, target: { kind: "relation", schema: "sales", name: "secret" }, privileges: ["SELECT", "DELETE"] });
     state.memberships.push({ role: readRole, member: "mallory" });
     state.roles.set(`${PREFIX}r_0000000000`, { managed: true });
-    state.grants.push({ role: `${PREFIX}r_0000000000`, target: { kind: "relation", schema: "sales", name: "orders" }, privileges: ["SELECT"] });
+    state.grants.push({
+      role: `${PREFIX}r_0000000000`,
+      target: { kind: "relation", schema: "sales", name: "orders" },
+      privileges: ["SELECT"],
+    });
     const plan = planGrants(d, state);
     expect(plan.statements).toEqual([
       `REVOKE SELECT, DELETE ON TABLE "sales"."secret" FROM "${readRole}"`,
@@ -121,13 +135,19 @@ describe("planGrants", () => {
     const d = desired();
     const state = simulate(actualFor(d), planGrants(d, actualFor(d)).findings);
     state.roles.set(`${PREFIX}r_1111111111`, { managed: false });
-    state.grants.push({ role: `${PREFIX}r_1111111111`, target: { kind: "relation", schema: "sales", name: "orders" }, privileges: ["SELECT"] });
+    state.grants.push({
+      role: `${PREFIX}r_1111111111`,
+      target: { kind: "relation", schema: "sales", name: "orders" },
+      privileges: ["SELECT"],
+    });
     state.grants.push({ role: "analyst", target: { kind: "relation", schema: "sales", name: "orders" }, privileges: ["DELETE"] });
     state.memberships.push({ role: "analyst", member: "alice" });
     state.directGrants.push({ objectId: "t2", grantee: "bob", privileges: ["UPDATE"] });
     const plan = planGrants(d, state);
     expect(plan.statements).toEqual([]);
-    expect(plan.findings).toEqual([{ kind: "UNMANAGED_GRANT", grantee: "bob", objectId: "t2", schema: "sales", name: "customers", privileges: ["UPDATE"] }]);
+    expect(plan.findings).toEqual([
+      { kind: "UNMANAGED_GRANT", grantee: "bob", objectId: "t2", schema: "sales", name: "customers", privileges: ["UPDATE"] },
+    ]);
   });
 
   it("skips dropped objects with a finding and a warning", () => {
@@ -142,8 +162,17 @@ describe("planGrants", () => {
 
   it("creates missing users as LOGIN roles and batches objects and members", () => {
     const users = Array.from({ length: MEMBERS_PER_STATEMENT + 5 }, (_, i) => ({ accountName: `u${i}` }));
-    const objects = Array.from({ length: OBJECTS_PER_STATEMENT + 3 }, (_, i) => ({ id: `o${i}`, schema: "s", name: `t${i}`, objectType: "TABLE" as const }));
-    const d = desired({ objects, users, access: objects.flatMap((o) => users.map((u) => ({ objectId: o.id, accountName: u.accountName, level: "READ" as const }))) });
+    const objects = Array.from({ length: OBJECTS_PER_STATEMENT + 3 }, (_, i) => ({
+      id: `o${i}`,
+      schema: "s",
+      name: `t${i}`,
+      objectType: "TABLE" as const,
+    }));
+    const d = desired({
+      objects,
+      users,
+      access: objects.flatMap((o) => users.map((u) => ({ objectId: o.id, accountName: u.accountName, level: "READ" as const }))),
+    });
     const a = emptyActualState(PREFIX);
     for (const o of objects) a.objectKinds.set(o.id, "r");
     const plan = planGrants(d, a);
@@ -157,7 +186,11 @@ describe("planGrants", () => {
   it("quotes hostile names and rejects unquotable or reserved ones with a typed error", () => {
     const objects = HOSTILE_NAMES.map((n, i) => ({ id: `h${i}`, schema: n, name: n, objectType: "TABLE" as const }));
     const users = HOSTILE_NAMES.filter((n) => n !== "public").map((accountName) => ({ accountName }));
-    const d = desired({ objects, users, access: objects.flatMap((o) => users.map((u) => ({ objectId: o.id, accountName: u.accountName, level: "READ" as const }))) });
+    const d = desired({
+      objects,
+      users,
+      access: objects.flatMap((o) => users.map((u) => ({ objectId: o.id, accountName: u.accountName, level: "READ" as const }))),
+    });
     const a = actualFor(d);
     a.roles.clear();
     const plan = planGrants(d, a);
@@ -166,6 +199,8 @@ describe("planGrants", () => {
     for (const bad of ["nul\0byte", "x".repeat(64), "public", "pg_monitor", "stw_sneaky"]) {
       expect(() => planGrants(desired({ users: [{ accountName: bad }] }), actualFor(desired()))).toThrow(GrantsInputError);
     }
-    expect(() => planGrants(desired({ objects: [{ id: "x", schema: "s\0", name: "t", objectType: "TABLE" }] }), actualFor(desired()))).toThrow(GrantsInputError);
+    expect(() =>
+      planGrants(desired({ objects: [{ id: "x", schema: "s\0", name: "t", objectType: "TABLE" }] }), actualFor(desired())),
+    ).toThrow(GrantsInputError);
   });
 });

@@ -1,6 +1,6 @@
 import { assignRoleNames, computeGroups } from "./groups";
 import { databaseRoleName, schemaRoleName, validateDesired } from "./naming";
-import { type ActualState, type Grant, targetKey } from "./state";
+import { type ActualState, type Grant, getOrInit, targetKey } from "./state";
 import { buildStatements, sortPrivileges } from "./statements";
 import type { DesiredState, DriftFinding, GrantTarget, Privilege, ReconcileCounts, TablePrivilege } from "./types";
 
@@ -9,21 +9,29 @@ export type GrantPlan = { findings: DriftFinding[]; statements: string[]; counts
 const READ: TablePrivilege[] = ["SELECT"];
 const WRITE: TablePrivilege[] = ["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE"];
 
-type DesiredModel = { roles: Set<string>; grants: Map<string, Grant>; memberships: Map<string, { role: string; member: string }> };
+type DesiredModel = { roles: Set<string>; grants: Map<string, Grant>; memberships: Map<string, Set<string>> };
 
 /**
  * Layout: object privileges → access-set role; access-set role ∈ schema role (USAGE); schema role ∈
  * database role (CONNECT); users ∈ access-set roles. Every ACL Steward writes holds a handful of
  * Steward grantees however many users there are.
  */
-function desiredModel(desired: DesiredState, actual: ActualState, warnings: string[]): { model: DesiredModel; missing: DesiredState["objects"] } {
+function desiredModel(
+  desired: DesiredState,
+  actual: ActualState,
+  warnings: string[],
+): { model: DesiredModel; missing: DesiredState["objects"] } {
   const { groups, missing, warnings: groupWarnings } = computeGroups(desired, actual.objectKinds);
   warnings.push(...groupWarnings);
   const names = assignRoleNames(groups, actual);
   const model: DesiredModel = { roles: new Set(), grants: new Map(), memberships: new Map() };
   const grant = (role: string, target: GrantTarget, privileges: Privilege[]) =>
     model.grants.set(`${targetKey(target)}\0${role}`, { target, role, privileges });
-  const member = (role: string, m: string) => model.memberships.set(`${role}\0${m}`, { role, member: m });
+  const member = (role: string, m: string) => {
+    const set = model.memberships.get(role);
+    if (set) set.add(m);
+    else model.memberships.set(role, new Set([m]));
+  };
   if (groups.length === 0) return { model, missing };
 
   const dbRole = databaseRoleName(actual.prefix);
@@ -63,7 +71,8 @@ export function planGrants(desired: DesiredState, actual: ActualState): GrantPla
   const { model, missing } = desiredModel(desired, actual, warnings);
   const findings: DriftFinding[] = [];
 
-  for (const u of new Set(desired.users.map((x) => x.accountName))) if (!actual.roles.has(u)) findings.push({ kind: "MISSING_USER", user: u });
+  for (const u of new Set(desired.users.map((x) => x.accountName)))
+    if (!actual.roles.has(u)) findings.push({ kind: "MISSING_USER", user: u });
   const managed = new Set([...actual.roles].filter(([name, info]) => info.managed && name.startsWith(actual.prefix)).map(([name]) => name));
   for (const r of model.roles) if (!managed.has(r)) findings.push({ kind: "MISSING_ROLE", role: r });
   for (const r of managed) if (!model.roles.has(r)) findings.push({ kind: "EXTRA_ROLE", role: r });
@@ -88,19 +97,30 @@ export function planGrants(desired: DesiredState, actual: ActualState): GrantPla
     if (extra.length) findings.push({ kind: "EXTRA_PRIVILEGE", role: g.role, target: g.target, privileges: sortPrivileges(extra) });
   }
 
-  const actualMembers = new Set<string>();
+  // Per-role member sets: no per-membership key strings (tens of thousands of memberships).
+  const actualMembers = new Map<string, Set<string>>();
   for (const m of actual.memberships) {
     if (!managed.has(m.role)) continue;
-    const key = `${m.role}\0${m.member}`;
-    actualMembers.add(key);
-    if (!model.memberships.has(key)) findings.push({ kind: "EXTRA_MEMBERSHIP", role: m.role, member: m.member });
+    getOrInit(actualMembers, m.role, () => new Set<string>()).add(m.member);
+    if (!model.memberships.get(m.role)?.has(m.member)) findings.push({ kind: "EXTRA_MEMBERSHIP", role: m.role, member: m.member });
   }
-  for (const [key, m] of model.memberships) if (!actualMembers.has(key)) findings.push({ kind: "MISSING_MEMBERSHIP", role: m.role, member: m.member });
+  for (const [role, members] of model.memberships) {
+    const have = actualMembers.get(role);
+    for (const member of members) if (!have?.has(member)) findings.push({ kind: "MISSING_MEMBERSHIP", role, member });
+  }
 
   const objects = new Map(desired.objects.map((o) => [o.id, o]));
   for (const d of actual.directGrants) {
     const o = objects.get(d.objectId);
-    if (o) findings.push({ kind: "UNMANAGED_GRANT", grantee: d.grantee, objectId: o.id, schema: o.schema, name: o.name, privileges: sortPrivileges(d.privileges) });
+    if (o)
+      findings.push({
+        kind: "UNMANAGED_GRANT",
+        grantee: d.grantee,
+        objectId: o.id,
+        schema: o.schema,
+        name: o.name,
+        privileges: sortPrivileges(d.privileges),
+      });
   }
   for (const o of missing) findings.push({ kind: "MISSING_OBJECT", objectId: o.id, schema: o.schema, name: o.name });
 

@@ -24,7 +24,12 @@ const objects: DesiredState["objects"] = [
   { id: "counts", schema: "sales", name: "counts", objectType: "MATERIALIZED_VIEW" },
   { id: "events", schema: "sales", name: "events", objectType: "PARTITIONED_TABLE" },
   { id: "gone", schema: "sales", name: "gone", objectType: "TABLE" },
-  ...hostileSchemas.map((s, i) => ({ id: `h${i}`, schema: s, name: HOSTILE_NAMES[HOSTILE_NAMES.length - 1 - i]!, objectType: "TABLE" as const })),
+  ...hostileSchemas.map((s, i) => ({
+    id: `h${i}`,
+    schema: s,
+    name: HOSTILE_NAMES[HOSTILE_NAMES.length - 1 - i]!,
+    objectType: "TABLE" as const,
+  })),
 ];
 
 function desired(over: Partial<DesiredState> = {}): DesiredState {
@@ -42,7 +47,9 @@ function desired(over: Partial<DesiredState> = {}): DesiredState {
       { objectId: "counts", accountName: bob, level: "WRITE" },
       { objectId: "events", accountName: bob, level: "WRITE" },
       { objectId: "events", accountName: alice, level: "READ" },
-      ...objects.filter((o) => o.id.startsWith("h")).flatMap((o) => hostileUsers.map((accountName) => ({ objectId: o.id, accountName, level: "READ" as const }))),
+      ...objects
+        .filter((o) => o.id.startsWith("h"))
+        .flatMap((o) => hostileUsers.map((accountName) => ({ objectId: o.id, accountName, level: "READ" as const }))),
     ],
     ...over,
   };
@@ -65,8 +72,10 @@ beforeAll(async () => {
       "CREATE TABLE sales.events (id int, at date NOT NULL) PARTITION BY RANGE (at)",
       "CREATE TABLE sales.events_2026 PARTITION OF sales.events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')",
       "CREATE TABLE sales.gone (id int)",
-      ...objects.filter((o) => o.id.startsWith("h")).flatMap((o) => [`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(o.schema)}`, `CREATE TABLE ${qualified(o.schema, o.name)} (id int)`]),
-      "REVOKE ALL ON DATABASE " + quoteIdent(DB) + " FROM PUBLIC", // CONNECT must come from Steward's grants
+      ...objects
+        .filter((o) => o.id.startsWith("h"))
+        .flatMap((o) => [`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(o.schema)}`, `CREATE TABLE ${qualified(o.schema, o.name)} (id int)`]),
+      `REVOKE ALL ON DATABASE ${quoteIdent(DB)} FROM PUBLIC`, // CONNECT must come from Steward's grants
     ].join(";\n"),
   );
   await sql("DROP TABLE sales.gone"); // dropped after the platform's last catalog sync
@@ -83,14 +92,20 @@ describe("reconcile (local PostgreSQL)", () => {
     expect(res.statements).toEqual(plan.statements);
     expect(res.counts.usersCreated).toBe(5);
     expect(res.warnings.join()).toMatch(/1 objects no longer exist/);
-    const created = await query<{ n: number }>("SELECT count(*)::int AS n FROM pg_roles WHERE rolname = $1 AND shobj_description(oid, 'pg_authid') = 'managed by steward'", [alice]);
+    const created = await query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_roles WHERE rolname = $1 AND shobj_description(oid, 'pg_authid') = 'managed by steward'",
+      [alice],
+    );
     expect(created.rows[0]!.n).toBe(1);
   });
 
   it("enforces levels for real logins: READ selects, WRITE writes tables, WRITE on views is SELECT only", async () => {
     expect(await can(alice, "sales.orders", "SELECT")).toBe(true);
     expect(await can(alice, "sales.orders", "INSERT")).toBe(false);
-    expect((await sql("SELECT has_schema_privilege($1, 'sales', 'USAGE') AS a, has_database_privilege($1, $2, 'CONNECT') AS b", [alice, DB])).rows[0]).toEqual({ a: true, b: true });
+    expect(
+      (await sql("SELECT has_schema_privilege($1, 'sales', 'USAGE') AS a, has_database_privilege($1, $2, 'CONNECT') AS b", [alice, DB]))
+        .rows[0],
+    ).toEqual({ a: true, b: true });
     expect(await tryAs(alice, DB, "SELECT * FROM sales.orders")).toBe("ok");
     expect(await tryAs(alice, DB, "INSERT INTO sales.orders VALUES (2, 'x')")).toMatch(/permission denied/);
     expect(await tryAs(alice, DB, "SELECT * FROM sales.counts")).toMatch(/permission denied/);
@@ -127,7 +142,10 @@ describe("reconcile (local PostgreSQL)", () => {
     expect(acl.rows[0]!.n).toBeLessThanOrEqual(3); // owner + read role + write role
     const withCarol = desired({
       users: [...desired().users, { accountName: carol }],
-      access: [...desired().access, ...["orders", "orders_v", "events"].map((objectId) => ({ objectId, accountName: carol, level: "READ" as const }))],
+      access: [
+        ...desired().access,
+        ...["orders", "orders_v", "events"].map((objectId) => ({ objectId, accountName: carol, level: "READ" as const })),
+      ],
     });
     // carol joins two existing audiences ({alice} on orders+events, {alice, bob} on the view): the
     // roles keep their names, only memberships change
@@ -141,17 +159,38 @@ describe("reconcile (local PostgreSQL)", () => {
   });
 
   it("detects and repairs hand-made drift, and reports but keeps unmanaged grants", async () => {
-    const bare = (await sql("SELECT a.grantee::regrole::text AS r FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = 'sales.orders'::regclass AND a.privilege_type = 'INSERT' AND a.grantee::regrole::text LIKE '%stw_%'")).rows[0]!.r as string;
+    const bare = (
+      await sql(
+        "SELECT a.grantee::regrole::text AS r FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = 'sales.orders'::regclass AND a.privilege_type = 'INSERT' AND a.grantee::regrole::text LIKE '%stw_%'",
+      )
+    ).rows[0]!.r as string;
     const role = quoteIdent(bare);
-    await sql(`REVOKE DELETE ON sales.orders FROM ${role}; GRANT ${role} TO ${quoteIdent(outsider)}; GRANT UPDATE ON sales.orders TO ${quoteIdent(alice)}`);
+    await sql(
+      `REVOKE DELETE ON sales.orders FROM ${role}; GRANT ${role} TO ${quoteIdent(outsider)}; GRANT UPDATE ON sales.orders TO ${quoteIdent(alice)}`,
+    );
     const drift = await detectDrift(LOCAL_TARGET, desired());
     expect(drift.kind).toBe("drift");
     if (drift.kind !== "drift") return;
-    expect(drift.findings).toContainEqual({ kind: "MISSING_PRIVILEGE", role: bare, target: { kind: "relation", schema: "sales", name: "orders" }, privileges: ["DELETE"] });
+    expect(drift.findings).toContainEqual({
+      kind: "MISSING_PRIVILEGE",
+      role: bare,
+      target: { kind: "relation", schema: "sales", name: "orders" },
+      privileges: ["DELETE"],
+    });
     expect(drift.findings).toContainEqual({ kind: "EXTRA_MEMBERSHIP", role: bare, member: outsider });
-    expect(drift.findings).toContainEqual({ kind: "UNMANAGED_GRANT", grantee: alice, objectId: "orders", schema: "sales", name: "orders", privileges: ["UPDATE"] });
+    expect(drift.findings).toContainEqual({
+      kind: "UNMANAGED_GRANT",
+      grantee: alice,
+      objectId: "orders",
+      schema: "sales",
+      name: "orders",
+      privileges: ["UPDATE"],
+    });
     const res = await reconcile(LOCAL_TARGET, desired());
-    expect(res.kind === "applied" && res.statements).toEqual([`REVOKE ${role} FROM ${quoteIdent(outsider)}`, `GRANT DELETE ON TABLE "sales"."orders" TO ${role}`]);
+    expect(res.kind === "applied" && res.statements).toEqual([
+      `REVOKE ${role} FROM ${quoteIdent(outsider)}`,
+      `GRANT DELETE ON TABLE "sales"."orders" TO ${role}`,
+    ]);
     expect(await tryAs(outsider, DB, "SELECT * FROM sales.orders")).toMatch(/permission denied/);
     expect(await can(alice, "sales.orders", "UPDATE")).toBe(true); // not Steward's grant: left alone
     const after = await detectDrift(LOCAL_TARGET, desired());

@@ -33,19 +33,32 @@ export async function reconcile(target: GrantsTarget, desired: DesiredState, opt
   const bad = invalid(desired, target);
   if (bad) return { kind: "failed", version: desired.version, error: bad.error, statementsAttempted: [], durationMs: elapsed(started) };
   let attempted: string[] = [];
-  const outcome = await inTransaction(target, desired.database, options, scopePrefix(desired.connectionId, desired.database), async (client) => {
-    attempted = [];
-    const plan = await readAndPlan(client, desired);
-    await executeStatements(client, plan.statements, (n) => {
-      attempted = plan.statements.slice(0, n);
-    });
-    return { value: plan, commit: plan.statements.length > 0 };
-  });
+  const outcome = await inTransaction(
+    target,
+    desired.database,
+    options,
+    scopePrefix(desired.connectionId, desired.database),
+    async (client) => {
+      attempted = [];
+      const plan = await readAndPlan(client, desired);
+      await executeStatements(client, plan.statements, (n) => {
+        attempted = plan.statements.slice(0, n);
+      });
+      return { value: plan, commit: plan.statements.length > 0 };
+    },
+  );
   const durationMs = elapsed(started);
   if (!outcome.ok) return { kind: "failed", version: desired.version, error: outcome.error, statementsAttempted: attempted, durationMs };
   const plan = outcome.value;
   if (plan.statements.length === 0) return { kind: "unchanged", version: desired.version, warnings: plan.warnings, durationMs };
-  return { kind: "applied", version: desired.version, statements: plan.statements, counts: plan.counts, warnings: plan.warnings, durationMs };
+  return {
+    kind: "applied",
+    version: desired.version,
+    statements: plan.statements,
+    counts: plan.counts,
+    warnings: plan.warnings,
+    durationMs,
+  };
 }
 
 /** Dry run: exactly the statements `reconcile` would run now (same read and planner), nothing applied. */
@@ -53,10 +66,16 @@ export async function planReconcile(target: GrantsTarget, desired: DesiredState,
   const started = performance.now();
   const bad = invalid(desired, target);
   if (bad) return { kind: "failed", version: desired.version, error: bad.error, durationMs: elapsed(started) };
-  const outcome = await inTransaction(target, desired.database, options, scopePrefix(desired.connectionId, desired.database), async (client) => ({
-    value: await readAndPlan(client, desired),
-    commit: false,
-  }));
+  const outcome = await inTransaction(
+    target,
+    desired.database,
+    options,
+    scopePrefix(desired.connectionId, desired.database),
+    async (client) => ({
+      value: await readAndPlan(client, desired),
+      commit: false,
+    }),
+  );
   const durationMs = elapsed(started);
   if (!outcome.ok) return { kind: "failed", version: desired.version, error: outcome.error, durationMs };
   const { statements, counts, findings, warnings } = outcome.value;

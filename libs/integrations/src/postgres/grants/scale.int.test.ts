@@ -25,13 +25,19 @@ describe("3,000 users on one table", () => {
       database: DB,
       objects: [{ id: "hot", schema: "public", name: "hot", objectType: "TABLE" }],
       users: users.map((accountName) => ({ accountName })),
-      access: users.map((accountName, i) => ({ objectId: "hot", accountName, level: i % 10 === 0 ? ("WRITE" as const) : ("READ" as const) })),
+      access: users.map((accountName, i) => ({
+        objectId: "hot",
+        accountName,
+        level: i % 10 === 0 ? ("WRITE" as const) : ("READ" as const),
+      })),
     };
     const res = await reconcile(LOCAL_TARGET, desired);
     expect(res.kind).toBe("applied");
     const acl = await query("SELECT array_length(relacl, 1) AS n FROM pg_class WHERE oid = 'public.hot'::regclass", [], { database: DB });
     expect(acl.rows[0]!.n).toBe(3); // owner, read role, write role
-    const check = await query("SELECT bool_and(has_table_privilege(u, 'public.hot', 'SELECT')) AS ok FROM unnest($1::text[]) u", [users], { database: DB });
+    const check = await query("SELECT bool_and(has_table_privilege(u, 'public.hot', 'SELECT')) AS ok FROM unnest($1::text[]) u", [users], {
+      database: DB,
+    });
     expect(check.rows[0]!.ok).toBe(true);
     expect(await tryAs(users[2999]!, DB, "SELECT * FROM public.hot")).toBe("ok");
     expect(await tryAs(users[2999]!, DB, "INSERT INTO public.hot VALUES (1)")).toMatch(/permission denied/);

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { UnsafeIdentifierError } from "../../sql/quote";
 import { classifyPgError } from "../errors";
-import { type GrantsTarget, GrantsInputError, type ReconcileError, type ReconcileOptions } from "./types";
+import { GrantsInputError, type GrantsTarget, type ReconcileError, type ReconcileOptions } from "./types";
 
 const DEFAULTS = { statementTimeoutMs: 60_000, connectTimeoutMs: 5_000, maxAttempts: 3 } as const;
 
@@ -11,7 +11,20 @@ const CHUNK_BYTES = 256 * 1024;
 
 // Connection-level failures (socket codes, auth, missing database) map through the connector's
 // classifier; SQL failures inside the transaction get their own codes below.
-const CONNECTION_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ECONNRESET", "28P01", "28000", "3D000", "57P01", "57P03"]);
+const CONNECTION_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ECONNRESET",
+  "28P01",
+  "28000",
+  "3D000",
+  "57P01",
+  "57P03",
+]);
 
 export function isRetryable(err: unknown): boolean {
   const e = err as { code?: string; message?: string } | undefined;
@@ -23,9 +36,11 @@ export function classifyError(err: unknown, target: GrantsTarget, database: stri
   const e = (err ?? {}) as { code?: string; message?: string };
   const code = e.code ?? "";
   if (code === "57014") return { code: "TIMEOUT", message: e.message ?? "statement timeout", sqlstate: code };
-  if (code === "40001" || code === "40P01" || code === "XX000") return { code: "CONFLICT", message: e.message ?? "concurrent update", sqlstate: code };
+  if (code === "40001" || code === "40P01" || code === "XX000")
+    return { code: "CONFLICT", message: e.message ?? "concurrent update", sqlstate: code };
   if (code === "42501") return { code: "MISSING_PRIVILEGE", message: e.message ?? "permission denied", sqlstate: code };
-  if (/^[0-9A-Z]{5}$/.test(code) && !CONNECTION_CODES.has(code)) return { code: "SQL_ERROR", message: e.message ?? "SQL error", sqlstate: code };
+  if (/^[0-9A-Z]{5}$/.test(code) && !CONNECTION_CODES.has(code))
+    return { code: "SQL_ERROR", message: e.message ?? "SQL error", sqlstate: code };
   if (!code && !(err instanceof Error && /connect|terminat|timeout|closed/i.test(err.message))) {
     return { code: "SQL_ERROR", message: err instanceof Error ? err.message : String(err) };
   }
@@ -96,7 +111,8 @@ export async function executeStatements(client: pg.ClientBase, statements: reado
   while (start < statements.length) {
     let end = start;
     let bytes = 0;
-    while (end < statements.length && (end === start || bytes + statements[end]!.length < CHUNK_BYTES)) bytes += statements[end++]!.length + 2;
+    while (end < statements.length && (end === start || bytes + statements[end]!.length < CHUNK_BYTES))
+      bytes += statements[end++]!.length + 2;
     onSent(end);
     await client.query(statements.slice(start, end).join(";\n"));
     start = end;

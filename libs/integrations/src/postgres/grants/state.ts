@@ -47,3 +47,13 @@ export const relationKey = (schema: string, name: string) => targetKey({ kind: "
 export function emptyActualState(prefix: string): ActualState {
   return { prefix, roles: new Map(), objectKinds: new Map(), grants: [], memberships: [], directGrants: [] };
 }
+
+/** The value under `key`, created by `init` on first use. */
+export function getOrInit<K, V>(map: Map<K, V>, key: K, init: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = init();
+    map.set(key, value);
+  }
+  return value;
+}

@@ -4,7 +4,20 @@ import { MANAGED_MARKER } from "./naming";
 import type { DriftFinding, GrantTarget, Privilege, ReconcileCounts } from "./types";
 
 // Catalog privilege names become SQL keywords, so only known ones are ever emitted, in a fixed order.
-const PRIVILEGE_ORDER = ["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER", "MAINTAIN", "USAGE", "CREATE", "CONNECT", "TEMPORARY"];
+const PRIVILEGE_ORDER = [
+  "SELECT",
+  "INSERT",
+  "UPDATE",
+  "DELETE",
+  "TRUNCATE",
+  "REFERENCES",
+  "TRIGGER",
+  "MAINTAIN",
+  "USAGE",
+  "CREATE",
+  "CONNECT",
+  "TEMPORARY",
+];
 const RANK = new Map(PRIVILEGE_ORDER.map((p, i) => [p, i]));
 
 export function sortPrivileges(privileges: Iterable<Privilege>): Privilege[] {
@@ -37,7 +50,13 @@ function targetSql(kind: GrantTarget["kind"], targets: GrantTarget[]): string {
   }
 }
 
-type PrivilegeBatch = { verb: "GRANT" | "REVOKE"; kind: GrantTarget["kind"]; role: string; privileges: Privilege[]; targets: GrantTarget[] };
+type PrivilegeBatch = {
+  verb: "GRANT" | "REVOKE";
+  kind: GrantTarget["kind"];
+  role: string;
+  privileges: Privilege[];
+  targets: GrantTarget[];
+};
 
 function privilegeStatements(batches: Iterable<PrivilegeBatch>): string[] {
   const out: string[] = [];
@@ -45,7 +64,9 @@ function privilegeStatements(batches: Iterable<PrivilegeBatch>): string[] {
     const privs = b.privileges.join(", ");
     for (const part of chunks(b.targets, OBJECTS_PER_STATEMENT)) {
       const on = targetSql(b.kind, part);
-      out.push(b.verb === "GRANT" ? `GRANT ${privs} ON ${on} TO ${quoteIdent(b.role)}` : `REVOKE ${privs} ON ${on} FROM ${quoteIdent(b.role)}`);
+      out.push(
+        b.verb === "GRANT" ? `GRANT ${privs} ON ${on} TO ${quoteIdent(b.role)}` : `REVOKE ${privs} ON ${on} FROM ${quoteIdent(b.role)}`,
+      );
     }
   }
   return out;
@@ -87,7 +108,13 @@ export function buildStatements(findings: readonly DriftFinding[]): { statements
   const revokes = new Map<string, PrivilegeBatch>();
   const addMember = new Map<string, string[]>();
   const removeMember = new Map<string, string[]>();
-  const batch = (into: Map<string, PrivilegeBatch>, verb: PrivilegeBatch["verb"], role: string, target: GrantTarget, privileges: Privilege[]) => {
+  const batch = (
+    into: Map<string, PrivilegeBatch>,
+    verb: PrivilegeBatch["verb"],
+    role: string,
+    target: GrantTarget,
+    privileges: Privilege[],
+  ) => {
     const privs = sortPrivileges(privileges);
     const key = JSON.stringify([target.kind, role, privs]);
     const b = into.get(key);

@@ -15,7 +15,13 @@ export async function query<T extends pg.QueryResultRow = pg.QueryResultRow>(
   opts: { database?: string; user?: string; target?: GrantsTarget } = {},
 ): Promise<pg.QueryResult<T>> {
   const t = opts.target ?? LOCAL_TARGET;
-  const client = new pg.Client({ host: t.host, port: t.port, user: opts.user ?? t.user, password: t.password, database: opts.database ?? "postgres" });
+  const client = new pg.Client({
+    host: t.host,
+    port: t.port,
+    user: opts.user ?? t.user,
+    password: t.password,
+    database: opts.database ?? "postgres",
+  });
   client.on("error", () => {});
   await client.connect();
   try {
@@ -39,7 +45,12 @@ export async function tryAs(user: string, database: string, sql: string): Promis
  * Drops a test database, then every role whose name starts with one of `rolePrefixes` or is listed
  * in `roles`. Roles are cluster-wide, so tests and benchmarks must always get here (afterAll/finally).
  */
-export async function cleanup(opts: { databases: string[]; rolePrefixes: string[]; roles?: string[]; target?: GrantsTarget }): Promise<void> {
+export async function cleanup(opts: {
+  databases: string[];
+  rolePrefixes: string[];
+  roles?: string[];
+  target?: GrantsTarget;
+}): Promise<void> {
   const target = opts.target;
   for (const db of opts.databases) await query(`DROP DATABASE IF EXISTS ${quoteIdent(db)} WITH (FORCE)`, [], { target });
   const res = await query<{ rolname: string }>(

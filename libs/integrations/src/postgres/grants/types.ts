@@ -43,7 +43,10 @@ export type SchemaPrivilege = "USAGE";
 export type DatabasePrivilege = "CONNECT";
 export type Privilege = TablePrivilege | SchemaPrivilege | DatabasePrivilege | (string & {});
 
-export type GrantTarget = { kind: "relation"; schema: string; name: string } | { kind: "schema"; name: string } | { kind: "database"; name: string };
+export type GrantTarget =
+  | { kind: "relation"; schema: string; name: string }
+  | { kind: "schema"; name: string }
+  | { kind: "database"; name: string };
 
 /** A difference between desired and actual state. The first seven kinds are repaired by reconcile. */
 export type DriftFinding =
@@ -89,7 +92,15 @@ export type ReconcileResult =
   | { kind: "failed"; version: number; error: ReconcileError; statementsAttempted: string[]; durationMs: number };
 
 export type PlanResult =
-  | { kind: "planned"; version: number; statements: string[]; counts: ReconcileCounts; findings: DriftFinding[]; warnings: string[]; durationMs: number }
+  | {
+      kind: "planned";
+      version: number;
+      statements: string[];
+      counts: ReconcileCounts;
+      findings: DriftFinding[];
+      warnings: string[];
+      durationMs: number;
+    }
   | { kind: "failed"; version: number; error: ReconcileError; durationMs: number };
 
 export type DriftResult =
