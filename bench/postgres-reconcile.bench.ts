@@ -10,14 +10,7 @@
 import os from "node:os";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import {
-  type DesiredState,
-  MANAGED_MARKER,
-  planGrants,
-  readActualState,
-  reconcile,
-  scopePrefix,
-} from "../libs/integrations/src/postgres/grants/index";
+import { type DesiredState, MANAGED_MARKER, reconcile, scopePrefix } from "../libs/integrations/src/postgres/grants/index";
 import { cleanup, LOCAL_TARGET, query, runId } from "../libs/integrations/src/postgres/grants/testing";
 import { quoteIdent, quoteLiteral } from "../libs/integrations/src/sql/quote";
 
@@ -186,6 +179,9 @@ async function main(): Promise<void> {
     const script = minimalScript(policies);
     const baselineMs = await runBaseline(script);
     console.log(`baseline: ${script.length} statements in ${round(baselineMs)} ms`);
+    // Users are shared (cluster-wide): drop the baseline's roles so Steward's run meets the same
+    // pg_auth_members it did (PostgreSQL re-walks each member's memberships on every GRANT role).
+    await cleanup({ databases: [BASELINE_DB], rolePrefixes: [BASE_PREFIX] });
 
     const first = await reconcile(LOCAL_TARGET, desired, { statementTimeoutMs: 300_000 });
     if (first.kind !== "applied") throw new Error(`initial reconcile: ${JSON.stringify(first).slice(0, 500)}`);
@@ -196,16 +192,43 @@ async function main(): Promise<void> {
     const secondStatements = second.kind === "applied" ? second.statements.length : 0;
     console.log(`steward unchanged: ${secondStatements} statements in ${round(second.durationMs)} ms`);
 
-    // Where the unchanged reconcile spends its time: catalog reads vs the in-memory planner.
-    const breakdown = await withClient(STEWARD_DB, async (c) => {
-      const t0 = performance.now();
-      const actual = await readActualState(c, desired, scopePrefix(CONNECTION, STEWARD_DB));
-      const t1 = performance.now();
-      const plan = planGrants(desired, actual);
-      const t2 = performance.now();
-      return { readMs: round(t1 - t0), planMs: round(t2 - t1), planStatements: plan.statements.length };
+    // Churn: one user joins one audience (all tables of policy 0), then one table moves to
+    // another policy. Stable roles make these a membership and a few grants, not role rebuilds.
+    const p0 = policies[0]!;
+    const inP0 = new Set([...p0.readers, ...p0.writers]);
+    const joiner = users.find((u) => !inP0.has(u))!;
+    const p0Ids = new Set(p0.tables.map((t) => `${t.schema.slice("bench_s".length)}.${t.name.slice(1)}`));
+    const joined: DesiredState = {
+      ...desired,
+      version: 2,
+      access: [...desired.access, ...[...p0Ids].map((objectId) => ({ objectId, accountName: joiner, level: "READ" as const }))],
+    };
+    const userJoins = await reconcile(LOCAL_TARGET, joined);
+    const moved = policies.find((p) => p !== p0 && p.tables.length > 0)!.tables[0]!;
+    const movedId = `${moved.schema.slice("bench_s".length)}.${moved.name.slice(1)}`;
+    const p0Access = desired.access.filter((a) => a.objectId === [...p0Ids][0]);
+    const tableMoves = await reconcile(LOCAL_TARGET, {
+      ...joined,
+      version: 3,
+      access: [
+        ...joined.access.filter((a) => a.objectId !== movedId),
+        ...p0Access.map((a) => ({ ...a, objectId: movedId })),
+        { objectId: movedId, accountName: joiner, level: "READ" as const },
+      ],
     });
-    console.log("unchanged breakdown", breakdown);
+    const churn = {
+      userJoinsAudience: {
+        kind: userJoins.kind,
+        statements: userJoins.kind === "applied" ? userJoins.statements.length : 0,
+        ms: round(userJoins.durationMs),
+      },
+      tableMovesPolicy: {
+        kind: tableMoves.kind,
+        statements: tableMoves.kind === "applied" ? tableMoves.statements.length : 0,
+        ms: round(tableMoves.durationMs),
+      },
+    };
+    console.log("churn", churn);
 
     const memberships = await query<{ n: number }>(
       "SELECT count(*)::int AS n FROM pg_auth_members am JOIN pg_roles r ON r.oid = am.roleid WHERE starts_with(r.rolname, $1)",
@@ -220,9 +243,15 @@ async function main(): Promise<void> {
       stewardRoles: first.counts.rolesCreated,
       memberships: memberships.rows[0]!.n,
       baseline: { statements: script.length, ms: round(baselineMs) },
-      initial: { statements: first.statements.length, ms: round(first.durationMs), counts: first.counts },
+      initial: { statements: first.statements.length, ms: round(first.durationMs), ...first.timings, counts: first.counts },
       ratio: Math.round(ratio * 100) / 100,
-      unchanged: { kind: second.kind, statements: secondStatements, ms: round(second.durationMs), ...breakdown },
+      unchanged: {
+        kind: second.kind,
+        statements: secondStatements,
+        ms: round(second.durationMs),
+        ...second.timings,
+      },
+      churn,
       goals: { ratioAtMost1_5: ratio <= 1.5, unchangedZeroStatements: secondStatements === 0, unchangedUnder2s: second.durationMs <= 2000 },
       machine: { nproc: os.availableParallelism(), cpu: os.cpus()[0]?.model ?? "?", load1: round(os.loadavg()[0] ?? 0) },
     };

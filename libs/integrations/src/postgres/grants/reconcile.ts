@@ -2,15 +2,20 @@ import { readActualState } from "./catalog";
 import { scopePrefix, validateDesired } from "./naming";
 import { type GrantPlan, planGrants } from "./planner";
 import { classifyError, executeStatements, inTransaction } from "./session";
-import type { DesiredState, DriftResult, GrantsTarget, PlanResult, ReconcileOptions, ReconcileResult } from "./types";
+import type { DesiredState, DriftResult, GrantsTarget, PlanResult, ReconcileOptions, ReconcileResult, ReconcileTimings } from "./types";
 
-const elapsed = (started: number) => Math.round((performance.now() - started) * 100) / 100;
+const elapsed = (started: number, until = performance.now()) => Math.round((until - started) * 100) / 100;
 
 /** Reads the catalogs and plans, inside the caller's transaction. */
-async function readAndPlan(client: Parameters<typeof readActualState>[0], desired: DesiredState): Promise<GrantPlan> {
-  const prefix = scopePrefix(desired.connectionId, desired.database);
-  const actual = await readActualState(client, desired, prefix);
-  return planGrants(desired, actual);
+async function readAndPlan(
+  client: Parameters<typeof readActualState>[0],
+  desired: DesiredState,
+): Promise<GrantPlan & { timings: ReconcileTimings }> {
+  const t0 = performance.now();
+  const actual = await readActualState(client, desired, scopePrefix(desired.connectionId, desired.database));
+  const t1 = performance.now();
+  const plan = planGrants(desired, actual);
+  return { ...plan, timings: { readMs: elapsed(t0, t1), planMs: elapsed(t1), applyMs: 0 } };
 }
 
 /** Validation before connecting: a bad name fails fast, without touching the server. */
@@ -41,16 +46,19 @@ export async function reconcile(target: GrantsTarget, desired: DesiredState, opt
     async (client) => {
       attempted = [];
       const plan = await readAndPlan(client, desired);
+      const t = performance.now();
       await executeStatements(client, plan.statements, (n) => {
         attempted = plan.statements.slice(0, n);
       });
+      plan.timings.applyMs = elapsed(t);
       return { value: plan, commit: plan.statements.length > 0 };
     },
   );
   const durationMs = elapsed(started);
   if (!outcome.ok) return { kind: "failed", version: desired.version, error: outcome.error, statementsAttempted: attempted, durationMs };
   const plan = outcome.value;
-  if (plan.statements.length === 0) return { kind: "unchanged", version: desired.version, warnings: plan.warnings, durationMs };
+  const timings = plan.timings;
+  if (plan.statements.length === 0) return { kind: "unchanged", version: desired.version, warnings: plan.warnings, durationMs, timings };
   return {
     kind: "applied",
     version: desired.version,
@@ -58,6 +66,7 @@ export async function reconcile(target: GrantsTarget, desired: DesiredState, opt
     counts: plan.counts,
     warnings: plan.warnings,
     durationMs,
+    timings,
   };
 }
 

@@ -86,9 +86,20 @@ export type ReconcileErrorCode =
 
 export type ReconcileError = { code: ReconcileErrorCode; message: string; sqlstate?: string };
 
+/** Where a run spent its time (apply excludes COMMIT). */
+export type ReconcileTimings = { readMs: number; planMs: number; applyMs: number };
+
 export type ReconcileResult =
-  | { kind: "applied"; version: number; statements: string[]; counts: ReconcileCounts; warnings: string[]; durationMs: number }
-  | { kind: "unchanged"; version: number; warnings: string[]; durationMs: number }
+  | {
+      kind: "applied";
+      version: number;
+      statements: string[];
+      counts: ReconcileCounts;
+      warnings: string[];
+      durationMs: number;
+      timings: ReconcileTimings;
+    }
+  | { kind: "unchanged"; version: number; warnings: string[]; durationMs: number; timings: ReconcileTimings }
   | { kind: "failed"; version: number; error: ReconcileError; statementsAttempted: string[]; durationMs: number };
 
 export type PlanResult =
