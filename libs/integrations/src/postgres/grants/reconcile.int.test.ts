@@ -205,6 +205,13 @@ describe("reconcile (local PostgreSQL)", () => {
     expect((await reconcile(LOCAL_TARGET, desired())).kind).toBe("applied");
   });
 
+  it("serializes concurrent reconciles of one scope: one applies, the other finds nothing to do", async () => {
+    const next = desired({ access: [...desired().access, { objectId: "counts", accountName: alice, level: "READ" }] });
+    const results = await Promise.all([reconcile(LOCAL_TARGET, next), reconcile(LOCAL_TARGET, next)]);
+    expect(results.map((r) => r.kind).sort()).toEqual(["applied", "unchanged"]);
+    expect(await tryAs(alice, DB, "SELECT * FROM sales.counts")).toBe("ok");
+  });
+
   it("rejects unquotable names before connecting", async () => {
     const res = await reconcile(LOCAL_TARGET, desired({ users: [{ accountName: "x".repeat(64) }] }));
     expect(res.kind === "failed" && res.error.code).toBe("INVALID_INPUT");

@@ -42,7 +42,7 @@ export function classifyError(err: unknown, target: GrantsTarget, database: stri
   if (/^[0-9A-Z]{5}$/.test(code) && !CONNECTION_CODES.has(code))
     return { code: "SQL_ERROR", message: e.message ?? "SQL error", sqlstate: code };
   if (!code && !(err instanceof Error && /connect|terminat|timeout|closed/i.test(err.message))) {
-    return { code: "SQL_ERROR", message: err instanceof Error ? err.message : String(err) };
+    return { code: "INTERNAL", message: err instanceof Error ? err.message : String(err) };
   }
   const problem = classifyPgError(err, { host: target.host, port: target.port, user: target.user, database });
   return { code: problem.code, message: problem.message, ...(/^[0-9A-Z]{5}$/.test(code) ? { sqlstate: code } : {}) };

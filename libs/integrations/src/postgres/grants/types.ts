@@ -82,7 +82,9 @@ export type ReconcileErrorCode =
   | "INVALID_INPUT"
   | "TIMEOUT"
   | "CONFLICT"
-  | "SQL_ERROR";
+  | "SQL_ERROR"
+  /** A bug on Steward's side (not a database answer). */
+  | "INTERNAL";
 
 export type ReconcileError = { code: ReconcileErrorCode; message: string; sqlstate?: string };
 
