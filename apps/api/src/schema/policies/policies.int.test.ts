@@ -43,6 +43,20 @@ describe("policy planning and explanation over GraphQL", () => {
     expect(await api.testDb.db.outboxEvent.count({ where: { type: "policy.changed" } })).toBe(0);
   });
 
+  it("lets any signed-in user find active sources to request, without opening the catalog", async () => {
+    const plain = await api.userWithRoles([]);
+    const res = await api.gql<{ requestableDataSources: { id: string; name: string; connectionName: string }[] }>(
+      `{ requestableDataSources(search: ".public.group") { id name connectionName } }`,
+      {},
+      plain.auth,
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.requestableDataSources.map((s) => s.id)).toContain(sourceId);
+    expect(res.data!.requestableDataSources[0]!.connectionName).toBe("meta");
+    const anonymous = await api.gql(`{ requestableDataSources { id } }`, {});
+    expect(anonymous.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+  });
+
   it("saves a policy with history and explains a user's access", async () => {
     const created = await api.gql<{ createPolicy: { policy: { id: string; version: number } } }>(
       `mutation($s: JSON!, $u: [String!]!) { createPolicy(input: {name: "governors read groups", accessType: READ, restriction: {kind: "users", userIds: $u}, scope: $s}) { policy { id version } } }`,

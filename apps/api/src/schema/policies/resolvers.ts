@@ -18,7 +18,7 @@ import {
   requestAccess,
   updatePolicy,
 } from "@steward/access";
-import { notFound } from "@steward/core";
+import { notFound, unauthenticated } from "@steward/core";
 import type { ApiContext } from "../../context";
 import type { Resolvers } from "../resolvers-types.gen";
 
@@ -62,6 +62,20 @@ export const policyResolvers: Resolvers = {
     mySubscriptions: (_p, _a, ctx) => mySubscriptions(ctx.deps, ctx.actor),
     myAccessRequests: (_p, _a, ctx) => myAccessRequests(ctx.deps, ctx.actor),
     myPendingApprovals: (_p, _a, ctx) => myPendingApprovals(ctx.deps, ctx.actor),
+    requestableDataSources: async (_p, { search, first }, ctx) => {
+      if (!ctx.actor) throw unauthenticated();
+      const rows = await ctx.deps.db.dataSource.findMany({
+        where: {
+          status: "ACTIVE",
+          connection: { deletedAt: null },
+          ...(search?.trim() ? { name: { contains: search.trim().slice(0, 200), mode: "insensitive" as const } } : {}),
+        },
+        include: { connection: { select: { name: true } } },
+        orderBy: [{ name: "asc" }, { id: "asc" }],
+        take: Math.min(Math.max(first ?? 20, 1), 50),
+      });
+      return rows.map((r) => ({ id: r.id, name: r.name, objectType: r.objectType, connectionName: r.connection.name }));
+    },
   },
   Mutation: {
     createPolicy: (_p, { input }, ctx) => createPolicy(ctx.deps, ctx.actor, input),

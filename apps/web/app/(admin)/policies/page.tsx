@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
-import { PoliciesPlaceholder } from "@/features/placeholders/pages";
+import { PoliciesPage } from "@/features/policies/policies-list";
 
 export const metadata: Metadata = { title: "Policies" };
 
 export default function Page() {
-  return <PoliciesPlaceholder />;
+  return <PoliciesPage />;
 }

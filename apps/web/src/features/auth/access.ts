@@ -9,6 +9,8 @@ export type Capability =
   | "connections.manage"
   | "dataSources.manage"
   | "policies.author"
+  | "policies.write"
+  | "access.explainAnyone"
   | "requests.use"
   | "settings.own";
 
@@ -21,6 +23,9 @@ const RULES: Record<Capability, readonly Role[] | "everyone"> = {
   // Data owners see the connections they own; governors may tag anything and see everything.
   "dataSources.manage": ["ADMIN", "GOVERNOR", "DATA_OWNER"],
   "policies.author": ["ADMIN", "GOVERNOR"],
+  // Admins read policies; only governors write them.
+  "policies.write": ["GOVERNOR"],
+  "access.explainAnyone": ["ADMIN", "GOVERNOR"],
   "requests.use": "everyone",
   "settings.own": "everyone",
 };
