@@ -3,10 +3,9 @@
  * our prefix mid-run; every (endpoint, event) pair must still reach the receiver, which deduplicates
  * on Steward-Event-Id as receivers are told to.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createLogger, parseKeyring, SecretBox, systemActor } from "@steward/core";
@@ -17,9 +16,9 @@ import { createWebhookEndpoint, verifyWebhookSignature } from "@steward/webhooks
 import { startReceiver, type TestReceiver } from "@steward/webhooks/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { flushPrefix, REDIS_URL, testKeyring, uniquePrefix, waitFor } from "./test-support";
+import { killProcess, spawnWorkerProcess } from "./testing/processes";
 
 const EVENTS = 200;
-const repoRoot = path.resolve(import.meta.dirname, "../../..");
 const prefix = uniquePrefix("crash");
 const keys = testKeyring();
 const log = createLogger({ name: "crash.int.test", level: "info" });
@@ -34,27 +33,13 @@ const effects = new Map<string, string>();
 let duplicates = 0;
 let badSignatures = 0;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
 async function spawnWorker(): Promise<ChildProcess> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "apps/worker/src/main.ts"], {
-    cwd: repoRoot,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      ...process.env,
+  const { child } = await spawnWorkerProcess(
+    {
       DATABASE_URL: t.url,
       REDIS_URL,
       STEWARD_ENCRYPTION_KEYS: keys,
       QUEUE_PREFIX: prefix,
-      WORKER_PORT: String(port),
-      LOG_LEVEL: "warn",
       WEBHOOK_TIMEOUT_MS: "2000",
       WEBHOOK_BACKOFF_MS: "100",
       WEBHOOK_MAX_ATTEMPTS: "10",
@@ -64,29 +49,13 @@ async function spawnWorker(): Promise<ChildProcess> {
       JOB_LOCK_MS: "2000",
       JOB_STALLED_CHECK_MS: "1000",
     },
-  });
-  const capture = (chunk: Buffer) => output.push(chunk.toString());
-  child.stdout?.on("data", capture);
-  child.stderr?.on("data", capture);
-  children.push(child);
-  await waitFor(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`worker exited early:\n${output.join("").slice(-2000)}`);
-      return fetch(`http://127.0.0.1:${port}/readyz`).then(
-        (r) => r.ok,
-        () => false,
-      );
-    },
-    { timeoutMs: 15_000, intervalMs: 100, what: "worker readiness" },
+    output,
   );
+  children.push(child);
   return child;
 }
 
-async function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
-  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
-  child.kill(signal);
-  return exited;
-}
+const kill = killProcess;
 
 async function emitEvents(count: number): Promise<bigint[]> {
   const ids: bigint[] = [];
