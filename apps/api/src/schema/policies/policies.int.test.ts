@@ -25,7 +25,13 @@ afterAll(() => api.close());
 
 describe("policy planning and explanation over GraphQL", () => {
   it("previews who gains access and the exact statements, without applying anything", async () => {
-    const res = await api.gql<{ planPolicyChange: { gainedCount: number; changes: { user: { username: string }; after: string }[]; connectionPlans: { statements: string[]; error: string | null }[] } }>(
+    const res = await api.gql<{
+      planPolicyChange: {
+        gainedCount: number;
+        changes: { user: { username: string }; after: string }[];
+        connectionPlans: { statements: string[]; error: string | null }[];
+      };
+    }>(
       `query($s: JSON!) { planPolicyChange(input: {name: "everyone reads groups", accessType: READ, restriction: {kind: "anyone"}, scope: $s}) {
         gainedCount changes { user { username } after } connectionPlans { statements error } } }`,
       { s: { kind: "sources", sourceIds: [sourceId] } },
@@ -77,7 +83,11 @@ describe("policy planning and explanation over GraphQL", () => {
       governor.auth,
     );
     expect(history.data!.policy.versions).toEqual([{ version: 1, change: "CREATED", changedBy: { username: governor.username } }]);
-    const state = await api.gql<{ connection: { accessState: unknown; reconcileRuns: unknown[] } }>(`query($id: ID!) { connection(id: $id) { accessState { desiredVersion inSync } reconcileRuns { status } } }`, { id: connectionId }, governor.auth);
+    const state = await api.gql<{ connection: { accessState: unknown; reconcileRuns: unknown[] } }>(
+      `query($id: ID!) { connection(id: $id) { accessState { desiredVersion inSync } reconcileRuns { status } } }`,
+      { id: connectionId },
+      governor.auth,
+    );
     expect(state.errors).toBeUndefined();
   });
 });

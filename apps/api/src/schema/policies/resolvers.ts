@@ -42,7 +42,9 @@ export const policyResolvers: Resolvers = {
     policy: (_p, { id }, ctx) => getPolicy(ctx.deps, ctx.actor, id),
     planPolicyChange: async (_p, { input }, ctx) => {
       const plan = await planPolicyChange(ctx.deps, ctx.actor, input);
-      const connections = (await connectionsOfChanges(ctx.deps.db, plan.changes)).filter((c) => (RECONCILED_KINDS as readonly string[]).includes(c.kind));
+      const connections = (await connectionsOfChanges(ctx.deps.db, plan.changes)).filter((c) =>
+        (RECONCILED_KINDS as readonly string[]).includes(c.kind),
+      );
       const connectionPlans = await Promise.all(
         connections.map(async (c) => ({ connectionId: c.id, ...(await planConnectionStatements(ctx.deps, c.id, plan.proposedPolicies)) })),
       );
@@ -96,7 +98,11 @@ export const policyResolvers: Resolvers = {
   Connection: {
     accessState: (c, _a, ctx) => ctx.deps.db.connectionAccessState.findUnique({ where: { connectionId: c.id } }),
     reconcileRuns: (c, { first }, ctx) =>
-      ctx.deps.db.reconcileRun.findMany({ where: { connectionId: c.id }, orderBy: { startedAt: "desc" }, take: Math.min(Math.max(first ?? 20, 1), 100) }),
+      ctx.deps.db.reconcileRun.findMany({
+        where: { connectionId: c.id },
+        orderBy: { startedAt: "desc" },
+        take: Math.min(Math.max(first ?? 20, 1), 100),
+      }),
   },
   ConnectionAccessState: {
     inSync: (s) => s.appliedVersion >= s.desiredVersion,

@@ -1,8 +1,13 @@
 import type { Metadata } from "next";
-import { RequestsPlaceholder } from "@/features/placeholders/pages";
+import { Suspense } from "react";
+import { RequestsPage } from "@/features/requests/requests-page";
 
 export const metadata: Metadata = { title: "Requests" };
 
 export default function Page() {
-  return <RequestsPlaceholder />;
+  return (
+    <Suspense>
+      <RequestsPage />
+    </Suspense>
+  );
 }

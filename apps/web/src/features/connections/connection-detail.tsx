@@ -13,6 +13,7 @@ import { RequireCapability } from "@/features/auth/require-capability";
 import { useCan, useViewer } from "@/features/auth/viewer-context";
 import { formatDateTime, formatRelative } from "@/lib/format";
 import { useApiAction } from "@/lib/use-api-action";
+import { AccessStatusTab } from "./access-status-tab";
 import { CatalogTree } from "./catalog-tree";
 import { scheduleLabel } from "./connections-list";
 import { EditConnectionModal } from "./edit-connection-modal";
@@ -210,6 +211,7 @@ function ConnectionDetail({ id, apiOrigin }: { id: string; apiOrigin: string }) 
               ),
             },
             { key: "history", label: "Sync history", children: <SyncRunsTable runs={connection.syncRuns} /> },
+            { key: "access", label: "Access status", children: <AccessStatusTab connectionId={id} /> },
             {
               key: "webhook",
               label: "Inbound webhook",

@@ -12,6 +12,7 @@ import { useViewer } from "@/features/auth/viewer-context";
 import { PLATFORM_KINDS } from "@/features/connections/platform-kinds";
 import { SyncRunsTable } from "@/features/connections/sync-runs-table";
 import { AppliedTags } from "@/features/tags/applied-tags";
+import { RequestAccessButton } from "@/features/requests/request-access-button";
 import { AddTag } from "@/features/tags/tag-select";
 import { formatDateTime } from "@/lib/format";
 import { useApiAction } from "@/lib/use-api-action";
@@ -108,20 +109,23 @@ function DataSourceDetail({ id }: { id: string }) {
           </Space>
         }
         extra={
-          canManage &&
-          (source.status === "ACTIVE" ? (
-            <Button danger loading={disabling} onClick={confirmDisable}>
-              Disable
-            </Button>
-          ) : (
-            <Button
-              loading={enabling}
-              disabled={source.disabledReason === "CONNECTION_DELETED"}
-              onClick={() => run(() => enable({ id }), { success: "Data source enabled" }).then(after)}
-            >
-              Enable
-            </Button>
-          ))
+          <Space>
+            {source.status === "ACTIVE" && <RequestAccessButton dataSource={{ id, name: source.name }} />}
+            {canManage &&
+              (source.status === "ACTIVE" ? (
+                <Button danger loading={disabling} onClick={confirmDisable}>
+                  Disable
+                </Button>
+              ) : (
+                <Button
+                  loading={enabling}
+                  disabled={source.disabledReason === "CONNECTION_DELETED"}
+                  onClick={() => run(() => enable({ id }), { success: "Data source enabled" }).then(after)}
+                >
+                  Enable
+                </Button>
+              ))}
+          </Space>
         }
       />
       {source.status === "DISABLED" && (

@@ -37,9 +37,7 @@ function LeafRowFields({ rowName, path, label }: { rowName: number; path: NamePa
           aria-label={`Condition type ${label}`}
           style={{ width: 160 }}
           options={ROW_TYPES}
-          onChange={(type: string) =>
-            form.setFieldValue(full, type === "group" ? { type } : { type, match: "anyOf", values: [] })
-          }
+          onChange={(type: string) => form.setFieldValue(full, type === "group" ? { type } : { type, match: "anyOf", values: [] })}
         />
       </Form.Item>
       <Form.Item noStyle shouldUpdate>
@@ -64,7 +62,14 @@ function LeafRowFields({ rowName, path, label }: { rowName: number; path: NamePa
                 />
               </Form.Item>
               <Form.Item name={[rowName, "values"]} rules={[{ required: true, message: "Add at least one value" }]} style={{ margin: 0 }}>
-                <Select aria-label={`Values ${label}`} mode="tags" style={{ minWidth: 220 }} placeholder="Type a value, press Enter" open={false} tokenSeparators={[","]} />
+                <Select
+                  aria-label={`Values ${label}`}
+                  mode="tags"
+                  style={{ minWidth: 220 }}
+                  placeholder="Type a value, press Enter"
+                  open={false}
+                  tokenSeparators={[","]}
+                />
               </Form.Item>
             </Space>
           )
@@ -99,11 +104,25 @@ export function ConditionBuilder() {
                             <Space orientation="vertical" style={{ width: "100%" }}>
                               {leaves.map((leaf, j) => (
                                 <Flex key={leaf.key} gap={8} align="start">
-                                  <LeafRowFields rowName={leaf.name} path={["condition", "items", row.name, "items"]} label={`${i + 1}.${j + 1}`} />
-                                  <Button aria-label={`Remove condition ${i + 1}.${j + 1}`} icon={<DeleteOutlined />} type="text" disabled={leaves.length === 1} onClick={() => nested.remove(leaf.name)} />
+                                  <LeafRowFields
+                                    rowName={leaf.name}
+                                    path={["condition", "items", row.name, "items"]}
+                                    label={`${i + 1}.${j + 1}`}
+                                  />
+                                  <Button
+                                    aria-label={`Remove condition ${i + 1}.${j + 1}`}
+                                    icon={<DeleteOutlined />}
+                                    type="text"
+                                    disabled={leaves.length === 1}
+                                    onClick={() => nested.remove(leaf.name)}
+                                  />
                                 </Flex>
                               ))}
-                              <Button size="small" icon={<PlusOutlined />} onClick={() => nested.add({ type: "attribute", match: "anyOf", values: [] })}>
+                              <Button
+                                size="small"
+                                icon={<PlusOutlined />}
+                                onClick={() => nested.add({ type: "attribute", match: "anyOf", values: [] })}
+                              >
                                 Add to group {i + 1}
                               </Button>
                             </Space>
@@ -115,7 +134,13 @@ export function ConditionBuilder() {
                     )
                   }
                 </Form.Item>
-                <Button aria-label={`Remove condition ${i + 1}`} icon={<DeleteOutlined />} type="text" disabled={rows.length === 1} onClick={() => remove(row.name)} />
+                <Button
+                  aria-label={`Remove condition ${i + 1}`}
+                  icon={<DeleteOutlined />}
+                  type="text"
+                  disabled={rows.length === 1}
+                  onClick={() => remove(row.name)}
+                />
               </Flex>
             ))}
             <Space>
@@ -124,7 +149,9 @@ export function ConditionBuilder() {
               </Button>
               <Button
                 icon={<PlusOutlined />}
-                onClick={() => add({ type: "nested", op: "or", items: [{ type: "group" }, { type: "attribute", match: "anyOf", values: [] }] })}
+                onClick={() =>
+                  add({ type: "nested", op: "or", items: [{ type: "group" }, { type: "attribute", match: "anyOf", values: [] }] })
+                }
               >
                 Add nested group
               </Button>

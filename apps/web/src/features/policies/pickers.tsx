@@ -14,22 +14,34 @@ type SelectProps<V> = { value?: V; onChange?: (value: V) => void; id?: string; "
 function useLabelCache(options: Option[]) {
   const [cache, setCache] = useState<Record<string, string>>({});
   useEffect(() => {
-    if (options.some((o) => cache[o.value] !== o.label)) setCache((c) => ({ ...c, ...Object.fromEntries(options.map((o) => [o.value, o.label])) }));
+    if (options.some((o) => cache[o.value] !== o.label))
+      setCache((c) => ({ ...c, ...Object.fromEntries(options.map((o) => [o.value, o.label])) }));
   }, [options, cache]);
   return [cache, setCache] as const;
 }
 
 /** Names for ids a saved policy already holds (editing), fetched one by one. */
-function useResolveIds(ids: readonly string[] | undefined, cache: Record<string, string>, add: (entries: Record<string, string>) => void, kind: "source" | "user") {
+function useResolveIds(
+  ids: readonly string[] | undefined,
+  cache: Record<string, string>,
+  add: (entries: Record<string, string>) => void,
+  kind: "source" | "user",
+) {
   const client = useClient();
   const missing = (ids ?? []).filter((id) => !(id in cache)).join(",");
   useEffect(() => {
     if (!missing) return;
     for (const id of missing.split(",")) {
       if (kind === "source") {
-        void client.query(SourceNameQuery, { id }).toPromise().then((r) => add({ [id]: r.data?.dataSource?.name ?? id }));
+        void client
+          .query(SourceNameQuery, { id })
+          .toPromise()
+          .then((r) => add({ [id]: r.data?.dataSource?.name ?? id }));
       } else {
-        void client.query(UserNameQuery, { id }).toPromise().then((r) => add({ [id]: r.data?.user ? `${r.data.user.displayName} (${r.data.user.username})` : id }));
+        void client
+          .query(UserNameQuery, { id })
+          .toPromise()
+          .then((r) => add({ [id]: r.data?.user ? `${r.data.user.displayName} (${r.data.user.username})` : id }));
       }
     }
   }, [missing, client, kind, add]);
@@ -44,10 +56,7 @@ function withSelected(options: Option[], selected: readonly string[] | undefined
 export function SourcesSelect({ value, onChange, id, "aria-label": label }: SelectProps<string[]>) {
   const [search, setSearch] = useState("");
   const [{ data, fetching }] = useQuery({ query: SourceNamesQuery, variables: { search: search || null } });
-  const options = useMemo(
-    () => (data?.dataSources.nodes ?? []).map((s) => ({ value: s.id, label: s.name })),
-    [data],
-  );
+  const options = useMemo(() => (data?.dataSources.nodes ?? []).map((s) => ({ value: s.id, label: s.name })), [data]);
   const [cache, setCache] = useLabelCache(options);
   const add = useMemo(() => (e: Record<string, string>) => setCache((c) => ({ ...c, ...e })), [setCache]);
   useResolveIds(value, cache, add, "source");
@@ -73,10 +82,7 @@ export function SourcesSelect({ value, onChange, id, "aria-label": label }: Sele
 export function UsersSelect({ value, onChange, id, "aria-label": label }: SelectProps<string[]>) {
   const [search, setSearch] = useState("");
   const [{ data, fetching }] = useQuery({ query: UserOptionsQuery, variables: { search: search || null } });
-  const options = useMemo(
-    () => (data?.users.nodes ?? []).map((u) => ({ value: u.id, label: `${u.displayName} (${u.username})` })),
-    [data],
-  );
+  const options = useMemo(() => (data?.users.nodes ?? []).map((u) => ({ value: u.id, label: `${u.displayName} (${u.username})` })), [data]);
   const [cache, setCache] = useLabelCache(options);
   const add = useMemo(() => (e: Record<string, string>) => setCache((c) => ({ ...c, ...e })), [setCache]);
   useResolveIds(value, cache, add, "user");

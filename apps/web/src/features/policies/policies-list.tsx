@@ -53,7 +53,13 @@ function PoliciesList() {
       />
       {error && <QueryError error={error} onRetry={() => reexecute({ requestPolicy: "network-only" })} />}
       <Card>
-        <Input.Search aria-label="Search policies" placeholder="Search by name" allowClear onChange={(e) => setSearch(e.target.value)} style={{ maxWidth: 320, marginBottom: 16 }} />
+        <Input.Search
+          aria-label="Search policies"
+          placeholder="Search by name"
+          allowClear
+          onChange={(e) => setSearch(e.target.value)}
+          style={{ maxWidth: 320, marginBottom: 16 }}
+        />
         <Table
           aria-label="Policies"
           rowKey="id"
@@ -61,7 +67,12 @@ function PoliciesList() {
           dataSource={rows}
           locale={{ emptyText: search ? "No policy matches" : "No policies yet: nobody has access through Steward." }}
           columns={[
-            { title: "Name", key: "name", render: (_, p) => <Link href={`/policies/${p.id}`}>{p.name}</Link>, sorter: (a, b) => a.name.localeCompare(b.name) },
+            {
+              title: "Name",
+              key: "name",
+              render: (_, p) => <Link href={`/policies/${p.id}`}>{p.name}</Link>,
+              sorter: (a, b) => a.name.localeCompare(b.name),
+            },
             { title: "Access", key: "type", render: (_, p) => <AccessTypeTag type={p.accessType} />, width: 90 },
             { title: "Who", key: "who", render: (_, p) => <Typography.Text>{describeRestriction(p.restriction, names)}</Typography.Text> },
             { title: "What", key: "what", render: (_, p) => describeScope(p.scope, names) },

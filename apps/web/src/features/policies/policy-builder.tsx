@@ -39,7 +39,11 @@ const NEW_POLICY: PolicyFormValues = {
 };
 
 export function PolicyBuilderPage({ id }: { id?: string }) {
-  return <RequireCapability capability="policies.write">{id ? <EditPolicy id={id} /> : <PolicyBuilder initial={NEW_POLICY} />}</RequireCapability>;
+  return (
+    <RequireCapability capability="policies.write">
+      {id ? <EditPolicy id={id} /> : <PolicyBuilder initial={NEW_POLICY} />}
+    </RequireCapability>
+  );
 }
 
 function EditPolicy({ id }: { id: string }) {
@@ -48,12 +52,29 @@ function EditPolicy({ id }: { id: string }) {
   if (!data) return <Skeleton active paragraph={{ rows: 12 }} />;
   const policy = data.policy;
   if (!policy || policy.deleted)
-    return <Result status="404" title="Policy not found" subTitle="It does not exist or was deleted." extra={<Link href="/policies">Back to policies</Link>} />;
+    return (
+      <Result
+        status="404"
+        title="Policy not found"
+        subTitle="It does not exist or was deleted."
+        extra={<Link href="/policies">Back to policies</Link>}
+      />
+    );
   const { values, editableCondition } = definitionToForm(policy);
   return <PolicyBuilder id={id} version={policy.version} initial={values} deepCondition={!editableCondition} />;
 }
 
-function PolicyBuilder({ id, version, initial, deepCondition }: { id?: string; version?: number; initial: PolicyFormValues; deepCondition?: boolean }) {
+function PolicyBuilder({
+  id,
+  version,
+  initial,
+  deepCondition,
+}: {
+  id?: string;
+  version?: number;
+  initial: PolicyFormValues;
+  deepCondition?: boolean;
+}) {
   const [form] = Form.useForm<PolicyFormValues>();
   const router = useRouter();
   const { message } = App.useApp();
@@ -65,7 +86,9 @@ function PolicyBuilder({ id, version, initial, deepCondition }: { id?: string; v
   const restriction = formToRestriction(values);
   const scope = formToScope(values);
   const planInput: PlanPolicyChangeInput | null =
-    restriction && scope ? { policyId: id ?? null, name: values.name || "Untitled policy", accessType: values.accessType, restriction, scope } : null;
+    restriction && scope
+      ? { policyId: id ?? null, name: values.name || "Untitled policy", accessType: values.accessType, restriction, scope }
+      : null;
 
   async function save(v: PolicyFormValues) {
     const r = formToRestriction(v);
@@ -77,7 +100,19 @@ function PolicyBuilder({ id, version, initial, deepCondition }: { id?: string; v
     setUnmatched([]);
     const onError = (error: ApiError) => {
       if (error.code !== "BAD_USER_INPUT" || error.fields.length === 0) return false;
-      setUnmatched(applyFieldErrors(form, error, ["name", "description", "accessType", "userIds", "tag", "schema", "database", "connectionId", "sourceIds"]));
+      setUnmatched(
+        applyFieldErrors(form, error, [
+          "name",
+          "description",
+          "accessType",
+          "userIds",
+          "tag",
+          "schema",
+          "database",
+          "connectionId",
+          "sourceIds",
+        ]),
+      );
       return true;
     };
     const input = { name: v.name, description: v.description ?? "", accessType: v.accessType, restriction: r, scope: s };
@@ -100,7 +135,11 @@ function PolicyBuilder({ id, version, initial, deepCondition }: { id?: string; v
           </Link>
         }
         title={id ? `Edit ${initial.name}` : "New policy"}
-        subtitle={id ? `Saving creates version ${(version ?? 0) + 1}; the change reaches every platform within seconds.` : "Who may read or write which data. The preview shows the effect before you save."}
+        subtitle={
+          id
+            ? `Saving creates version ${(version ?? 0) + 1}; the change reaches every platform within seconds.`
+            : "Who may read or write which data. The preview shows the effect before you save."
+        }
       />
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={13}>
@@ -124,11 +163,19 @@ function PolicyBuilder({ id, version, initial, deepCondition }: { id?: string; v
             </Card>
             <Card title="Who" style={{ marginBottom: 16 }}>
               <Form.Item name="restrictionKind" label="Restriction level">
-                <Radio.Group options={Object.entries(RESTRICTION_LABELS).map(([value, label]) => ({ value, label }))} style={{ display: "flex", flexDirection: "column", gap: 6 }} />
+                <Radio.Group
+                  options={Object.entries(RESTRICTION_LABELS).map(([value, label]) => ({ value, label }))}
+                  style={{ display: "flex", flexDirection: "column", gap: 6 }}
+                />
               </Form.Item>
               {values.restrictionKind === "conditions" &&
                 (deepCondition ? (
-                  <Alert type="info" showIcon title="This condition is nested deeper than the builder edits" description="Change it over the API, or replace it by choosing a restriction level again." />
+                  <Alert
+                    type="info"
+                    showIcon
+                    title="This condition is nested deeper than the builder edits"
+                    description="Change it over the API, or replace it by choosing a restriction level again."
+                  />
                 ) : (
                   <ConditionBuilder />
                 ))}
@@ -138,7 +185,11 @@ function PolicyBuilder({ id, version, initial, deepCondition }: { id?: string; v
                 </Form.Item>
               )}
               {values.restrictionKind === "anyoneWhoAsks" && (
-                <Alert type="info" showIcon title="Users request access on the Requests page; owners of the data source or governors approve, optionally until a date." />
+                <Alert
+                  type="info"
+                  showIcon
+                  title="Users request access on the Requests page; owners of the data source or governors approve, optionally until a date."
+                />
               )}
             </Card>
             <Card title="What" style={{ marginBottom: 16 }}>
@@ -151,7 +202,12 @@ function PolicyBuilder({ id, version, initial, deepCondition }: { id?: string; v
                 </Form.Item>
               )}
               {values.scopeKind === "tag" && (
-                <Form.Item name="tag" label="Tag" extra="Covers the tag and its descendants (PII covers PII.Email), including sources tagged later." rules={[{ required: true }]}>
+                <Form.Item
+                  name="tag"
+                  label="Tag"
+                  extra="Covers the tag and its descendants (PII covers PII.Email), including sources tagged later."
+                  rules={[{ required: true }]}
+                >
                   <TagSelect aria-label="Tag" />
                 </Form.Item>
               )}

@@ -5,7 +5,15 @@ import { useEffect, useState } from "react";
 import { useClient } from "urql";
 import type { AccessLevel } from "@/gql/graphql";
 import { SourceNameQuery, UserNameQuery } from "./operations";
-import { type Condition, describeCondition, describeScope, type Names, RESTRICTION_LABELS, type Restriction, type Scope } from "./policy-model";
+import {
+  type Condition,
+  describeCondition,
+  describeScope,
+  type Names,
+  RESTRICTION_LABELS,
+  type Restriction,
+  type Scope,
+} from "./policy-model";
 
 /** Fetches display names for a handful of ids (sources or users a policy lists). */
 function useIdNames(ids: readonly string[], kind: "source" | "user"): Record<string, string> {
@@ -84,7 +92,11 @@ export function DefinitionDescriptions({ policy, names }: { policy: Definition; 
       bordered
       items={[
         { key: "desc", label: "Description", children: policy.description || <Typography.Text type="secondary">None</Typography.Text> },
-        { key: "type", label: "Access", children: <Tag color={policy.accessType === "WRITE" ? "purple" : "blue"}>{policy.accessType}</Tag> },
+        {
+          key: "type",
+          label: "Access",
+          children: <Tag color={policy.accessType === "WRITE" ? "purple" : "blue"}>{policy.accessType}</Tag>,
+        },
         { key: "who", label: "Who", children: <RestrictionView restriction={policy.restriction} names={names} /> },
         { key: "what", label: "What", children: <ScopeView scope={policy.scope} names={names} /> },
       ]}

@@ -31,7 +31,12 @@ function DeletePolicyModal({ id, name, open, onClose }: { id: string; name: stri
   const router = useRouter();
   const run = useApiAction();
   const [{ fetching: deleting }, remove] = useMutation(DeletePolicyMutation);
-  const [{ data, error }] = useQuery({ query: PlanPolicyChangeQuery, variables: { input: { policyId: id, delete: true } }, pause: !open, requestPolicy: "network-only" });
+  const [{ data, error }] = useQuery({
+    query: PlanPolicyChangeQuery,
+    variables: { input: { policyId: id, delete: true } },
+    pause: !open,
+    requestPolicy: "network-only",
+  });
   return (
     <Modal
       open={open}
@@ -45,8 +50,19 @@ function DeletePolicyModal({ id, name, open, onClose }: { id: string; name: stri
       }}
       destroyOnHidden
     >
-      <Alert type="warning" showIcon style={{ marginBottom: 12 }} title="Access it grants is revoked on every platform within seconds. Its history is kept." />
-      {error ? <QueryError error={error} /> : data ? <PlanView plan={data.planPolicyChange} emptyText="Nobody loses access" /> : <Spin aria-label="Loading the effect of deleting" />}
+      <Alert
+        type="warning"
+        showIcon
+        style={{ marginBottom: 12 }}
+        title="Access it grants is revoked on every platform within seconds. Its history is kept."
+      />
+      {error ? (
+        <QueryError error={error} />
+      ) : data ? (
+        <PlanView plan={data.planPolicyChange} emptyText="Nobody loses access" />
+      ) : (
+        <Spin aria-label="Loading the effect of deleting" />
+      )}
     </Modal>
   );
 }
@@ -112,7 +128,15 @@ function PolicyDetail({ id }: { id: string }) {
         </Col>
       </Row>
       <Card>
-        <Tabs items={[{ key: "history", label: `History (${policy.versions.length})`, children: <PolicyHistory versions={policy.versions} names={names} /> }]} />
+        <Tabs
+          items={[
+            {
+              key: "history",
+              label: `History (${policy.versions.length})`,
+              children: <PolicyHistory versions={policy.versions} names={names} />,
+            },
+          ]}
+        />
       </Card>
       <DeletePolicyModal id={id} name={policy.name} open={deleting} onClose={() => setDeleting(false)} />
     </>

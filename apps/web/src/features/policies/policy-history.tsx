@@ -36,10 +36,15 @@ function VersionDiff({ from, to, names }: { from: PolicyVersionFieldsFragment; t
                 <Col span={4} style={{ padding: 8, fontWeight: 500 }}>
                   {f.label} {changed && <Tag color="gold">changed</Tag>}
                 </Col>
-                <Col span={10} style={{ padding: 8, textDecoration: changed ? "line-through" : undefined, color: changed ? "#8c8c8c" : undefined }}>
+                <Col
+                  span={10}
+                  style={{ padding: 8, textDecoration: changed ? "line-through" : undefined, color: changed ? "#8c8c8c" : undefined }}
+                >
                   {render(from, f.key, names)}
                 </Col>
-                <Col span={10} style={{ padding: 8 }}>{render(to, f.key, names)}</Col>
+                <Col span={10} style={{ padding: 8 }}>
+                  {render(to, f.key, names)}
+                </Col>
               </Row>
             </Col>
           );

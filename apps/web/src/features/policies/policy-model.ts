@@ -23,9 +23,7 @@ export type Scope =
   | { kind: "schema"; connectionId: string; database?: string; schema: string };
 
 export type Op = "and" | "or";
-export type LeafRow =
-  | { type: "group"; group?: string }
-  | { type: "attribute"; key?: string; match?: "anyOf" | "allOf"; values?: string[] };
+export type LeafRow = { type: "group"; group?: string } | { type: "attribute"; key?: string; match?: "anyOf" | "allOf"; values?: string[] };
 export type Row = LeafRow | { type: "nested"; op: Op; items: LeafRow[] };
 export type ConditionForm = { op: Op; items: Row[] };
 
@@ -145,7 +143,12 @@ export function formToScope(v: Partial<PolicyFormValues>): Scope | null {
       return v.connectionId ? { kind: "connection", connectionId: v.connectionId } : null;
     case "schema":
       if (!v.connectionId || !v.schema?.trim()) return null;
-      return { kind: "schema", connectionId: v.connectionId, schema: v.schema.trim(), ...(v.database?.trim() ? { database: v.database.trim() } : {}) };
+      return {
+        kind: "schema",
+        connectionId: v.connectionId,
+        schema: v.schema.trim(),
+        ...(v.database?.trim() ? { database: v.database.trim() } : {}),
+      };
     default:
       return null;
   }

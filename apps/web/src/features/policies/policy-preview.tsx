@@ -36,7 +36,13 @@ export function PlanView({ plan, emptyText }: { plan: Plan; emptyText: string })
         <Statistic title="Lose access" value={plan.lostCount} styles={{ content: { color: plan.lostCount ? "#cf1322" : undefined } }} />
       </Flex>
       {plan.warnings.map((w) => (
-        <Alert key={`${w.code}-${w.path}`} type={w.severity === "error" ? "error" : "warning"} showIcon title={w.message} description={w.path ? `at ${w.path}` : undefined} />
+        <Alert
+          key={`${w.code}-${w.path}`}
+          type={w.severity === "error" ? "error" : "warning"}
+          showIcon
+          title={w.message}
+          description={w.path ? `at ${w.path}` : undefined}
+        />
       ))}
       <Table
         aria-label="Access changes"
@@ -67,10 +73,28 @@ export function PlanView({ plan, emptyText }: { plan: Plan; emptyText: string })
             label: `${c.connection.name}: ${c.statements.length} statement${c.statements.length === 1 ? "" : "s"}`,
             children: (
               <>
-                {c.error && <Alert type="warning" showIcon title="The platform could not be read: the plan is incomplete" description={c.error} style={{ marginBottom: 8 }} />}
+                {c.error && (
+                  <Alert
+                    type="warning"
+                    showIcon
+                    title="The platform could not be read: the plan is incomplete"
+                    description={c.error}
+                    style={{ marginBottom: 8 }}
+                  />
+                )}
                 <pre
                   aria-label={`SQL for ${c.connection.name}`}
-                  style={{ margin: 0, padding: 12, background: "#fafafa", border: "1px solid #f0f0f0", borderRadius: 6, fontSize: 12, maxHeight: 320, overflow: "auto", whiteSpace: "pre-wrap" }}
+                  style={{
+                    margin: 0,
+                    padding: 12,
+                    background: "#fafafa",
+                    border: "1px solid #f0f0f0",
+                    borderRadius: 6,
+                    fontSize: 12,
+                    maxHeight: 320,
+                    overflow: "auto",
+                    whiteSpace: "pre-wrap",
+                  }}
                 >
                   {c.statements.length ? c.statements.join(";\n") + ";" : "-- nothing to change"}
                 </pre>
@@ -94,7 +118,12 @@ export function PolicyPreview({ input, incompleteHint }: { input: PlanPolicyChan
   });
   const stale = JSON.stringify(debounced) !== JSON.stringify(input);
   return (
-    <Card title="Preview" role="region" aria-label="Preview" extra={(fetching || stale) && input && <Spin size="small" aria-label="Updating preview" />}>
+    <Card
+      title="Preview"
+      role="region"
+      aria-label="Preview"
+      extra={(fetching || stale) && input && <Spin size="small" aria-label="Updating preview" />}
+    >
       {!input ? (
         <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={incompleteHint} />
       ) : error && !fetching ? (
