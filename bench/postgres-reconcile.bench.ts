@@ -180,7 +180,7 @@ async function main(): Promise<void> {
     const baselineMs = await runBaseline(script);
     console.log(`baseline: ${script.length} statements in ${round(baselineMs)} ms`);
     // Users are shared (cluster-wide): drop the baseline's roles so Steward's run meets the same
-    // pg_auth_members it did (PostgreSQL re-walks each member's memberships on every GRANT role).
+    // pg_auth_members the baseline did (each GRANT role checks the member's existing memberships).
     await cleanup({ databases: [BASELINE_DB], rolePrefixes: [BASE_PREFIX] });
 
     const first = await reconcile(LOCAL_TARGET, desired, { statementTimeoutMs: 300_000 });

@@ -1,3 +1,4 @@
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HOSTILE_NAMES } from "../../sql/hostile-names";
 import { qualified, quoteIdent } from "../../sql/quote";
@@ -210,6 +211,19 @@ describe("reconcile (local PostgreSQL)", () => {
     const results = await Promise.all([reconcile(LOCAL_TARGET, next), reconcile(LOCAL_TARGET, next)]);
     expect(results.map((r) => r.kind).sort()).toEqual(["applied", "unchanged"]);
     expect(await tryAs(alice, DB, "SELECT * FROM sales.counts")).toBe("ok");
+  });
+
+  it("times out instead of waiting forever behind a lock", async () => {
+    const holder = new pg.Client({ ...LOCAL_TARGET, database: DB });
+    await holder.connect();
+    try {
+      await holder.query("BEGIN");
+      await holder.query("SELECT pg_advisory_xact_lock(hashtext($1))", [PREFIX]); // what a running reconcile holds
+      const res = await reconcile(LOCAL_TARGET, desired(), { statementTimeoutMs: 300, maxAttempts: 1 });
+      expect(res.kind === "failed" && res.error.code).toBe("TIMEOUT");
+    } finally {
+      await holder.end();
+    }
   });
 
   it("rejects unquotable names before connecting", async () => {
