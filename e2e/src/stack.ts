@@ -12,7 +12,9 @@ import pg from "pg";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
-export const PORTS = { api: 4100, worker: 4101, web: 3100 } as const;
+// Overridable so two runs (e.g. a CI check and a developer's run) can share one machine.
+const base = Number(process.env.STEWARD_E2E_PORT_BASE ?? 0);
+export const PORTS = { api: base ? base : 4100, worker: base ? base + 1 : 4101, web: base ? base + 2 : 3100 } as const;
 export const API_URL = `http://127.0.0.1:${PORTS.api}`;
 export const WEB_URL = `http://127.0.0.1:${PORTS.web}`;
 export const WORKER_URL = `http://127.0.0.1:${PORTS.worker}`;
