@@ -1,9 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { createConnection, handleInboundSyncWebhook } from "@steward/catalog";
 import { createLogger, systemActor } from "@steward/core";
-import { adminQuery, createTestDatabase, type TestDatabase, urlForDatabase } from "@steward/db/testing";
+import { adminQuery, createTestDatabase, queryDatabase, type TestDatabase } from "@steward/db/testing";
 import { signWebhook } from "@steward/webhooks";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { flushPrefix, REDIS_URL, testConfig, testKeyring, uniquePrefix, waitFor } from "./test-support";
 import { type RunningWorker, startWorker } from "./worker";
@@ -14,15 +13,7 @@ let t: TestDatabase;
 let worker: RunningWorker;
 const admin = systemActor("test");
 
-async function wh(sql: string) {
-  const c = new pg.Client({ connectionString: urlForDatabase(warehouse) });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+const wh = (sql: string) => queryDatabase(warehouse, sql);
 
 beforeAll(async () => {
   t = await createTestDatabase();

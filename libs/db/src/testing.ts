@@ -31,6 +31,17 @@ export async function adminQuery(sql: string): Promise<void> {
   }
 }
 
+/** Runs SQL (one or more statements) in another database on the test server, e.g. a scratch warehouse. */
+export async function queryDatabase(name: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: urlForDatabase(name) });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
 export type TestDatabase = { name: string; url: string; db: Db; drop(): Promise<void> };
 
 export async function createTestDatabase(): Promise<TestDatabase> {

@@ -1,9 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { parseKeyring, SecretBox, systemActor } from "@steward/core";
-import { adminQuery, createTestDatabase, type TestDatabase, urlForDatabase } from "@steward/db/testing";
+import { adminQuery, createTestDatabase, queryDatabase, type TestDatabase } from "@steward/db/testing";
 import { qualified, quoteIdent } from "@steward/integrations";
 import { signWebhook } from "@steward/webhooks";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createConnection } from "../connections/connection-commands";
 import type { CatalogDeps } from "../deps";
@@ -17,15 +16,7 @@ let deps: CatalogDeps;
 const warehouse = `steward_wh_${randomBytes(4).toString("hex")}`;
 const admin = { kind: "USER" as const, userId: "", username: "admin", roles: new Set(["ADMIN" as const]) };
 
-async function wh(sql: string) {
-  const c = new pg.Client({ connectionString: urlForDatabase(warehouse) });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+const wh = (sql: string) => queryDatabase(warehouse, sql);
 
 beforeAll(async () => {
   meta = await createTestDatabase();
