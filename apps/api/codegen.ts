@@ -33,6 +33,7 @@ const config: CodegenConfig = {
           SubscriptionPolicy: "@steward/db#SubscriptionPolicy",
           PolicyVersion: "@steward/db#PolicyVersion",
           AccessRequest: "@steward/db#AccessRequest",
+          ManualSubscription: "@steward/db#ManualSubscription",
           AccessChange: "@steward/access#AccessChange",
           MySubscription: "../context#MySubscriptionModel",
           ConnectionStatementPlan: "../context#ConnectionStatementPlanModel",

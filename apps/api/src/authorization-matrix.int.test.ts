@@ -165,6 +165,18 @@ const cases: Case[] = [
   } },
   { mutation: "deletePolicy", allowed: GOVERNORS, prepare: async () => ({ query: `mutation($id: ID!) { deletePolicy(id: $id) }`, variables: { id: (await freshPolicy()).policyId } }) },
   { mutation: "setDriftEnforcement", allowed: ["ADMIN", "GOVERNOR"], prepare: async () => ({ query: `mutation($id: ID!) { setDriftEnforcement(connectionId: $id, enforce: false) { id } }`, variables: { id: (await freshSource()).connectionId } }) },
+  { mutation: "subscribeUser", allowed: DECIDERS, prepare: async () => {
+    const { sourceId } = await freshSource();
+    await api.testDb.db.dataSourceOwner.create({ data: { dataSourceId: sourceId, userId: actors.get("DATA_OWNER")!.id } });
+    return { query: `mutation($d: ID!, $u: ID!) { subscribeUser(input: {dataSourceId: $d, userId: $u}) { id } }`, variables: { d: sourceId, u: (await freshUser()).id } };
+  } },
+  { mutation: "unsubscribeUser", allowed: DECIDERS, prepare: async () => {
+    const { sourceId } = await freshSource();
+    await api.testDb.db.dataSourceOwner.create({ data: { dataSourceId: sourceId, userId: actors.get("DATA_OWNER")!.id } });
+    const user = await freshUser();
+    await api.testDb.db.manualSubscription.create({ data: { dataSourceId: sourceId, userId: user.id, accessType: "READ" } });
+    return { query: `mutation($d: ID!, $u: ID!) { unsubscribeUser(dataSourceId: $d, userId: $u) }`, variables: { d: sourceId, u: user.id } };
+  } },
   { mutation: "requestAccess", allowed: ALL, prepare: async () => ({ query: `mutation($d: ID!) { requestAccess(input: {dataSourceId: $d, reason: "for the report"}) { id } }`, variables: { d: (await freshSource()).sourceId } }) },
   { mutation: "approveAccessRequest", allowed: DECIDERS, prepare: async () => ({ query: `mutation($id: ID!) { approveAccessRequest(input: {requestId: $id}) { status } }`, variables: { id: await freshRequest() } }) },
   { mutation: "denyAccessRequest", allowed: DECIDERS, prepare: async () => ({ query: `mutation($id: ID!) { denyAccessRequest(input: {requestId: $id, reason: "no"}) { status } }`, variables: { id: await freshRequest() } }) },

@@ -105,3 +105,17 @@ describe("subscription policies", () => {
     await expect(approveAccessRequest({ db: t.db }, governor, { requestId: randomUUID() })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 });
+
+describe("manual subscriptions", () => {
+  it("lets governors subscribe a user by hand until a date, additive to policies", async () => {
+    const { subscribeUser, unsubscribeUser } = await import("./subscriptions/manual-subscriptions");
+    const carol = await user("carol");
+    const expiresAt = new Date(Date.now() + 60_000);
+    await subscribeUser({ db: t.db }, governor, { dataSourceId: orders, userId: carol.userId, accessType: "WRITE", expiresAt });
+    expect(await mySubscriptions({ db: t.db }, carol)).toEqual([{ dataSourceId: orders, level: "WRITE" }]);
+    expect(await mySubscriptions({ db: t.db }, carol, new Date(expiresAt.getTime() + 1))).toEqual([]);
+    await expect(subscribeUser({ db: t.db }, alice, { dataSourceId: orders, userId: carol.userId })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    expect(await unsubscribeUser({ db: t.db }, governor, { dataSourceId: orders, userId: carol.userId })).toBe(true);
+    expect(await mySubscriptions({ db: t.db }, carol)).toEqual([]);
+  });
+});

@@ -7,3 +7,4 @@ export * from "./propagation/desired-version";
 export * from "./propagation/desired-access";
 export * from "./propagation/reconcile-connection";
 export * from "./propagation/drift-enforcement";
+export * from "./subscriptions/manual-subscriptions";

@@ -7,6 +7,7 @@ export type * from "./generated/models";
 export type {
   ApiKey,
   AccessRequest,
+  ManualSubscription,
   AuditEvent,
   ConnectionAccessState,
   ReconcileRun,

@@ -4,6 +4,9 @@ import {
   planConnectionStatements,
   RECONCILED_KINDS,
   setDriftEnforcement,
+  listManualSubscriptions,
+  subscribeUser,
+  unsubscribeUser,
   createPolicy,
   deletePolicy,
   denyAccessRequest,
@@ -64,6 +67,7 @@ export const policyResolvers: Resolvers = {
     mySubscriptions: (_p, _a, ctx) => mySubscriptions(ctx.deps, ctx.actor),
     myAccessRequests: (_p, _a, ctx) => myAccessRequests(ctx.deps, ctx.actor),
     myPendingApprovals: (_p, _a, ctx) => myPendingApprovals(ctx.deps, ctx.actor),
+    manualSubscriptions: (_p, { dataSourceId }, ctx) => listManualSubscriptions(ctx.deps, ctx.actor, dataSourceId),
     requestableDataSources: async (_p, { search, first }, ctx) => {
       if (!ctx.actor) throw unauthenticated();
       const rows = await ctx.deps.db.dataSource.findMany({
@@ -86,6 +90,8 @@ export const policyResolvers: Resolvers = {
     requestAccess: (_p, { input }, ctx) => requestAccess(ctx.deps, ctx.actor, input),
     approveAccessRequest: (_p, { input }, ctx) => approveAccessRequest(ctx.deps, ctx.actor, input),
     denyAccessRequest: (_p, { input }, ctx) => denyAccessRequest(ctx.deps, ctx.actor, input),
+    subscribeUser: (_p, { input }, ctx) => subscribeUser(ctx.deps, ctx.actor, input),
+    unsubscribeUser: (_p, args, ctx) => unsubscribeUser(ctx.deps, ctx.actor, args),
     setDriftEnforcement: (_p, { connectionId, enforce }, ctx) => setDriftEnforcement(ctx.deps, ctx.actor, connectionId, enforce),
   },
   ConnectionStatementPlan: {
@@ -124,6 +130,11 @@ export const policyResolvers: Resolvers = {
   },
   MySubscription: {
     dataSource: (s, _a, ctx) => loadSource(ctx, s.dataSourceId),
+  },
+  ManualSubscription: {
+    user: (m, _a, ctx) => loadUser(ctx, m.userId),
+    dataSource: (m, _a, ctx) => loadSource(ctx, m.dataSourceId),
+    grantedBy: (m, _a, ctx) => (m.grantedById ? ctx.loaders.user.load(m.grantedById) : null),
   },
   AccessRequest: {
     user: (r, _a, ctx) => loadUser(ctx, r.userId),
