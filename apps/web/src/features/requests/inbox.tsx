@@ -90,7 +90,7 @@ export function Inbox({
         locale={{ emptyText: "Nothing waiting for your decision" }}
         columns={[
           { title: "Requester", key: "user", render: (_, r) => `${r.user.displayName} (${r.user.username})` },
-          { title: "Data source", key: "source", render: (_, r) => <Typography.Text code>{r.dataSource.name}</Typography.Text> },
+          { title: "Data source", key: "source", render: (_, r) => <span style={{ wordBreak: "break-all" }}>{r.dataSource.name}</span> },
           {
             title: "Access",
             key: "type",

@@ -55,7 +55,11 @@ export function RequestsPage() {
                   dataSource={mine.data?.myAccessRequests ?? []}
                   locale={{ emptyText: "You have not asked for access yet" }}
                   columns={[
-                    { title: "Data source", key: "source", render: (_, r) => <Typography.Text code>{r.dataSource.name}</Typography.Text> },
+                    {
+                      title: "Data source",
+                      key: "source",
+                      render: (_, r) => <span style={{ wordBreak: "break-all" }}>{r.dataSource.name}</span>,
+                    },
                     {
                       title: "Access",
                       key: "type",
@@ -115,7 +119,11 @@ export function RequestsPage() {
                   dataSource={subs.data?.mySubscriptions ?? []}
                   locale={{ emptyText: "No data source grants you access yet" }}
                   columns={[
-                    { title: "Data source", key: "source", render: (_, s) => <Typography.Text code>{s.dataSource.name}</Typography.Text> },
+                    {
+                      title: "Data source",
+                      key: "source",
+                      render: (_, s) => <span style={{ wordBreak: "break-all" }}>{s.dataSource.name}</span>,
+                    },
                     {
                       title: "Level",
                       key: "level",
