@@ -217,7 +217,7 @@ export function AccessStatusTab({ connectionId }: { connectionId: string }) {
                     whiteSpace: "pre-wrap",
                   }}
                 >
-                  {r.statements.join(";\n")};
+                  {`${r.statements.join(";\n")};`}
                 </pre>
               )}
             </>

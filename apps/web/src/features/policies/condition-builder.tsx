@@ -31,7 +31,7 @@ function LeafRowFields({ rowName, path, label }: { rowName: number; path: NamePa
   const form = Form.useFormInstance();
   const full = [...(Array.isArray(path) ? path : [path]), rowName];
   return (
-    <Space wrap align="start">
+    <Flex wrap gap={8} align="start" style={{ flex: 1, minWidth: 0 }}>
       <Form.Item name={[rowName, "type"]} noStyle>
         <Select
           aria-label={`Condition type ${label}`}
@@ -47,35 +47,38 @@ function LeafRowFields({ rowName, path, label }: { rowName: number; path: NamePa
               <GroupSelect aria-label={`Group ${label}`} />
             </Form.Item>
           ) : (
-            <Space wrap align="start">
+            <>
               <Form.Item name={[rowName, "key"]} rules={[{ required: true, message: "Pick a key" }]} style={{ margin: 0 }}>
                 <AttributeKeySelect aria-label={`Attribute key ${label}`} />
               </Form.Item>
               <Form.Item name={[rowName, "match"]} style={{ margin: 0 }}>
                 <Select
                   aria-label={`Match ${label}`}
-                  style={{ width: 110 }}
+                  style={{ width: 120 }}
                   options={[
                     { value: "anyOf", label: "has any of" },
                     { value: "allOf", label: "has all of" },
                   ]}
                 />
               </Form.Item>
-              <Form.Item name={[rowName, "values"]} rules={[{ required: true, message: "Add at least one value" }]} style={{ margin: 0 }}>
+              <Form.Item
+                name={[rowName, "values"]}
+                rules={[{ required: true, message: "Add at least one value" }]}
+                style={{ margin: 0, flex: 1, minWidth: 200 }}
+              >
                 <Select
                   aria-label={`Values ${label}`}
                   mode="tags"
-                  style={{ minWidth: 220 }}
                   placeholder="Type a value, press Enter"
                   open={false}
                   tokenSeparators={[","]}
                 />
               </Form.Item>
-            </Space>
+            </>
           )
         }
       </Form.Item>
-    </Space>
+    </Flex>
   );
 }
 

@@ -4,8 +4,8 @@ import { Card, Col, Empty, Flex, Row, Select, Table, Tag, Typography } from "ant
 import { useState } from "react";
 import type { PolicyVersionFieldsFragment } from "@/gql/graphql";
 import { formatDateTime, formatRelative } from "@/lib/format";
-import type { Names } from "./policy-model";
 import { RestrictionView, ScopeView } from "./policy-definition";
+import type { Names } from "./policy-model";
 
 const CHANGE_COLORS = { CREATED: "green", UPDATED: "blue", DELETED: "red" } as const;
 const FIELDS = [

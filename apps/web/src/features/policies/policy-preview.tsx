@@ -5,7 +5,7 @@ import { Alert, Card, Collapse, Empty, Flex, Spin, Statistic, Table, Tag, Typogr
 import { useEffect, useState } from "react";
 import { useQuery } from "urql";
 import { QueryError } from "@/components/query-error";
-import type { AccessDecision, PlanPolicyChangeInput, PlanPolicyChangeQuery as PlanData } from "@/gql/graphql";
+import type { AccessDecision, PlanPolicyChangeQuery as PlanData, PlanPolicyChangeInput } from "@/gql/graphql";
 import { PlanPolicyChangeQuery } from "./operations";
 
 const DECISION_COLORS: Record<AccessDecision, string> = { NONE: "default", READ: "blue", WRITE: "purple" };
@@ -82,22 +82,23 @@ export function PlanView({ plan, emptyText }: { plan: Plan; emptyText: string })
                     style={{ marginBottom: 8 }}
                   />
                 )}
-                <pre
-                  aria-label={`SQL for ${c.connection.name}`}
-                  style={{
-                    margin: 0,
-                    padding: 12,
-                    background: "#fafafa",
-                    border: "1px solid #f0f0f0",
-                    borderRadius: 6,
-                    fontSize: 12,
-                    maxHeight: 320,
-                    overflow: "auto",
-                    whiteSpace: "pre-wrap",
-                  }}
-                >
-                  {c.statements.length ? c.statements.join(";\n") + ";" : "-- nothing to change"}
-                </pre>
+                <section aria-label={`SQL for ${c.connection.name}`}>
+                  <pre
+                    style={{
+                      margin: 0,
+                      padding: 12,
+                      background: "#fafafa",
+                      border: "1px solid #f0f0f0",
+                      borderRadius: 6,
+                      fontSize: 12,
+                      maxHeight: 320,
+                      overflow: "auto",
+                      whiteSpace: "pre-wrap",
+                    }}
+                  >
+                    {c.statements.length ? c.statements.join(";\n") + ";" : "-- nothing to change"}
+                  </pre>
+                </section>
               </>
             ),
           }))}

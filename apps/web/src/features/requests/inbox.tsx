@@ -21,8 +21,11 @@ function DecideModal({ decision, onClose, onDone }: { decision: Decision | null;
 
   async function submit(v: { expiresAt?: Dayjs | null; reason?: string }) {
     if (!decision || !r) return;
-    const onError = (e: Parameters<typeof applyFieldErrors>[1]) =>
-      e.fields.length ? (applyFieldErrors(form, e, ["expiresAt", "reason"]), true) : false;
+    const onError = (e: Parameters<typeof applyFieldErrors>[1]) => {
+      if (!e.fields.length) return false;
+      applyFieldErrors(form, e, ["expiresAt", "reason"]);
+      return true;
+    };
     const input = { requestId: r.id, reason: v.reason?.trim() || null, expiresAt: v.expiresAt ? v.expiresAt.toISOString() : null };
     const ok = decision.approve
       ? await run(() => approve({ input }), { success: `Approved: ${r.user.displayName} gets access within seconds`, onError })

@@ -39,7 +39,11 @@ export function RequestAccessButton({ dataSource, onRequested }: { dataSource?: 
       () => request({ input: { dataSourceId: dataSource?.id ?? v.dataSourceId, accessType: v.accessType, reason: v.reason } }),
       {
         success: "Request sent: the source's owners and governors have been asked",
-        onError: (e) => (e.fields.length ? (applyFieldErrors(form, e, ["reason", "accessType", "dataSourceId"]), true) : false),
+        onError: (e) => {
+          if (!e.fields.length) return false;
+          applyFieldErrors(form, e, ["reason", "accessType", "dataSourceId"]);
+          return true;
+        },
       },
     );
     if (!done) return;

@@ -1,6 +1,6 @@
 "use client";
 
-import { Badge, Card, Table, Tabs, Tag, Typography } from "antd";
+import { Badge, Card, Table, Tabs, Tag } from "antd";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useCallback } from "react";
 import { useQuery } from "urql";
