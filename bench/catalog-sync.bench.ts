@@ -47,7 +47,9 @@ async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Pro
 async function ensureWarehouse(): Promise<number> {
   const exists = await withClient(ADMIN_URL, (c) => c.query("SELECT 1 FROM pg_database WHERE datname = $1", [WAREHOUSE]));
   if (exists.rowCount) {
-    const n = await withClient(urlFor(WAREHOUSE), (c) => c.query("SELECT count(*)::int AS n FROM pg_class WHERE relkind = 'r' AND relnamespace::regnamespace::text LIKE 'bench\\_%'"));
+    const n = await withClient(urlFor(WAREHOUSE), (c) =>
+      c.query("SELECT count(*)::int AS n FROM pg_class WHERE relkind = 'r' AND relnamespace::regnamespace::text LIKE 'bench\\_%'"),
+    );
     if (n.rows[0].n === TOTAL) return 0;
     await withClient(ADMIN_URL, (c) => c.query(`DROP DATABASE "${WAREHOUSE}" WITH (FORCE)`));
   }
@@ -72,10 +74,14 @@ async function main() {
   const generatedSeconds = await ensureWarehouse();
   const metaName = `steward_bench_meta_${randomBytes(4).toString("hex")}`;
   await withClient(ADMIN_URL, (c) => c.query(`CREATE DATABASE "${metaName}"`));
-  const migrated = spawnSync(process.execPath, ["--experimental-wasm-modules", "--no-warnings", "--import", "tsx", "libs/db/src/migrate/cli.ts", "deploy"], {
-    env: { ...process.env, DATABASE_URL: urlFor(metaName) },
-    encoding: "utf8",
-  });
+  const migrated = spawnSync(
+    process.execPath,
+    ["--experimental-wasm-modules", "--no-warnings", "--import", "tsx", "libs/db/src/migrate/cli.ts", "deploy"],
+    {
+      env: { ...process.env, DATABASE_URL: urlFor(metaName) },
+      encoding: "utf8",
+    },
+  );
   if (migrated.status !== 0) throw new Error(migrated.stderr);
   const db = createDb({ url: urlFor(metaName), poolSize: 4 });
   const deps = { db, secretBox: new SecretBox(parseKeyring(`k1:${randomBytes(32).toString("base64")}`)) };
@@ -85,7 +91,12 @@ async function main() {
     const { connection, syncRun } = await createConnection(deps, actor, {
       name: "bench",
       kind: "POSTGRES",
-      config: { host: u.hostname, port: Number(u.port || 5432), user: decodeURIComponent(u.username) || "postgres", databases: [WAREHOUSE] },
+      config: {
+        host: u.hostname,
+        port: Number(u.port || 5432),
+        user: decodeURIComponent(u.username) || "postgres",
+        databases: [WAREHOUSE],
+      },
       autoRegister: values.register,
     });
     let t0 = performance.now();
@@ -95,8 +106,12 @@ async function main() {
     t0 = performance.now();
     const resync = await runSync(deps, second.id);
     const resyncSeconds = (performance.now() - t0) / 1000;
-    console.log(`first sync: ${first.added} objects${values.register ? `, ${first.registered} registered` : ""} in ${firstSyncSeconds.toFixed(2)} s (goal ≤ 30 s)`);
-    console.log(`re-sync with no change: ${resync.added + resync.updated + resync.disabled} changes in ${resyncSeconds.toFixed(2)} s (goal ≤ 5 s)`);
+    console.log(
+      `first sync: ${first.added} objects${values.register ? `, ${first.registered} registered` : ""} in ${firstSyncSeconds.toFixed(2)} s (goal ≤ 30 s)`,
+    );
+    console.log(
+      `re-sync with no change: ${resync.added + resync.updated + resync.disabled} changes in ${resyncSeconds.toFixed(2)} s (goal ≤ 5 s)`,
+    );
     console.log(
       JSON.stringify({
         benchmark: "catalog-sync",

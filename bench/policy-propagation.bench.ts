@@ -40,16 +40,21 @@ async function sql(db: string, text: string, params: unknown[] = []) {
   }
 }
 
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
+const percentile = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 
 async function main() {
   await sql("postgres", `CREATE DATABASE ${META}`);
   await sql("postgres", `CREATE DATABASE ${WAREHOUSE}`);
   await sql(WAREHOUSE, "CREATE SCHEMA sales; CREATE TABLE sales.orders (id int)");
-  const migrated = spawnSync(process.execPath, ["--experimental-wasm-modules", "--no-warnings", "--import", "tsx", "libs/db/src/migrate/cli.ts", "deploy"], {
-    env: { ...process.env, DATABASE_URL: urlFor(META) },
-    encoding: "utf8",
-  });
+  const migrated = spawnSync(
+    process.execPath,
+    ["--experimental-wasm-modules", "--no-warnings", "--import", "tsx", "libs/db/src/migrate/cli.ts", "deploy"],
+    {
+      env: { ...process.env, DATABASE_URL: urlFor(META) },
+      encoding: "utf8",
+    },
+  );
   if (migrated.status !== 0) throw new Error(migrated.stderr);
   const db = createDb({ url: urlFor(META), poolSize: 4 });
   const keys = `k1:${randomBytes(32).toString("base64")}`;
@@ -65,7 +70,12 @@ async function main() {
   const probe = new pg.Client({ connectionString: urlFor(WAREHOUSE) });
   try {
     const system = systemActor("bench");
-    const gov = await createUser({ db }, system, { username: `p2-${run}-gov`, displayName: "Gov", email: `gov-${run}@example.com`, roles: ["GOVERNOR"] });
+    const gov = await createUser({ db }, system, {
+      username: `p2-${run}-gov`,
+      displayName: "Gov",
+      email: `gov-${run}@example.com`,
+      roles: ["GOVERNOR"],
+    });
     const alice = await createUser({ db }, system, { username: USER, displayName: "Alice", email: `alice-${run}@example.com` });
     const governor = { kind: "USER" as const, userId: gov.id, username: gov.username, roles: new Set(["GOVERNOR" as const]) };
     const created = await createConnection({ db, secretBox: worker.context.secretBox }, system, {
@@ -75,20 +85,34 @@ async function main() {
       autoRegister: true,
     });
     connectionId = created.connection.id;
-    while ((await db.syncRun.findUniqueOrThrow({ where: { id: created.syncRun.id } })).status !== "SUCCEEDED") await new Promise((r) => setTimeout(r, 50));
+    while ((await db.syncRun.findUniqueOrThrow({ where: { id: created.syncRun.id } })).status !== "SUCCEEDED")
+      await new Promise((r) => setTimeout(r, 50));
     const source = await db.dataSource.findFirstOrThrow({ where: { connectionId } });
-    const definition = (userIds: string[]) => ({ restriction: { kind: "users", userIds }, scope: { kind: "sources", sourceIds: [source.id] } });
+    const definition = (userIds: string[]) => ({
+      restriction: { kind: "users", userIds },
+      scope: { kind: "sources", sourceIds: [source.id] },
+    });
     const { policy } = await createPolicy({ db }, governor, { name: "p2", accessType: "READ", ...definition([gov.id]) });
     // Let the first reconcile create the roles so every measured change is a grant/revoke.
     await new Promise((r) => setTimeout(r, 3_000));
     await probe.connect();
     const has = async () =>
-      (await probe.query("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AND has_table_privilege($1, 'sales.orders', 'SELECT') AS ok", [USER])).rows[0].ok as boolean;
+      (
+        await probe.query(
+          "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AND has_table_privilege($1, 'sales.orders', 'SELECT') AS ok",
+          [USER],
+        )
+      ).rows[0].ok as boolean;
     const latencies: number[] = [];
     for (let i = 0; i < CHANGES; i++) {
       const grant = i % 2 === 0;
       const started = performance.now();
-      await updatePolicy({ db }, governor, { id: policy.id, name: "p2", accessType: "READ", ...definition(grant ? [gov.id, alice.id] : [gov.id]) });
+      await updatePolicy({ db }, governor, {
+        id: policy.id,
+        name: "p2",
+        accessType: "READ",
+        ...definition(grant ? [gov.id, alice.id] : [gov.id]),
+      });
       const committed = performance.now();
       while ((await has()) !== grant) {
         if (performance.now() - committed > 30_000) throw new Error(`change ${i} did not propagate in 30 s`);
@@ -114,7 +138,11 @@ async function main() {
     await probe.end().catch(() => {});
     await worker.stop();
     await db.$disconnect();
-    await cleanup({ databases: [WAREHOUSE], rolePrefixes: connectionId ? [scopePrefix(connectionId, WAREHOUSE)] : [], roles: [USER, `p2-${run}-gov`] });
+    await cleanup({
+      databases: [WAREHOUSE],
+      rolePrefixes: connectionId ? [scopePrefix(connectionId, WAREHOUSE)] : [],
+      roles: [USER, `p2-${run}-gov`],
+    });
     await sql("postgres", `DROP DATABASE IF EXISTS ${META} WITH (FORCE)`);
   }
 }

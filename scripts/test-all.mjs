@@ -27,7 +27,9 @@ function runSuite(name, cmd, args, env, parse) {
     totals.passed += counts.passed;
     totals.failed += counts.failed;
     totals.skipped += counts.skipped;
-    console.log(`${name}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `${name}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
   }
   if (res.status !== 0 && (!counts || counts.failed === 0)) {
     // A crashed runner (or a failing hook) must fail the run even when no test was marked failed.
@@ -38,18 +40,34 @@ function runSuite(name, cmd, args, env, parse) {
 
 function vitest(project) {
   const file = path.join(outDir, `${project}.json`);
-  runSuite(project, "npx", ["vitest", "run", "--project", project, "--reporter=default", "--reporter=json", `--outputFile.json=${file}`], {}, () => {
-    const r = JSON.parse(fs.readFileSync(file, "utf8"));
-    return { passed: r.numPassedTests, failed: r.numFailedTests + (r.numFailedTestSuites ?? 0), skipped: r.numPendingTests + r.numTodoTests };
-  });
+  runSuite(
+    project,
+    "npx",
+    ["vitest", "run", "--project", project, "--reporter=default", "--reporter=json", `--outputFile.json=${file}`],
+    {},
+    () => {
+      const r = JSON.parse(fs.readFileSync(file, "utf8"));
+      return {
+        passed: r.numPassedTests,
+        failed: r.numFailedTests + (r.numFailedTestSuites ?? 0),
+        skipped: r.numPendingTests + r.numTodoTests,
+      };
+    },
+  );
 }
 
 function playwright() {
   const file = path.join(outDir, "e2e.json");
-  runSuite("e2e", "npx", ["playwright", "test", "--config", "e2e/playwright.config.ts", "--reporter=list,json"], { PLAYWRIGHT_JSON_OUTPUT_NAME: file }, () => {
-    const s = JSON.parse(fs.readFileSync(file, "utf8")).stats;
-    return { passed: s.expected + s.flaky, failed: s.unexpected, skipped: s.skipped };
-  });
+  runSuite(
+    "e2e",
+    "npx",
+    ["playwright", "test", "--config", "e2e/playwright.config.ts", "--reporter=list,json"],
+    { PLAYWRIGHT_JSON_OUTPUT_NAME: file },
+    () => {
+      const s = JSON.parse(fs.readFileSync(file, "utf8")).stats;
+      return { passed: s.expected + s.flaky, failed: s.unexpected, skipped: s.skipped };
+    },
+  );
 }
 
 const databaseUrl = process.env.TEST_ADMIN_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";

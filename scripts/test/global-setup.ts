@@ -10,14 +10,17 @@ export default async function setup(): Promise<() => Promise<void>> {
   await adminQuery(`DROP DATABASE IF EXISTS "${TEMPLATE_DB}" WITH (FORCE)`);
   await adminQuery(`CREATE DATABASE "${TEMPLATE_DB}"`);
   const root = path.resolve(import.meta.dirname, "../..");
-  const res = spawnSync(process.execPath, ["--experimental-wasm-modules", "--no-warnings", "--import", "tsx", "libs/db/src/migrate/cli.ts", "deploy"], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: urlForDatabase(TEMPLATE_DB) },
-    encoding: "utf8",
-  });
+  const res = spawnSync(
+    process.execPath,
+    ["--experimental-wasm-modules", "--no-warnings", "--import", "tsx", "libs/db/src/migrate/cli.ts", "deploy"],
+    {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: urlForDatabase(TEMPLATE_DB) },
+      encoding: "utf8",
+    },
+  );
   if (res.status !== 0) throw new Error(`migrating the test template failed:\n${res.stdout}\n${res.stderr}`);
   return async () => {
     await adminQuery(`DROP DATABASE IF EXISTS "${TEMPLATE_DB}" WITH (FORCE)`);
   };
 }
-

@@ -30,17 +30,26 @@ const uid = () => randomBytes(4).toString("hex");
 
 async function freshUser() {
   const name = `target-${uid()}`;
-  return createUser({ db: api.testDb.db }, system, { username: name, displayName: name, email: `${name}@example.com`, password: "steward-demo" });
+  return createUser({ db: api.testDb.db }, system, {
+    username: name,
+    displayName: name,
+    email: `${name}@example.com`,
+    password: "steward-demo",
+  });
 }
 async function freshGroup() {
   return createGroup({ db: api.testDb.db }, system, { name: `group-${uid()}` });
 }
 async function freshWebhook() {
   const admin = actors.get("ADMIN")!;
-  const created = await createWebhookEndpoint(api.deps, { kind: "USER", userId: admin.id, username: "matrix-admin", roles: new Set(["ADMIN"]) }, {
-    url: "http://127.0.0.1:9/hook",
-    eventTypes: ["*"],
-  });
+  const created = await createWebhookEndpoint(
+    api.deps,
+    { kind: "USER", userId: admin.id, username: "matrix-admin", roles: new Set(["ADMIN"]) },
+    {
+      url: "http://127.0.0.1:9/hook",
+      eventTypes: ["*"],
+    },
+  );
   return created.endpoint;
 }
 
@@ -77,7 +86,11 @@ async function freshRequest() {
   const { sourceId } = await freshSource();
   await api.testDb.db.dataSourceOwner.create({ data: { dataSourceId: sourceId, userId: actors.get("DATA_OWNER")!.id } });
   const requester = await api.userWithRoles([]);
-  const res = await api.gql<{ requestAccess: { id: string } }>(`mutation($d: ID!) { requestAccess(input: {dataSourceId: $d, reason: "need it"}) { id } }`, { d: sourceId }, requester.auth);
+  const res = await api.gql<{ requestAccess: { id: string } }>(
+    `mutation($d: ID!) { requestAccess(input: {dataSourceId: $d, reason: "need it"}) { id } }`,
+    { d: sourceId },
+    requester.auth,
+  );
   return res.data!.requestAccess.id;
 }
 
@@ -90,96 +103,420 @@ const SESSION_ENDING = new Set(["logout", "changePassword"]);
 const ADMIN_ONLY: RoleCase[] = ["ADMIN"];
 
 const cases: Case[] = [
-  { mutation: "login", allowed: ALL, prepare: async () => {
-    const u = await freshUser();
-    return { query: `mutation($u: String!) { login(input: {username: $u, password: "steward-demo"}) { roles } }`, variables: { u: u.username } };
-  } },
+  {
+    mutation: "login",
+    allowed: ALL,
+    prepare: async () => {
+      const u = await freshUser();
+      return {
+        query: `mutation($u: String!) { login(input: {username: $u, password: "steward-demo"}) { roles } }`,
+        variables: { u: u.username },
+      };
+    },
+  },
   { mutation: "logout", allowed: ALL, prepare: async () => ({ query: `mutation { logout }` }) },
-  { mutation: "changePassword", allowed: ALL, prepare: async () => ({ query: `mutation { changePassword(currentPassword: "steward-demo", newPassword: "steward-demo") }` }) },
-  { mutation: "createUser", allowed: ADMIN_ONLY, prepare: async () => {
-    const n = `new-${uid()}`;
-    return { query: `mutation($n: String!, $e: String!) { createUser(input: {username: $n, displayName: $n, email: $e}) { id } }`, variables: { n, e: `${n}@example.com` } };
-  } },
-  { mutation: "updateUser", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!) { updateUser(input: {id: $id, displayName: "Renamed"}) { id } }`, variables: { id: (await freshUser()).id } }) },
-  { mutation: "deactivateUser", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!) { deactivateUser(id: $id) { id } }`, variables: { id: (await freshUser()).id } }) },
-  { mutation: "reactivateUser", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!) { reactivateUser(id: $id) { id } }`, variables: { id: (await freshUser()).id } }) },
-  { mutation: "setUserAttribute", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!) { setUserAttribute(input: {userId: $id, key: "region", values: ["EU"]}) { id } }`, variables: { id: (await freshUser()).id } }) },
-  { mutation: "removeUserAttribute", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!) { removeUserAttribute(userId: $id, key: "region") { id } }`, variables: { id: (await freshUser()).id } }) },
-  { mutation: "grantRole", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!) { grantRole(userId: $id, role: GOVERNOR) { id } }`, variables: { id: (await freshUser()).id } }) },
-  { mutation: "revokeRole", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!) { revokeRole(userId: $id, role: GOVERNOR) { id } }`, variables: { id: (await freshUser()).id } }) },
-  { mutation: "setPlatformAccount", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!, $a: String!) { setPlatformAccount(input: {userId: $id, platform: POSTGRES, accountName: $a}) { id } }`, variables: { id: (await freshUser()).id, a: `pg_${uid()}` } }) },
-  { mutation: "createGroup", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($n: String!) { createGroup(input: {name: $n}) { id } }`, variables: { n: `g-${uid()}` } }) },
-  { mutation: "updateGroup", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!) { updateGroup(input: {id: $id, description: "d"}) { id } }`, variables: { id: (await freshGroup()).id } }) },
-  { mutation: "deleteGroup", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!) { deleteGroup(id: $id) }`, variables: { id: (await freshGroup()).id } }) },
-  { mutation: "addGroupMember", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($g: ID!, $u: ID!) { addGroupMember(groupId: $g, userId: $u) { id } }`, variables: { g: (await freshGroup()).id, u: (await freshUser()).id } }) },
-  { mutation: "removeGroupMember", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($g: ID!, $u: ID!) { removeGroupMember(groupId: $g, userId: $u) { id } }`, variables: { g: (await freshGroup()).id, u: (await freshUser()).id } }) },
-  { mutation: "createApiKey", label: "own key", allowed: ALL, prepare: async () => ({ query: `mutation { createApiKey(input: {name: "k", roles: []}) { secret } }` }) },
-  { mutation: "createApiKey", label: "for another user", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($o: ID!) { createApiKey(input: {name: "k", ownerId: $o, roles: []}) { secret } }`, variables: { o: (await freshUser()).id } }) },
-  { mutation: "revokeApiKey", label: "own key", allowed: ALL, prepare: async (caller) => {
-    const key = await api.gql<{ createApiKey: { apiKey: { id: string } } }>(`mutation { createApiKey(input: {name: "mine", roles: []}) { apiKey { id } } }`, {}, caller.auth);
-    return { query: `mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, variables: { id: key.data!.createApiKey.apiKey.id } };
-  } },
-  { mutation: "revokeApiKey", label: "another user's key", allowed: ADMIN_ONLY, prepare: async () => {
-    const owner = await freshUser();
-    const key = await api.gql<{ createApiKey: { apiKey: { id: string } } }>(`mutation($o: ID!) { createApiKey(input: {name: "theirs", ownerId: $o, roles: []}) { apiKey { id } } }`, { o: owner.id }, actors.get("ADMIN")!.auth);
-    return { query: `mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, variables: { id: key.data!.createApiKey.apiKey.id } };
-  } },
-  { mutation: "createWebhookEndpoint", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation { createWebhookEndpoint(input: {url: "http://127.0.0.1:9/x", eventTypes: ["user.created"]}) { secret } }` }) },
-  { mutation: "updateWebhookEndpoint", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!) { updateWebhookEndpoint(input: {id: $id, description: "d"}) { id } }`, variables: { id: (await freshWebhook()).id } }) },
-  { mutation: "deleteWebhookEndpoint", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }`, variables: { id: (await freshWebhook()).id } }) },
-  { mutation: "rotateWebhookSecret", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }`, variables: { id: (await freshWebhook()).id } }) },
-  { mutation: "pingWebhookEndpoint", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!) { pingWebhookEndpoint(id: $id) }`, variables: { id: (await freshWebhook()).id } }) },
-  { mutation: "redeliverWebhook", allowed: ADMIN_ONLY, prepare: async () => {
-    const endpoint = await freshWebhook();
-    const event = await api.testDb.db.outboxEvent.create({ data: { type: "webhook.ping", aggregateType: "WebhookEndpoint", aggregateId: endpoint.id, payload: { endpointId: endpoint.id } } });
-    const delivery = await api.testDb.db.webhookDelivery.create({
-      data: { endpointId: endpoint.id, eventId: event.id, eventType: event.type, payload: event.payload as object, status: "FAILED", attempts: 8 },
-    });
-    return { query: `mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { id } }`, variables: { id: delivery.id } };
-  } },
-  { mutation: "testConnection", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($c: JSON!) { testConnection(input: {kind: POSTGRES, config: $c}) { ok } }`, variables: { c: warehouseConfig() } }) },
-  { mutation: "createConnection", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($n: String!, $c: JSON!) { createConnection(input: {name: $n, kind: POSTGRES, config: $c}) { inboundSecret } }`, variables: { n: `c-${uid()}`, c: warehouseConfig() } }) },
-  { mutation: "updateConnection", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!) { updateConnection(input: {id: $id, description: "d"}) { id } }`, variables: { id: (await freshSource()).connectionId } }) },
-  { mutation: "deleteConnection", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!) { deleteConnection(id: $id) }`, variables: { id: (await freshSource()).connectionId } }) },
-  { mutation: "rotateConnectionInboundSecret", allowed: ADMIN_ONLY, prepare: async () => ({ query: `mutation($id: ID!) { rotateConnectionInboundSecret(id: $id) { inboundSecret } }`, variables: { id: (await freshSource()).connectionId } }) },
-  { mutation: "syncConnection", allowed: OWNERS, prepare: async () => ({ query: `mutation($id: ID!) { syncConnection(id: $id) { id } }`, variables: { id: (await freshSource()).connectionId } }) },
-  { mutation: "registerDataSources", allowed: OWNERS, prepare: async () => ({ query: `mutation($id: ID!) { registerDataSources(input: {connectionId: $id, wholeConnection: true}) { registeredCount } }`, variables: { id: (await freshSource()).connectionId } }) },
-  { mutation: "setDataSourceOwners", allowed: OWNERS, prepare: async () => ({ query: `mutation($id: ID!) { setDataSourceOwners(input: {dataSourceId: $id, userIds: []}) { id } }`, variables: { id: (await freshSource()).sourceId } }) },
-  { mutation: "disableDataSource", allowed: OWNERS, prepare: async () => ({ query: `mutation($id: ID!) { disableDataSource(id: $id) { status } }`, variables: { id: (await freshSource()).sourceId } }) },
-  { mutation: "enableDataSource", allowed: OWNERS, prepare: async () => {
-    const { sourceId } = await freshSource();
-    await api.testDb.db.dataSource.update({ where: { id: sourceId }, data: { status: "DISABLED", disabledReason: "MANUAL" } });
-    return { query: `mutation($id: ID!) { enableDataSource(id: $id) { status } }`, variables: { id: sourceId } };
-  } },
-  { mutation: "tagDataSource", allowed: TAGGERS, prepare: async () => ({ query: `mutation($id: ID!) { tagDataSource(dataSourceId: $id, tag: "PII") { id } }`, variables: { id: (await freshSource()).sourceId } }) },
-  { mutation: "untagDataSource", allowed: TAGGERS, prepare: async () => ({ query: `mutation($id: ID!) { untagDataSource(dataSourceId: $id, tag: "PII") { id } }`, variables: { id: (await freshSource()).sourceId } }) },
-  { mutation: "tagColumn", allowed: TAGGERS, prepare: async () => ({ query: `mutation($id: ID!) { tagColumn(dataSourceId: $id, column: "email", tag: "PII.Email") { id } }`, variables: { id: (await freshSource()).sourceId } }) },
-  { mutation: "untagColumn", allowed: TAGGERS, prepare: async () => ({ query: `mutation($id: ID!) { untagColumn(dataSourceId: $id, column: "email", tag: "PII.Email") { id } }`, variables: { id: (await freshSource()).sourceId } }) },
-  { mutation: "createPolicy", allowed: GOVERNORS, prepare: async () => {
-    const { sourceId } = await freshSource();
-    return { query: `mutation($r: JSON!, $s: JSON!, $n: String!) { createPolicy(input: {name: $n, accessType: READ, restriction: $r, scope: $s}) { policy { id } } }`, variables: { r: POLICY(sourceId).restriction, s: POLICY(sourceId).scope, n: `p-${uid()}` } };
-  } },
-  { mutation: "updatePolicy", allowed: GOVERNORS, prepare: async () => {
-    const { policyId, sourceId } = await freshPolicy();
-    return { query: `mutation($id: ID!, $r: JSON!, $s: JSON!, $n: String!) { updatePolicy(input: {id: $id, name: $n, accessType: WRITE, restriction: $r, scope: $s}) { policy { version } } }`, variables: { id: policyId, r: POLICY(sourceId).restriction, s: POLICY(sourceId).scope, n: `p-${uid()}` } };
-  } },
-  { mutation: "deletePolicy", allowed: GOVERNORS, prepare: async () => ({ query: `mutation($id: ID!) { deletePolicy(id: $id) }`, variables: { id: (await freshPolicy()).policyId } }) },
-  { mutation: "setDriftEnforcement", allowed: ["ADMIN", "GOVERNOR"], prepare: async () => ({ query: `mutation($id: ID!) { setDriftEnforcement(connectionId: $id, enforce: false) { id } }`, variables: { id: (await freshSource()).connectionId } }) },
-  { mutation: "subscribeUser", allowed: DECIDERS, prepare: async () => {
-    const { sourceId } = await freshSource();
-    await api.testDb.db.dataSourceOwner.create({ data: { dataSourceId: sourceId, userId: actors.get("DATA_OWNER")!.id } });
-    return { query: `mutation($d: ID!, $u: ID!) { subscribeUser(input: {dataSourceId: $d, userId: $u}) { id } }`, variables: { d: sourceId, u: (await freshUser()).id } };
-  } },
-  { mutation: "unsubscribeUser", allowed: DECIDERS, prepare: async () => {
-    const { sourceId } = await freshSource();
-    await api.testDb.db.dataSourceOwner.create({ data: { dataSourceId: sourceId, userId: actors.get("DATA_OWNER")!.id } });
-    const user = await freshUser();
-    await api.testDb.db.manualSubscription.create({ data: { dataSourceId: sourceId, userId: user.id, accessType: "READ" } });
-    return { query: `mutation($d: ID!, $u: ID!) { unsubscribeUser(dataSourceId: $d, userId: $u) }`, variables: { d: sourceId, u: user.id } };
-  } },
-  { mutation: "requestAccess", allowed: ALL, prepare: async () => ({ query: `mutation($d: ID!) { requestAccess(input: {dataSourceId: $d, reason: "for the report"}) { id } }`, variables: { d: (await freshSource()).sourceId } }) },
-  { mutation: "approveAccessRequest", allowed: DECIDERS, prepare: async () => ({ query: `mutation($id: ID!) { approveAccessRequest(input: {requestId: $id}) { status } }`, variables: { id: await freshRequest() } }) },
-  { mutation: "denyAccessRequest", allowed: DECIDERS, prepare: async () => ({ query: `mutation($id: ID!) { denyAccessRequest(input: {requestId: $id, reason: "no"}) { status } }`, variables: { id: await freshRequest() } }) },
+  {
+    mutation: "changePassword",
+    allowed: ALL,
+    prepare: async () => ({ query: `mutation { changePassword(currentPassword: "steward-demo", newPassword: "steward-demo") }` }),
+  },
+  {
+    mutation: "createUser",
+    allowed: ADMIN_ONLY,
+    prepare: async () => {
+      const n = `new-${uid()}`;
+      return {
+        query: `mutation($n: String!, $e: String!) { createUser(input: {username: $n, displayName: $n, email: $e}) { id } }`,
+        variables: { n, e: `${n}@example.com` },
+      };
+    },
+  },
+  {
+    mutation: "updateUser",
+    allowed: ADMIN_ONLY,
+    prepare: async () => ({
+      query: `mutation($id: ID!) { updateUser(input: {id: $id, displayName: "Renamed"}) { id } }`,
+      variables: { id: (await freshUser()).id },
+    }),
+  },
+  {
+    mutation: "deactivateUser",
+    allowed: ADMIN_ONLY,
+    prepare: async () => ({ query: `mutation($id: ID!) { deactivateUser(id: $id) { id } }`, variables: { id: (await freshUser()).id } }),
+  },
+  {
+    mutation: "reactivateUser",
+    allowed: ADMIN_ONLY,
+    prepare: async () => ({ query: `mutation($id: ID!) { reactivateUser(id: $id) { id } }`, variables: { id: (await freshUser()).id } }),
+  },
+  {
+    mutation: "setUserAttribute",
+    allowed: ADMIN_ONLY,
+    prepare: async () => ({
+      query: `mutation($id: ID!) { setUserAttribute(input: {userId: $id, key: "region", values: ["EU"]}) { id } }`,
+      variables: { id: (await freshUser()).id },
+    }),
+  },
+  {
+    mutation: "removeUserAttribute",
+    allowed: ADMIN_ONLY,
+    prepare: async () => ({
+      query: `mutation($id: ID!) { removeUserAttribute(userId: $id, key: "region") { id } }`,
+      variables: { id: (await freshUser()).id },
+    }),
+  },
+  {
+    mutation: "grantRole",
+    allowed: ADMIN_ONLY,
+    prepare: async () => ({
+      query: `mutation($id: ID!) { grantRole(userId: $id, role: GOVERNOR) { id } }`,
+      variables: { id: (await freshUser()).id },
+    }),
+  },
+  {
+    mutation: "revokeRole",
+    allowed: ADMIN_ONLY,
+    prepare: async () => ({
+      query: `mutation($id: ID!) { revokeRole(userId: $id, role: GOVERNOR) { id } }`,
+      variables: { id: (await freshUser()).id },
+    }),
+  },
+  {
+    mutation: "setPlatformAccount",
+    allowed: ADMIN_ONLY,
+    prepare: async () => ({
+      query: `mutation($id: ID!, $a: String!) { setPlatformAccount(input: {userId: $id, platform: POSTGRES, accountName: $a}) { id } }`,
+      variables: { id: (await freshUser()).id, a: `pg_${uid()}` },
+    }),
+  },
+  {
+    mutation: "createGroup",
+    allowed: ADMIN_ONLY,
+    prepare: async () => ({ query: `mutation($n: String!) { createGroup(input: {name: $n}) { id } }`, variables: { n: `g-${uid()}` } }),
+  },
+  {
+    mutation: "updateGroup",
+    allowed: ADMIN_ONLY,
+    prepare: async () => ({
+      query: `mutation($id: ID!) { updateGroup(input: {id: $id, description: "d"}) { id } }`,
+      variables: { id: (await freshGroup()).id },
+    }),
+  },
+  {
+    mutation: "deleteGroup",
+    allowed: ADMIN_ONLY,
+    prepare: async () => ({ query: `mutation($id: ID!) { deleteGroup(id: $id) }`, variables: { id: (await freshGroup()).id } }),
+  },
+  {
+    mutation: "addGroupMember",
+    allowed: ADMIN_ONLY,
+    prepare: async () => ({
+      query: `mutation($g: ID!, $u: ID!) { addGroupMember(groupId: $g, userId: $u) { id } }`,
+      variables: { g: (await freshGroup()).id, u: (await freshUser()).id },
+    }),
+  },
+  {
+    mutation: "removeGroupMember",
+    allowed: ADMIN_ONLY,
+    prepare: async () => ({
+      query: `mutation($g: ID!, $u: ID!) { removeGroupMember(groupId: $g, userId: $u) { id } }`,
+      variables: { g: (await freshGroup()).id, u: (await freshUser()).id },
+    }),
+  },
+  {
+    mutation: "createApiKey",
+    label: "own key",
+    allowed: ALL,
+    prepare: async () => ({ query: `mutation { createApiKey(input: {name: "k", roles: []}) { secret } }` }),
+  },
+  {
+    mutation: "createApiKey",
+    label: "for another user",
+    allowed: ADMIN_ONLY,
+    prepare: async () => ({
+      query: `mutation($o: ID!) { createApiKey(input: {name: "k", ownerId: $o, roles: []}) { secret } }`,
+      variables: { o: (await freshUser()).id },
+    }),
+  },
+  {
+    mutation: "revokeApiKey",
+    label: "own key",
+    allowed: ALL,
+    prepare: async (caller) => {
+      const key = await api.gql<{ createApiKey: { apiKey: { id: string } } }>(
+        `mutation { createApiKey(input: {name: "mine", roles: []}) { apiKey { id } } }`,
+        {},
+        caller.auth,
+      );
+      return { query: `mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, variables: { id: key.data!.createApiKey.apiKey.id } };
+    },
+  },
+  {
+    mutation: "revokeApiKey",
+    label: "another user's key",
+    allowed: ADMIN_ONLY,
+    prepare: async () => {
+      const owner = await freshUser();
+      const key = await api.gql<{ createApiKey: { apiKey: { id: string } } }>(
+        `mutation($o: ID!) { createApiKey(input: {name: "theirs", ownerId: $o, roles: []}) { apiKey { id } } }`,
+        { o: owner.id },
+        actors.get("ADMIN")!.auth,
+      );
+      return { query: `mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, variables: { id: key.data!.createApiKey.apiKey.id } };
+    },
+  },
+  {
+    mutation: "createWebhookEndpoint",
+    allowed: ADMIN_ONLY,
+    prepare: async () => ({
+      query: `mutation { createWebhookEndpoint(input: {url: "http://127.0.0.1:9/x", eventTypes: ["user.created"]}) { secret } }`,
+    }),
+  },
+  {
+    mutation: "updateWebhookEndpoint",
+    allowed: ADMIN_ONLY,
+    prepare: async () => ({
+      query: `mutation($id: ID!) { updateWebhookEndpoint(input: {id: $id, description: "d"}) { id } }`,
+      variables: { id: (await freshWebhook()).id },
+    }),
+  },
+  {
+    mutation: "deleteWebhookEndpoint",
+    allowed: ADMIN_ONLY,
+    prepare: async () => ({ query: `mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }`, variables: { id: (await freshWebhook()).id } }),
+  },
+  {
+    mutation: "rotateWebhookSecret",
+    allowed: ADMIN_ONLY,
+    prepare: async () => ({
+      query: `mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }`,
+      variables: { id: (await freshWebhook()).id },
+    }),
+  },
+  {
+    mutation: "pingWebhookEndpoint",
+    allowed: ADMIN_ONLY,
+    prepare: async () => ({ query: `mutation($id: ID!) { pingWebhookEndpoint(id: $id) }`, variables: { id: (await freshWebhook()).id } }),
+  },
+  {
+    mutation: "redeliverWebhook",
+    allowed: ADMIN_ONLY,
+    prepare: async () => {
+      const endpoint = await freshWebhook();
+      const event = await api.testDb.db.outboxEvent.create({
+        data: { type: "webhook.ping", aggregateType: "WebhookEndpoint", aggregateId: endpoint.id, payload: { endpointId: endpoint.id } },
+      });
+      const delivery = await api.testDb.db.webhookDelivery.create({
+        data: {
+          endpointId: endpoint.id,
+          eventId: event.id,
+          eventType: event.type,
+          payload: event.payload as object,
+          status: "FAILED",
+          attempts: 8,
+        },
+      });
+      return { query: `mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { id } }`, variables: { id: delivery.id } };
+    },
+  },
+  {
+    mutation: "testConnection",
+    allowed: ADMIN_ONLY,
+    prepare: async () => ({
+      query: `mutation($c: JSON!) { testConnection(input: {kind: POSTGRES, config: $c}) { ok } }`,
+      variables: { c: warehouseConfig() },
+    }),
+  },
+  {
+    mutation: "createConnection",
+    allowed: ADMIN_ONLY,
+    prepare: async () => ({
+      query: `mutation($n: String!, $c: JSON!) { createConnection(input: {name: $n, kind: POSTGRES, config: $c}) { inboundSecret } }`,
+      variables: { n: `c-${uid()}`, c: warehouseConfig() },
+    }),
+  },
+  {
+    mutation: "updateConnection",
+    allowed: ADMIN_ONLY,
+    prepare: async () => ({
+      query: `mutation($id: ID!) { updateConnection(input: {id: $id, description: "d"}) { id } }`,
+      variables: { id: (await freshSource()).connectionId },
+    }),
+  },
+  {
+    mutation: "deleteConnection",
+    allowed: ADMIN_ONLY,
+    prepare: async () => ({
+      query: `mutation($id: ID!) { deleteConnection(id: $id) }`,
+      variables: { id: (await freshSource()).connectionId },
+    }),
+  },
+  {
+    mutation: "rotateConnectionInboundSecret",
+    allowed: ADMIN_ONLY,
+    prepare: async () => ({
+      query: `mutation($id: ID!) { rotateConnectionInboundSecret(id: $id) { inboundSecret } }`,
+      variables: { id: (await freshSource()).connectionId },
+    }),
+  },
+  {
+    mutation: "syncConnection",
+    allowed: OWNERS,
+    prepare: async () => ({
+      query: `mutation($id: ID!) { syncConnection(id: $id) { id } }`,
+      variables: { id: (await freshSource()).connectionId },
+    }),
+  },
+  {
+    mutation: "registerDataSources",
+    allowed: OWNERS,
+    prepare: async () => ({
+      query: `mutation($id: ID!) { registerDataSources(input: {connectionId: $id, wholeConnection: true}) { registeredCount } }`,
+      variables: { id: (await freshSource()).connectionId },
+    }),
+  },
+  {
+    mutation: "setDataSourceOwners",
+    allowed: OWNERS,
+    prepare: async () => ({
+      query: `mutation($id: ID!) { setDataSourceOwners(input: {dataSourceId: $id, userIds: []}) { id } }`,
+      variables: { id: (await freshSource()).sourceId },
+    }),
+  },
+  {
+    mutation: "disableDataSource",
+    allowed: OWNERS,
+    prepare: async () => ({
+      query: `mutation($id: ID!) { disableDataSource(id: $id) { status } }`,
+      variables: { id: (await freshSource()).sourceId },
+    }),
+  },
+  {
+    mutation: "enableDataSource",
+    allowed: OWNERS,
+    prepare: async () => {
+      const { sourceId } = await freshSource();
+      await api.testDb.db.dataSource.update({ where: { id: sourceId }, data: { status: "DISABLED", disabledReason: "MANUAL" } });
+      return { query: `mutation($id: ID!) { enableDataSource(id: $id) { status } }`, variables: { id: sourceId } };
+    },
+  },
+  {
+    mutation: "tagDataSource",
+    allowed: TAGGERS,
+    prepare: async () => ({
+      query: `mutation($id: ID!) { tagDataSource(dataSourceId: $id, tag: "PII") { id } }`,
+      variables: { id: (await freshSource()).sourceId },
+    }),
+  },
+  {
+    mutation: "untagDataSource",
+    allowed: TAGGERS,
+    prepare: async () => ({
+      query: `mutation($id: ID!) { untagDataSource(dataSourceId: $id, tag: "PII") { id } }`,
+      variables: { id: (await freshSource()).sourceId },
+    }),
+  },
+  {
+    mutation: "tagColumn",
+    allowed: TAGGERS,
+    prepare: async () => ({
+      query: `mutation($id: ID!) { tagColumn(dataSourceId: $id, column: "email", tag: "PII.Email") { id } }`,
+      variables: { id: (await freshSource()).sourceId },
+    }),
+  },
+  {
+    mutation: "untagColumn",
+    allowed: TAGGERS,
+    prepare: async () => ({
+      query: `mutation($id: ID!) { untagColumn(dataSourceId: $id, column: "email", tag: "PII.Email") { id } }`,
+      variables: { id: (await freshSource()).sourceId },
+    }),
+  },
+  {
+    mutation: "createPolicy",
+    allowed: GOVERNORS,
+    prepare: async () => {
+      const { sourceId } = await freshSource();
+      return {
+        query: `mutation($r: JSON!, $s: JSON!, $n: String!) { createPolicy(input: {name: $n, accessType: READ, restriction: $r, scope: $s}) { policy { id } } }`,
+        variables: { r: POLICY(sourceId).restriction, s: POLICY(sourceId).scope, n: `p-${uid()}` },
+      };
+    },
+  },
+  {
+    mutation: "updatePolicy",
+    allowed: GOVERNORS,
+    prepare: async () => {
+      const { policyId, sourceId } = await freshPolicy();
+      return {
+        query: `mutation($id: ID!, $r: JSON!, $s: JSON!, $n: String!) { updatePolicy(input: {id: $id, name: $n, accessType: WRITE, restriction: $r, scope: $s}) { policy { version } } }`,
+        variables: { id: policyId, r: POLICY(sourceId).restriction, s: POLICY(sourceId).scope, n: `p-${uid()}` },
+      };
+    },
+  },
+  {
+    mutation: "deletePolicy",
+    allowed: GOVERNORS,
+    prepare: async () => ({ query: `mutation($id: ID!) { deletePolicy(id: $id) }`, variables: { id: (await freshPolicy()).policyId } }),
+  },
+  {
+    mutation: "setDriftEnforcement",
+    allowed: ["ADMIN", "GOVERNOR"],
+    prepare: async () => ({
+      query: `mutation($id: ID!) { setDriftEnforcement(connectionId: $id, enforce: false) { id } }`,
+      variables: { id: (await freshSource()).connectionId },
+    }),
+  },
+  {
+    mutation: "subscribeUser",
+    allowed: DECIDERS,
+    prepare: async () => {
+      const { sourceId } = await freshSource();
+      await api.testDb.db.dataSourceOwner.create({ data: { dataSourceId: sourceId, userId: actors.get("DATA_OWNER")!.id } });
+      return {
+        query: `mutation($d: ID!, $u: ID!) { subscribeUser(input: {dataSourceId: $d, userId: $u}) { id } }`,
+        variables: { d: sourceId, u: (await freshUser()).id },
+      };
+    },
+  },
+  {
+    mutation: "unsubscribeUser",
+    allowed: DECIDERS,
+    prepare: async () => {
+      const { sourceId } = await freshSource();
+      await api.testDb.db.dataSourceOwner.create({ data: { dataSourceId: sourceId, userId: actors.get("DATA_OWNER")!.id } });
+      const user = await freshUser();
+      await api.testDb.db.manualSubscription.create({ data: { dataSourceId: sourceId, userId: user.id, accessType: "READ" } });
+      return {
+        query: `mutation($d: ID!, $u: ID!) { unsubscribeUser(dataSourceId: $d, userId: $u) }`,
+        variables: { d: sourceId, u: user.id },
+      };
+    },
+  },
+  {
+    mutation: "requestAccess",
+    allowed: ALL,
+    prepare: async () => ({
+      query: `mutation($d: ID!) { requestAccess(input: {dataSourceId: $d, reason: "for the report"}) { id } }`,
+      variables: { d: (await freshSource()).sourceId },
+    }),
+  },
+  {
+    mutation: "approveAccessRequest",
+    allowed: DECIDERS,
+    prepare: async () => ({
+      query: `mutation($id: ID!) { approveAccessRequest(input: {requestId: $id}) { status } }`,
+      variables: { id: await freshRequest() },
+    }),
+  },
+  {
+    mutation: "denyAccessRequest",
+    allowed: DECIDERS,
+    prepare: async () => ({
+      query: `mutation($id: ID!) { denyAccessRequest(input: {requestId: $id, reason: "no"}) { status } }`,
+      variables: { id: await freshRequest() },
+    }),
+  },
 ];
 
 beforeAll(async () => {
@@ -194,7 +531,9 @@ afterAll(() => api.close());
 describe("authorization matrix", () => {
   it("covers every mutation in the schema", () => {
     const mutationType = buildSchema().getMutationType()!;
-    const inSchema = Object.keys(mutationType.getFields()).filter((f) => f !== "_noop").sort();
+    const inSchema = Object.keys(mutationType.getFields())
+      .filter((f) => f !== "_noop")
+      .sort();
     expect([...new Set(cases.map((c) => c.mutation))].sort()).toEqual(inSchema);
   });
 

@@ -29,9 +29,24 @@ function httpStatusOf(code: ErrorCode): number {
 
 // Apollo's own codes for requests that never reach a resolver: malformed or invalid documents and
 // variables are the caller's mistake, so they surface as BAD_USER_INPUT with the original reason.
-const CALLER_MISTAKES = new Set(["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT", "BAD_REQUEST", "PERSISTED_QUERY_NOT_SUPPORTED", "OPERATION_RESOLUTION_FAILURE"]);
+const CALLER_MISTAKES = new Set([
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_USER_INPUT",
+  "BAD_REQUEST",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+  "OPERATION_RESOLUTION_FAILURE",
+]);
 
-const OUR_CODES = new Set<string>(["UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT", "NOT_FOUND", "CONFLICT", "RATE_LIMITED", "INTERNAL"] satisfies ErrorCode[]);
+const OUR_CODES = new Set<string>([
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "BAD_USER_INPUT",
+  "NOT_FOUND",
+  "CONFLICT",
+  "RATE_LIMITED",
+  "INTERNAL",
+] satisfies ErrorCode[]);
 
 export function makeFormatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -41,7 +56,11 @@ export function makeFormatError(logger: Logger) {
         message: original.userMessage,
         path: formatted.path,
         locations: formatted.locations,
-        extensions: { code: original.code, http: { status: httpStatusOf(original.code) }, ...(original.fields.length ? { fields: original.fields } : {}) },
+        extensions: {
+          code: original.code,
+          http: { status: httpStatusOf(original.code) },
+          ...(original.fields.length ? { fields: original.fields } : {}),
+        },
       };
     }
     const apolloCode = formatted.extensions?.code;
@@ -51,7 +70,12 @@ export function makeFormatError(logger: Logger) {
     // GraphQLErrors raised deliberately with one of our codes (e.g. a refused API key in the context).
     // (Checked by code, not instanceof: graphql's CJS and ESM builds can both be loaded.)
     if (typeof apolloCode === "string" && OUR_CODES.has(apolloCode)) {
-      return { message: formatted.message.replace(/^Context creation failed: /, ""), path: formatted.path, locations: formatted.locations, extensions: { code: apolloCode } };
+      return {
+        message: formatted.message.replace(/^Context creation failed: /, ""),
+        path: formatted.path,
+        locations: formatted.locations,
+        extensions: { code: apolloCode },
+      };
     }
     logger.error({ err: original, path: formatted.path }, "unhandled error in GraphQL request");
     return { message: "Internal server error", path: formatted.path, locations: formatted.locations, extensions: { code: "INTERNAL" } };

@@ -34,7 +34,11 @@ describe("bad GraphQL requests", () => {
   });
 
   it("refuses queries that are too expensive", async () => {
-    const res = await api.gql(`{ users(first: 200) { nodes { groups { members(first: 200) { nodes { username email } } } } } }`, {}, admin.auth);
+    const res = await api.gql(
+      `{ users(first: 200) { nodes { groups { members(first: 200) { nodes { username email } } } } } }`,
+      {},
+      admin.auth,
+    );
     expect(res.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     expect(res.errors?.[0]?.message).toMatch(/too complex/);
   });

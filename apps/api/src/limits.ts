@@ -32,7 +32,9 @@ export function complexityLimitPlugin(schema: GraphQLSchema): ApolloServerPlugin
             });
           } catch (err) {
             // getComplexity coerces variables first; a wrongly typed variable is the caller's mistake.
-            throw new GraphQLError(err instanceof Error ? err.message : "Invalid variables", { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } });
+            throw new GraphQLError(err instanceof Error ? err.message : "Invalid variables", {
+              extensions: { code: "BAD_USER_INPUT", http: { status: 400 } },
+            });
           }
           if (complexity > MAX_COMPLEXITY) {
             throw new GraphQLError(`Query is too complex (${complexity} > ${MAX_COMPLEXITY}); request smaller pages or fewer fields`, {

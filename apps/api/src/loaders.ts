@@ -2,7 +2,15 @@ import { type Actor, unauthenticated } from "@steward/core";
 import type { Db } from "@steward/db";
 import { batchAttributes, batchGroupsOfUsers, batchMemberCounts, batchPlatformAccounts, batchRoles, batchUsers } from "@steward/identity";
 import { listDeliveryAttempts } from "@steward/webhooks";
-import { batchColumnTags, batchColumns, batchConnectionDataOwners, batchConnections, batchLatestSyncRun, batchOwners, batchSourceTags } from "@steward/catalog";
+import {
+  batchColumnTags,
+  batchColumns,
+  batchConnectionDataOwners,
+  batchConnections,
+  batchLatestSyncRun,
+  batchOwners,
+  batchSourceTags,
+} from "@steward/catalog";
 import DataLoader from "dataloader";
 
 /** Created per request, so nothing is cached across callers with different permissions. */
@@ -27,7 +35,11 @@ export function createLoaders(db: Db, actor: Actor | null) {
       return ids.map((id) => map.get(id) ?? 0);
     }),
     hasChildren: new DataLoader(async (ids: readonly string[]) => {
-      const rows = await db.catalogNode.groupBy({ by: ["parentId"], where: { parentId: { in: [...ids] }, present: true }, _count: { _all: true } });
+      const rows = await db.catalogNode.groupBy({
+        by: ["parentId"],
+        where: { parentId: { in: [...ids] }, present: true },
+        _count: { _all: true },
+      });
       const set = new Set(rows.map((r) => r.parentId));
       return ids.map((id) => set.has(id));
     }),

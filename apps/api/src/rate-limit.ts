@@ -11,9 +11,23 @@ export type LoginRateLimiter = {
   reset(ip: string, username: string): Promise<void>;
 };
 
-export function createLoginRateLimiter(redis: Redis, prefix: string, opts = { perAccount: 10, perIp: 100, windowSeconds: 300 }): LoginRateLimiter {
-  const perAccount = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}:login:acct`, points: opts.perAccount, duration: opts.windowSeconds });
-  const perIp = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}:login:ip`, points: opts.perIp, duration: opts.windowSeconds });
+export function createLoginRateLimiter(
+  redis: Redis,
+  prefix: string,
+  opts = { perAccount: 10, perIp: 100, windowSeconds: 300 },
+): LoginRateLimiter {
+  const perAccount = new RateLimiterRedis({
+    storeClient: redis,
+    keyPrefix: `${prefix}:login:acct`,
+    points: opts.perAccount,
+    duration: opts.windowSeconds,
+  });
+  const perIp = new RateLimiterRedis({
+    storeClient: redis,
+    keyPrefix: `${prefix}:login:ip`,
+    points: opts.perIp,
+    duration: opts.windowSeconds,
+  });
   const accountKey = (ip: string, username: string) => `${ip}|${username.trim().toLowerCase().slice(0, 254)}`;
   return {
     async consume(ip, username) {

@@ -36,7 +36,11 @@ export async function createApp({ deps, redis, metrics, httpServer }: ServerPart
         async requestDidStart() {
           return {
             async willSendResponse({ operationName, operation, errors }) {
-              metrics.graphqlOperations.inc({ operation: operationName ?? "anonymous", type: operation?.operation ?? "unknown", outcome: errors?.length ? "error" : "ok" });
+              metrics.graphqlOperations.inc({
+                operation: operationName ?? "anonymous",
+                type: operation?.operation ?? "unknown",
+                outcome: errors?.length ? "error" : "ok",
+              });
             },
             async didEncounterErrors({ errors }) {
               for (const e of errors) {
@@ -61,7 +65,10 @@ export async function createApp({ deps, redis, metrics, httpServer }: ServerPart
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.locals.requestId = requestId;
     res.setHeader("x-request-id", requestId);
-    const end = metrics.httpDuration.startTimer({ route: req.path === "/graphql" ? "/graphql" : req.path.slice(0, 32), method: req.method });
+    const end = metrics.httpDuration.startTimer({
+      route: req.path === "/graphql" ? "/graphql" : req.path.slice(0, 32),
+      method: req.method,
+    });
     res.on("finish", () => end({ status: String(res.statusCode) }));
     next();
   });
@@ -71,8 +78,14 @@ export async function createApp({ deps, redis, metrics, httpServer }: ServerPart
   });
   app.get("/readyz", async (_req, res) => {
     const [dbOk, redisOk] = await Promise.all([
-      deps.db.$queryRaw`SELECT 1`.then(() => true, () => false),
-      redis.ping().then((r) => r === "PONG", () => false),
+      deps.db.$queryRaw`SELECT 1`.then(
+        () => true,
+        () => false,
+      ),
+      redis.ping().then(
+        (r) => r === "PONG",
+        () => false,
+      ),
     ]);
     res.status(dbOk && redisOk ? 200 : 503).json({ status: dbOk && redisOk ? "ready" : "unavailable", database: dbOk, redis: redisOk });
   });
@@ -123,7 +136,18 @@ export async function createApp({ deps, redis, metrics, httpServer }: ServerPart
           actor = await authenticateSession(deps, sessionToken, requestId);
           authMethod = actor ? "SESSION" : null;
         }
-        return buildContext({ deps, actor, authMethod, sessionToken, requestId, ip: req.ip ?? "unknown", userAgent: req.header("user-agent"), logger, res, req });
+        return buildContext({
+          deps,
+          actor,
+          authMethod,
+          sessionToken,
+          requestId,
+          ip: req.ip ?? "unknown",
+          userAgent: req.header("user-agent"),
+          logger,
+          res,
+          req,
+        });
       },
     }),
   );
@@ -131,7 +155,16 @@ export async function createApp({ deps, redis, metrics, httpServer }: ServerPart
   app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     const status = typeof (err as { status?: unknown }).status === "number" ? (err as { status: number }).status : 500;
     if (status >= 500) deps.logger.error({ err }, "unhandled HTTP error");
-    res.status(status).json({ errors: [{ message: status === 413 ? "Request body too large" : status < 500 ? "Bad request" : "Internal server error", extensions: { code: status < 500 ? "BAD_USER_INPUT" : "INTERNAL" } }] });
+    res
+      .status(status)
+      .json({
+        errors: [
+          {
+            message: status === 413 ? "Request body too large" : status < 500 ? "Bad request" : "Internal server error",
+            extensions: { code: status < 500 ? "BAD_USER_INPUT" : "INTERNAL" },
+          },
+        ],
+      });
   });
 
   return { app, apollo };

@@ -7,7 +7,15 @@ import { computeDesiredAccess, createPolicy } from "@steward/access";
 import { createConnection, tagDataSource } from "@steward/catalog";
 import { parseKeyring, SecretBox, systemActor } from "@steward/core";
 import { createTestDatabase, type TestDatabase } from "@steward/db/testing";
-import { addGroupMember, createGroup, createUser, deactivateUser, reactivateUser, removeGroupMember, setUserAttribute } from "@steward/identity";
+import {
+  addGroupMember,
+  createGroup,
+  createUser,
+  deactivateUser,
+  reactivateUser,
+  removeGroupMember,
+  setUserAttribute,
+} from "@steward/identity";
 import { scopePrefix } from "@steward/integrations/grants";
 import { cleanup, query, runId } from "@steward/integrations/grants/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -29,12 +37,21 @@ let connectionId = "";
 
 // Seeded PRNG: a failing run can be replayed exactly.
 let seed = 0x5eed;
-const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 
 const startWorker = () =>
   spawnWorkerProcess(
-    { DATABASE_URL: t.url, REDIS_URL: redis.url, STEWARD_ENCRYPTION_KEYS: keys, QUEUE_PREFIX: `r1${id}`, OUTBOX_STALE_MS: "2000", ACCESS_SWEEP_MS: "300", JOB_LOCK_MS: "3000", JOB_STALLED_CHECK_MS: "1000" },
+    {
+      DATABASE_URL: t.url,
+      REDIS_URL: redis.url,
+      STEWARD_ENCRYPTION_KEYS: keys,
+      QUEUE_PREFIX: `r1${id}`,
+      OUTBOX_STALE_MS: "2000",
+      ACCESS_SWEEP_MS: "300",
+      JOB_LOCK_MS: "3000",
+      JOB_STALLED_CHECK_MS: "1000",
+    },
     output,
   );
 
@@ -70,12 +87,39 @@ it("converges to exactly the desired grants through crashes and Redis restarts",
     autoRegister: true,
   });
   connectionId = created.connection.id;
-  await waitFor(async () => (await t.db.syncRun.findUnique({ where: { id: created.syncRun.id } }))?.status === "SUCCEEDED", { timeoutMs: 60_000, what: "first sync" });
+  await waitFor(async () => (await t.db.syncRun.findUnique({ where: { id: created.syncRun.id } }))?.status === "SUCCEEDED", {
+    timeoutMs: 60_000,
+    what: "first sync",
+  });
   const sources = (await t.db.dataSource.findMany({ where: { connectionId } })).map((s) => s.id);
   const governor = { kind: "USER" as const, userId: userIds[0]!, username: usernames[0]!, roles: new Set(["GOVERNOR" as const]) };
-  await createPolicy(deps, governor, { name: "g0 reads all", accessType: "READ", restriction: { kind: "conditions", condition: { kind: "group", group: groups[0] } }, scope: { kind: "connection", connectionId } });
-  await createPolicy(deps, governor, { name: "EU writes s1", accessType: "WRITE", restriction: { kind: "conditions", condition: { kind: "attribute", key: "region", match: "anyOf", values: ["EU"] } }, scope: { kind: "schema", connectionId, schema: "s1" } });
-  await createPolicy(deps, governor, { name: "g1 or APAC read hot", accessType: "READ", restriction: { kind: "conditions", condition: { kind: "or", conditions: [{ kind: "group", group: groups[1] }, { kind: "attribute", key: "region", match: "anyOf", values: ["APAC"] }] } }, scope: { kind: "tag", tag: "Hot" } });
+  await createPolicy(deps, governor, {
+    name: "g0 reads all",
+    accessType: "READ",
+    restriction: { kind: "conditions", condition: { kind: "group", group: groups[0] } },
+    scope: { kind: "connection", connectionId },
+  });
+  await createPolicy(deps, governor, {
+    name: "EU writes s1",
+    accessType: "WRITE",
+    restriction: { kind: "conditions", condition: { kind: "attribute", key: "region", match: "anyOf", values: ["EU"] } },
+    scope: { kind: "schema", connectionId, schema: "s1" },
+  });
+  await createPolicy(deps, governor, {
+    name: "g1 or APAC read hot",
+    accessType: "READ",
+    restriction: {
+      kind: "conditions",
+      condition: {
+        kind: "or",
+        conditions: [
+          { kind: "group", group: groups[1] },
+          { kind: "attribute", key: "region", match: "anyOf", values: ["APAC"] },
+        ],
+      },
+    },
+    scope: { kind: "tag", tag: "Hot" },
+  });
 
   const catalogDeps = { db: t.db, secretBox };
   const member = new Set<string>();
@@ -133,11 +177,18 @@ it("converges to exactly the desired grants through crashes and Redis restarts",
     const level = want.get(`${row.u}|${o.id}`) ?? "NONE";
     const expectSelect = level !== "NONE";
     const expectInsert = level === "WRITE" && o.objectType !== "VIEW";
-    if (row.sel !== expectSelect || row.ins !== expectInsert) mismatches.push(`${row.u} ${row.obj}: want ${level}, has SELECT=${row.sel} INSERT=${row.ins}`);
+    if (row.sel !== expectSelect || row.ins !== expectInsert)
+      mismatches.push(`${row.u} ${row.obj}: want ${level}, has SELECT=${row.sel} INSERT=${row.ins}`);
   }
   // Users with access must exist as roles; the query above covers every existing one.
-  for (const a of db.access) expect(rows.some((r) => r.u === a.accountName), `${a.accountName} has no role`).toBe(true);
+  for (const a of db.access)
+    expect(
+      rows.some((r) => r.u === a.accountName),
+      `${a.accountName} has no role`,
+    ).toBe(true);
   expect(mismatches).toEqual([]);
   expect(db.access.length).toBeGreaterThan(0);
-  console.info(`R1 converged: ${rows.length} (user, object) pairs checked, ${db.access.length} grants, ${await t.db.reconcileRun.count({ where: { connectionId } })} reconcile runs`);
+  console.info(
+    `R1 converged: ${rows.length} (user, object) pairs checked, ${db.access.length} grants, ${await t.db.reconcileRun.count({ where: { connectionId } })} reconcile runs`,
+  );
 }, 600_000);

@@ -35,7 +35,11 @@ async function remote<T extends pg.QueryResultRow>(sql: string, params: unknown[
 }
 
 const canSelect = async (user: string) =>
-  remote<{ ok: boolean }>("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AND has_table_privilege($1, 'app.events', 'SELECT') AS ok", [user], "app").then(
+  remote<{ ok: boolean }>(
+    "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AND has_table_privilege($1, 'app.events', 'SELECT') AS ok",
+    [user],
+    "app",
+  ).then(
     (r) => r.rows[0]?.ok === true,
     () => false,
   );
@@ -75,9 +79,17 @@ it("retries through a 60 s outage and converges within 30 s of the server's retu
     credentials: { password: cluster.password },
     autoRegister: true,
   });
-  await waitFor(async () => (await t.db.syncRun.findUnique({ where: { id: created.syncRun.id } }))?.status === "SUCCEEDED", { timeoutMs: 30_000, what: "first sync" });
+  await waitFor(async () => (await t.db.syncRun.findUnique({ where: { id: created.syncRun.id } }))?.status === "SUCCEEDED", {
+    timeoutMs: 30_000,
+    what: "first sync",
+  });
   const governor = { kind: "USER" as const, userId: a.id, username: a.username, roles: new Set(["GOVERNOR" as const]) };
-  await createPolicy(deps, governor, { name: "group reads", accessType: "READ", restriction: { kind: "conditions", condition: { kind: "group", group: group.id } }, scope: { kind: "connection", connectionId: created.connection.id } });
+  await createPolicy(deps, governor, {
+    name: "group reads",
+    accessType: "READ",
+    restriction: { kind: "conditions", condition: { kind: "group", group: group.id } },
+    scope: { kind: "connection", connectionId: created.connection.id },
+  });
   await waitFor(() => canSelect(a.username), { timeoutMs: 30_000, what: "first grant" });
 
   cluster.stop();

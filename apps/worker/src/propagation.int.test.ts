@@ -28,7 +28,11 @@ const governor = { kind: "USER" as const, userId: "", username: "gov", roles: ne
 beforeAll(async () => {
   t = await createTestDatabase();
   await query(`CREATE DATABASE ${warehouse}`);
-  await query("CREATE SCHEMA shop; CREATE TABLE shop.orders (id int, total numeric); INSERT INTO shop.orders VALUES (1, 10); CREATE VIEW shop.big_orders AS SELECT * FROM shop.orders WHERE total > 5", [], { database: warehouse });
+  await query(
+    "CREATE SCHEMA shop; CREATE TABLE shop.orders (id int, total numeric); INSERT INTO shop.orders VALUES (1, 10); CREATE VIEW shop.big_orders AS SELECT * FROM shop.orders WHERE total > 5",
+    [],
+    { database: warehouse },
+  );
   worker = await startWorker({
     databaseUrl: t.url,
     redisUrl: REDIS_URL,
@@ -38,7 +42,14 @@ beforeAll(async () => {
     logger: createLogger({ name: "worker", level: "warn" }),
   });
   const deps = { db: t.db };
-  governor.userId = (await createUser(deps, system, { username: `gov-${id}`, displayName: "Gov", email: `gov-${id}@example.com`, roles: ["GOVERNOR", "ADMIN"] })).id;
+  governor.userId = (
+    await createUser(deps, system, {
+      username: `gov-${id}`,
+      displayName: "Gov",
+      email: `gov-${id}@example.com`,
+      roles: ["GOVERNOR", "ADMIN"],
+    })
+  ).id;
   const a = await createUser(deps, system, { username: alice, displayName: "Alice", email: `${alice}@example.com` });
   await createUser(deps, system, { username: bob, displayName: "Bob", email: `${bob}@example.com` });
   const analysts = await createGroup(deps, system, { name: `analysts-${id}` });
@@ -50,7 +61,10 @@ beforeAll(async () => {
     autoRegister: true,
   });
   connectionId = created.connection.id;
-  await waitFor(async () => (await t.db.syncRun.findUnique({ where: { id: created.syncRun.id } }))?.status === "SUCCEEDED", { timeoutMs: 30_000, what: "first sync" });
+  await waitFor(async () => (await t.db.syncRun.findUnique({ where: { id: created.syncRun.id } }))?.status === "SUCCEEDED", {
+    timeoutMs: 30_000,
+    what: "first sync",
+  });
   (globalThis as Record<string, unknown>).analystsGroupId = analysts.id;
 });
 
@@ -75,11 +89,19 @@ describe("policy change → PostgreSQL grants", () => {
       restriction: { kind: "conditions", condition: { kind: "group", group: (globalThis as Record<string, unknown>).analystsGroupId } },
       scope: { kind: "connection", connectionId },
     });
-    await waitFor(async () => (await query<{ ok: boolean }>("SELECT has_table_privilege($1, 'shop.orders', 'SELECT') AS ok", [alice], { database: warehouse }).catch(() => ({ rows: [{ ok: false }] }))).rows[0]?.ok === true, {
-      timeoutMs: 30_000,
-      intervalMs: 25,
-      what: "alice's SELECT grant",
-    });
+    await waitFor(
+      async () =>
+        (
+          await query<{ ok: boolean }>("SELECT has_table_privilege($1, 'shop.orders', 'SELECT') AS ok", [alice], {
+            database: warehouse,
+          }).catch(() => ({ rows: [{ ok: false }] }))
+        ).rows[0]?.ok === true,
+      {
+        timeoutMs: 30_000,
+        intervalMs: 25,
+        what: "alice's SELECT grant",
+      },
+    );
     const latencyMs = Date.now() - started;
     expect(await tryAs(alice, warehouse, "SELECT count(*) FROM shop.orders")).toBe("ok");
     expect(await tryAs(alice, warehouse, "SELECT count(*) FROM shop.big_orders")).toBe("ok");
@@ -91,7 +113,10 @@ describe("policy change → PostgreSQL grants", () => {
     console.info(`policy commit → has_table_privilege true: ${latencyMs} ms`);
 
     await deactivateUser({ db: t.db }, system, { id: (await t.db.user.findUniqueOrThrow({ where: { username: alice } })).id });
-    await waitFor(async () => (await tryAs(alice, warehouse, "SELECT count(*) FROM shop.orders")) !== "ok", { timeoutMs: 30_000, what: "alice's access revoked" });
+    await waitFor(async () => (await tryAs(alice, warehouse, "SELECT count(*) FROM shop.orders")) !== "ok", {
+      timeoutMs: 30_000,
+      what: "alice's access revoked",
+    });
   });
 
   it("does nothing for a version that is already applied", async () => {

@@ -54,7 +54,12 @@ describe("sync through the worker", () => {
 
     await wh("CREATE TABLE shop.refunds (id int, amount numeric)");
     const body = JSON.stringify({ changed: ["shop.refunds"] });
-    const run = await handleInboundSyncWebhook(deps(), connection.id, signWebhook(inboundSecret, Math.floor(Date.now() / 1000), body), body);
+    const run = await handleInboundSyncWebhook(
+      deps(),
+      connection.id,
+      signWebhook(inboundSecret, Math.floor(Date.now() / 1000), body),
+      body,
+    );
     const second = await waitFor(runDone(run.id), { timeoutMs: 20_000 });
     expect(second).toMatchObject({ status: "SUCCEEDED", added: 1, registered: 1 });
     expect(await t.db.dataSource.findFirst({ where: { name: `${warehouse}.shop.refunds` } })).not.toBeNull();
@@ -70,7 +75,9 @@ describe("sync through the worker", () => {
     // The request's outbox event was handled, but its job vanished with Redis: only the SyncRun row
     // remains. (Written directly, with no event, to make the loss deterministic.)
     await flushPrefix(prefix);
-    const run = await t.db.syncRun.create({ data: { connectionId: connection.id, trigger: "MANUAL", requestedAt: new Date(Date.now() - 10_000) } });
+    const run = await t.db.syncRun.create({
+      data: { connectionId: connection.id, trigger: "MANUAL", requestedAt: new Date(Date.now() - 10_000) },
+    });
     const done = await waitFor(runDone(run.id), { timeoutMs: 30_000 });
     expect(done?.status).toBe("SUCCEEDED");
   });

@@ -14,7 +14,10 @@ export function toEnginePolicy(row: { id: string; name: string; accessType: "REA
  * (renaming a group keeps its policies). A source's tags are its own tags plus its columns' tags, so a
  * policy on `PII` covers a table with a `PII.Email` column.
  */
-export async function loadPolicySnapshot(db: Db | Tx, opts: { connectionId?: string; policies?: SubscriptionPolicy[] } = {}): Promise<PolicySnapshot> {
+export async function loadPolicySnapshot(
+  db: Db | Tx,
+  opts: { connectionId?: string; policies?: SubscriptionPolicy[] } = {},
+): Promise<PolicySnapshot> {
   const [users, memberships, attributes, sources, sourceTags, columnTags, policies, requests, subscriptions, settings] = await Promise.all([
     db.user.findMany({ select: { id: true, status: true } }),
     db.groupMembership.findMany({ select: { userId: true, groupId: true } }),
@@ -28,7 +31,10 @@ export async function loadPolicySnapshot(db: Db | Tx, opts: { connectionId?: str
       SELECT DISTINCT c."dataSourceId", t.name FROM "ColumnTag" ct JOIN "DataSourceColumn" c ON c.id = ct."columnId" JOIN "Tag" t ON t.id = ct."tagId" WHERE c.present`,
     opts.policies ? Promise.resolve(null) : db.subscriptionPolicy.findMany({ where: { deletedAt: null }, orderBy: { id: "asc" } }),
     db.accessRequest.findMany({ where: { status: "APPROVED" }, select: { id: true, userId: true, dataSourceId: true, expiresAt: true } }),
-    db.manualSubscription.findMany({ where: { revokedAt: null }, select: { id: true, userId: true, dataSourceId: true, accessType: true, expiresAt: true } }),
+    db.manualSubscription.findMany({
+      where: { revokedAt: null },
+      select: { id: true, userId: true, dataSourceId: true, accessType: true, expiresAt: true },
+    }),
     db.policySettings.findUnique({ where: { id: 1 } }),
   ]);
   const groupsOf = new Map<string, string[]>();
@@ -42,20 +48,41 @@ export async function loadPolicySnapshot(db: Db | Tx, opts: { connectionId?: str
   for (const t of sourceTags) (tagsOf.get(t.dataSourceId) ?? tagsOf.set(t.dataSourceId, new Set()).get(t.dataSourceId)!).add(t.tag.name);
   for (const t of columnTags) (tagsOf.get(t.dataSourceId) ?? tagsOf.set(t.dataSourceId, new Set()).get(t.dataSourceId)!).add(t.name);
 
-  const engineUsers: User[] = users.map((u) => ({ id: u.id, active: u.status === "ACTIVE", groups: groupsOf.get(u.id) ?? [], attributes: attrsOf.get(u.id) ?? {} }));
+  const engineUsers: User[] = users.map((u) => ({
+    id: u.id,
+    active: u.status === "ACTIVE",
+    groups: groupsOf.get(u.id) ?? [],
+    attributes: attrsOf.get(u.id) ?? {},
+  }));
   const engineSources: DataSource[] = sources.map((s) => {
     const path = s.catalogNode.path;
     return {
       id: s.id,
       connectionId: s.connectionId,
-      location: { database: path.length > 2 ? path[0] : undefined, schema: path.length > 1 ? path.at(-2) : undefined, object: path.at(-1) ?? "" },
+      location: {
+        database: path.length > 2 ? path[0] : undefined,
+        schema: path.length > 1 ? path.at(-2) : undefined,
+        object: path.at(-1) ?? "",
+      },
       tags: [...(tagsOf.get(s.id) ?? [])],
       status: s.status,
       ...(s.mergeRule ? { mergeRule: s.mergeRule } : {}),
     };
   });
-  const accessRequests: AccessRequest[] = requests.map((r) => ({ id: r.id, userId: r.userId, sourceId: r.dataSourceId, status: "APPROVED", expiresAt: r.expiresAt }));
-  const manual: ManualSubscription[] = subscriptions.map((s) => ({ id: s.id, userId: s.userId, sourceId: s.dataSourceId, accessType: s.accessType, expiresAt: s.expiresAt }));
+  const accessRequests: AccessRequest[] = requests.map((r) => ({
+    id: r.id,
+    userId: r.userId,
+    sourceId: r.dataSourceId,
+    status: "APPROVED",
+    expiresAt: r.expiresAt,
+  }));
+  const manual: ManualSubscription[] = subscriptions.map((s) => ({
+    id: s.id,
+    userId: s.userId,
+    sourceId: s.dataSourceId,
+    accessType: s.accessType,
+    expiresAt: s.expiresAt,
+  }));
   return {
     users: engineUsers,
     sources: engineSources,

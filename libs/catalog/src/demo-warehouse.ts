@@ -80,7 +80,11 @@ export async function createDemoWarehouse(adminUrl: string, database: string): P
  * Seeds the demo warehouse and registers it as a connection with every object registered and a few
  * PII tags, so a newcomer sees governed data at once. Skipped when the connection already exists.
  */
-export async function seedDemoWarehouse(deps: CatalogDeps, databaseUrl: string, opts: { dataOwnerUsernames?: string[] } = {}): Promise<{ seeded: boolean; dataSources: number }> {
+export async function seedDemoWarehouse(
+  deps: CatalogDeps,
+  databaseUrl: string,
+  opts: { dataOwnerUsernames?: string[] } = {},
+): Promise<{ seeded: boolean; dataSources: number }> {
   if (await deps.db.connection.findFirst({ where: { name: DEMO_CONNECTION_NAME } })) return { seeded: false, dataSources: 0 };
   const url = new URL(databaseUrl);
   const database = `${decodeURIComponent(url.pathname.slice(1))}_demo_warehouse`;
@@ -91,7 +95,12 @@ export async function seedDemoWarehouse(deps: CatalogDeps, databaseUrl: string, 
     name: DEMO_CONNECTION_NAME,
     kind: "POSTGRES",
     description: "Sample warehouse on the local PostgreSQL: CRM, sales, HR and product analytics",
-    config: { host: url.hostname, port: Number(url.port || 5432), user: decodeURIComponent(url.username) || "postgres", databases: [database] },
+    config: {
+      host: url.hostname,
+      port: Number(url.port || 5432),
+      user: decodeURIComponent(url.username) || "postgres",
+      databases: [database],
+    },
     credentials: { password: decodeURIComponent(url.password) },
     autoRegister: true,
     syncIntervalMinutes: 60,
@@ -99,7 +108,12 @@ export async function seedDemoWarehouse(deps: CatalogDeps, databaseUrl: string, 
   });
   // Sync inline so the demo is complete at start-up; the worker then finds this run done.
   const outcome = await runSync(deps, syncRun.id);
-  const byName = new Map((await deps.db.dataSource.findMany({ where: { connectionId: syncRun.connectionId } })).map((d) => [d.name.replace(database, "demo"), d.id]));
+  const byName = new Map(
+    (await deps.db.dataSource.findMany({ where: { connectionId: syncRun.connectionId } })).map((d) => [
+      d.name.replace(database, "demo"),
+      d.id,
+    ]),
+  );
   for (const [source, column, tag] of COLUMN_TAGS) {
     const id = byName.get(source);
     if (id) await tagColumn(deps, actor, { dataSourceId: id, column, tag }, true);

@@ -2,7 +2,10 @@ import type { Db } from "@steward/db";
 
 /** Batch functions for the API's per-request DataLoaders (results in input order). */
 export async function batchColumns(db: Db, sourceIds: readonly string[]) {
-  const rows = await db.dataSourceColumn.findMany({ where: { dataSourceId: { in: [...sourceIds] } }, orderBy: [{ present: "desc" }, { ordinal: "asc" }] });
+  const rows = await db.dataSourceColumn.findMany({
+    where: { dataSourceId: { in: [...sourceIds] } },
+    orderBy: [{ present: "desc" }, { ordinal: "asc" }],
+  });
   const map = new Map<string, typeof rows>();
   for (const r of rows) (map.get(r.dataSourceId) ?? map.set(r.dataSourceId, []).get(r.dataSourceId)!).push(r);
   return sourceIds.map((id) => map.get(id) ?? []);
@@ -10,12 +13,22 @@ export async function batchColumns(db: Db, sourceIds: readonly string[]) {
 
 export async function batchSourceTags(db: Db, sourceIds: readonly string[]) {
   const rows = await db.dataSourceTag.findMany({ where: { dataSourceId: { in: [...sourceIds] } }, include: { tag: true } });
-  return sourceIds.map((id) => rows.filter((r) => r.dataSourceId === id).map((r) => ({ name: r.tag.name, source: r.source })).sort((a, b) => a.name.localeCompare(b.name)));
+  return sourceIds.map((id) =>
+    rows
+      .filter((r) => r.dataSourceId === id)
+      .map((r) => ({ name: r.tag.name, source: r.source }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+  );
 }
 
 export async function batchColumnTags(db: Db, columnIds: readonly string[]) {
   const rows = await db.columnTag.findMany({ where: { columnId: { in: [...columnIds] } }, include: { tag: true } });
-  return columnIds.map((id) => rows.filter((r) => r.columnId === id).map((r) => ({ name: r.tag.name, source: r.source })).sort((a, b) => a.name.localeCompare(b.name)));
+  return columnIds.map((id) =>
+    rows
+      .filter((r) => r.columnId === id)
+      .map((r) => ({ name: r.tag.name, source: r.source }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+  );
 }
 
 export async function batchOwners(db: Db, sourceIds: readonly string[]) {

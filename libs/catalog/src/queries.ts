@@ -37,13 +37,23 @@ export async function getSyncRun(deps: CatalogDeps, actor: Actor | null, id: str
 }
 
 /** One level of the catalog tree (lazy browsing), by name. */
-export async function browseCatalog(deps: CatalogDeps, actor: Actor | null, connectionId: string, parentId: string | null | undefined, page: PageArgs & { includeGone?: boolean | null }) {
+export async function browseCatalog(
+  deps: CatalogDeps,
+  actor: Actor | null,
+  connectionId: string,
+  parentId: string | null | undefined,
+  page: PageArgs & { includeGone?: boolean | null },
+) {
   const a = requireActor(actor);
   const ids = parseInput(z.object({ connectionId: z.uuid(), parentId: z.uuid().nullish() }), { connectionId, parentId });
   const size = pageSize(page.first);
   const cursor = decodeCursor(page.after, 1);
   if (!(await canSeeConnection(deps.db, a, ids.connectionId))) return { ...toPage([], size, () => []), totalCount: 0 };
-  const where: Prisma.CatalogNodeWhereInput = { connectionId: ids.connectionId, parentId: ids.parentId ?? null, ...(page.includeGone ? {} : { present: true }) };
+  const where: Prisma.CatalogNodeWhereInput = {
+    connectionId: ids.connectionId,
+    parentId: ids.parentId ?? null,
+    ...(page.includeGone ? {} : { present: true }),
+  };
   const [rows, totalCount] = await Promise.all([
     deps.db.catalogNode.findMany({
       where: cursor ? { AND: [where, { name: { gt: String(cursor[0]) } }] } : where,
@@ -79,13 +89,19 @@ export async function searchDataSources(deps: CatalogDeps, actor: Actor | null, 
     status: f.status ?? undefined,
     name: f.search ? { contains: f.search, mode: "insensitive" } : undefined,
     ...(tagMatch ? { OR: [{ tags: { some: { tag: tagMatch } } }, { columns: { some: { tags: { some: { tag: tagMatch } } } } }] } : {}),
-    ...(f.ownerUserId ? { owners: { some: { OR: [{ userId: f.ownerUserId }, { group: { members: { some: { userId: f.ownerUserId } } } }] } } } : {}),
+    ...(f.ownerUserId
+      ? { owners: { some: { OR: [{ userId: f.ownerUserId }, { group: { members: { some: { userId: f.ownerUserId } } } }] } } }
+      : {}),
   };
   const after: Prisma.DataSourceWhereInput | undefined = cursor
     ? { OR: [{ name: { gt: String(cursor[0]) } }, { name: String(cursor[0]), id: { gt: String(cursor[1]) } }] }
     : undefined;
   const [rows, totalCount] = await Promise.all([
-    deps.db.dataSource.findMany({ where: after ? { AND: [where, after] } : where, orderBy: [{ name: "asc" }, { id: "asc" }], take: size + 1 }),
+    deps.db.dataSource.findMany({
+      where: after ? { AND: [where, after] } : where,
+      orderBy: [{ name: "asc" }, { id: "asc" }],
+      take: size + 1,
+    }),
     deps.db.dataSource.count({ where }),
   ]);
   return { ...toPage(rows, size, (d) => [d.name, d.id]), totalCount };
@@ -99,5 +115,9 @@ export async function getDataSource(deps: CatalogDeps, actor: Actor | null, id: 
 
 export async function listTags(deps: CatalogDeps, actor: Actor | null, search?: string | null) {
   requireActor(actor);
-  return deps.db.tag.findMany({ where: search ? { name: { contains: search.slice(0, 200), mode: "insensitive" } } : {}, orderBy: { name: "asc" }, take: 500 });
+  return deps.db.tag.findMany({
+    where: search ? { name: { contains: search.slice(0, 200), mode: "insensitive" } } : {},
+    orderBy: { name: "asc" },
+    take: 500,
+  });
 }

@@ -6,7 +6,15 @@ export type RoleName = "ADMIN" | "GOVERNOR" | "DATA_OWNER";
 
 export type Actor =
   | { kind: "USER"; userId: string; username: string; roles: ReadonlySet<RoleName>; requestId?: string }
-  | { kind: "API_KEY"; userId: string; username: string; apiKeyId: string; keyPrefix: string; roles: ReadonlySet<RoleName>; requestId?: string }
+  | {
+      kind: "API_KEY";
+      userId: string;
+      username: string;
+      apiKeyId: string;
+      keyPrefix: string;
+      roles: ReadonlySet<RoleName>;
+      requestId?: string;
+    }
   | { kind: "SYSTEM"; label: string; requestId?: string };
 
 export function hasRole(actor: Actor, role: RoleName): boolean {

@@ -9,7 +9,10 @@ export type Keyring = { activeKeyId: string; keys: Record<string, Buffer> };
 
 export function parseKeyring(spec: string): Keyring {
   // "id1:base64key,id2:base64key" — the first is active.
-  const entries = spec.split(",").map((s) => s.trim()).filter(Boolean);
+  const entries = spec
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (entries.length === 0) throw new Error("encryption keyring is empty");
   const keys: Record<string, Buffer> = {};
   for (const entry of entries) {

@@ -2,14 +2,7 @@
  * One error family for the whole domain. Use-cases throw AppError; transports map `code` to their own
  * vocabulary in exactly one place (the API's GraphQL error formatter).
  */
-export type ErrorCode =
-  | "UNAUTHENTICATED"
-  | "FORBIDDEN"
-  | "BAD_USER_INPUT"
-  | "NOT_FOUND"
-  | "CONFLICT"
-  | "RATE_LIMITED"
-  | "INTERNAL";
+export type ErrorCode = "UNAUTHENTICATED" | "FORBIDDEN" | "BAD_USER_INPUT" | "NOT_FOUND" | "CONFLICT" | "RATE_LIMITED" | "INTERNAL";
 
 export type FieldIssue = { path: string; message: string };
 

@@ -27,7 +27,10 @@ export const fields = {
     .trim()
     .min(1, "must not be empty")
     .max(100, "must be at most 100 characters")
-    .regex(/^[\p{L}\p{N}][\p{L}\p{N} ._:/-]*$/u, "must start with a letter or digit and use letters, digits, space, '.', '_', ':', '/' or '-'"),
+    .regex(
+      /^[\p{L}\p{N}][\p{L}\p{N} ._:/-]*$/u,
+      "must start with a letter or digit and use letters, digits, space, '.', '_', ':', '/' or '-'",
+    ),
   description: z.string().trim().max(2000, "must be at most 2000 characters"),
   attributeKey: z
     .string()

@@ -21,7 +21,8 @@ function actorLabel(actor: Actor): string {
   }
 }
 
-const toJson = (v: unknown): Prisma.InputJsonValue | undefined => (v === undefined ? undefined : (JSON.parse(JSON.stringify(v)) as Prisma.InputJsonValue));
+const toJson = (v: unknown): Prisma.InputJsonValue | undefined =>
+  v === undefined ? undefined : (JSON.parse(JSON.stringify(v)) as Prisma.InputJsonValue);
 
 /** Records who did what, in the caller's transaction: an audited change and its record commit together. */
 export async function recordAudit(tx: Tx, actor: Actor, input: AuditInput): Promise<void> {

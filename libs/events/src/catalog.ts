@@ -24,10 +24,21 @@ export const eventSchemas = {
   "connection.updated": z.object({ connectionId: z.uuid() }),
   "connection.deleted": z.object({ connectionId: z.uuid() }),
   "connection.sync_requested": z.object({ connectionId: z.uuid(), syncRunId: z.uuid() }),
-  "connection.synced": z.object({ connectionId: z.uuid(), syncRunId: z.uuid(), added: z.number(), disabled: z.number(), reenabled: z.number(), registered: z.number() }),
+  "connection.synced": z.object({
+    connectionId: z.uuid(),
+    syncRunId: z.uuid(),
+    added: z.number(),
+    disabled: z.number(),
+    reenabled: z.number(),
+    registered: z.number(),
+  }),
   // Bulk events carry chunks of ids (see DATA_SOURCE_EVENT_CHUNK) so a large sync stays a few rows.
   "data_source.registered": z.object({ connectionId: z.uuid(), dataSourceIds: z.array(z.uuid()) }),
-  "data_source.status_changed": z.object({ connectionId: z.uuid(), dataSourceIds: z.array(z.uuid()), status: z.enum(["ACTIVE", "DISABLED"]) }),
+  "data_source.status_changed": z.object({
+    connectionId: z.uuid(),
+    dataSourceIds: z.array(z.uuid()),
+    status: z.enum(["ACTIVE", "DISABLED"]),
+  }),
   "data_source.columns_changed": z.object({ connectionId: z.uuid(), dataSourceIds: z.array(z.uuid()) }),
   "data_source.tags_changed": z.object({ connectionId: z.uuid(), dataSourceId: z.uuid() }),
   "data_source.owners_changed": z.object({ connectionId: z.uuid(), dataSourceId: z.uuid() }),

@@ -6,16 +6,58 @@ import { setUserAttribute } from "./users/attributes";
 
 export const DEMO_PASSWORD = "steward-demo";
 
-type DemoUser = { username: string; displayName: string; roles: ("ADMIN" | "GOVERNOR" | "DATA_OWNER")[]; groups: string[]; attributes: Record<string, string[]> };
+type DemoUser = {
+  username: string;
+  displayName: string;
+  roles: ("ADMIN" | "GOVERNOR" | "DATA_OWNER")[];
+  groups: string[];
+  attributes: Record<string, string[]>;
+};
 
 const USERS: DemoUser[] = [
   { username: "admin", displayName: "Ada Admin", roles: ["ADMIN"], groups: [], attributes: {} },
-  { username: "grace", displayName: "Grace Governor", roles: ["GOVERNOR"], groups: ["governance"], attributes: { department: ["governance"], region: ["EU", "US"] } },
-  { username: "owen", displayName: "Owen Owner", roles: ["DATA_OWNER"], groups: ["data-engineering"], attributes: { department: ["engineering"], region: ["US"] } },
-  { username: "alice", displayName: "Alice Analyst", roles: [], groups: ["analysts"], attributes: { department: ["marketing"], region: ["EU"], clearance: ["internal"] } },
-  { username: "bob", displayName: "Bob Banker", roles: [], groups: ["finance"], attributes: { department: ["finance"], region: ["US"], clearance: ["confidential"] } },
-  { username: "carol", displayName: "Carol People", roles: [], groups: ["hr"], attributes: { department: ["hr"], region: ["EU"], clearance: ["restricted"] } },
-  { username: "dave", displayName: "Dave Data", roles: [], groups: ["analysts", "finance"], attributes: { department: ["finance"], region: ["EU", "APAC"] } },
+  {
+    username: "grace",
+    displayName: "Grace Governor",
+    roles: ["GOVERNOR"],
+    groups: ["governance"],
+    attributes: { department: ["governance"], region: ["EU", "US"] },
+  },
+  {
+    username: "owen",
+    displayName: "Owen Owner",
+    roles: ["DATA_OWNER"],
+    groups: ["data-engineering"],
+    attributes: { department: ["engineering"], region: ["US"] },
+  },
+  {
+    username: "alice",
+    displayName: "Alice Analyst",
+    roles: [],
+    groups: ["analysts"],
+    attributes: { department: ["marketing"], region: ["EU"], clearance: ["internal"] },
+  },
+  {
+    username: "bob",
+    displayName: "Bob Banker",
+    roles: [],
+    groups: ["finance"],
+    attributes: { department: ["finance"], region: ["US"], clearance: ["confidential"] },
+  },
+  {
+    username: "carol",
+    displayName: "Carol People",
+    roles: [],
+    groups: ["hr"],
+    attributes: { department: ["hr"], region: ["EU"], clearance: ["restricted"] },
+  },
+  {
+    username: "dave",
+    displayName: "Dave Data",
+    roles: [],
+    groups: ["analysts", "finance"],
+    attributes: { department: ["finance"], region: ["EU", "APAC"] },
+  },
 ];
 
 const GROUPS: Record<string, string> = {

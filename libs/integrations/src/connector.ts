@@ -2,7 +2,17 @@ import type { z } from "zod";
 
 /** Every platform kind; mirrors the PlatformKind enum of the metadata database. */
 export type PlatformKind = "POSTGRES" | "LAKEBASE" | "REDSHIFT" | "TRINO" | "SNOWFLAKE" | "DATABRICKS_UC" | "BIGQUERY" | "SYNAPSE" | "S3";
-export const PLATFORM_KINDS: readonly PlatformKind[] = ["POSTGRES", "LAKEBASE", "REDSHIFT", "TRINO", "SNOWFLAKE", "DATABRICKS_UC", "BIGQUERY", "SYNAPSE", "S3"];
+export const PLATFORM_KINDS: readonly PlatformKind[] = [
+  "POSTGRES",
+  "LAKEBASE",
+  "REDSHIFT",
+  "TRINO",
+  "SNOWFLAKE",
+  "DATABRICKS_UC",
+  "BIGQUERY",
+  "SYNAPSE",
+  "S3",
+];
 
 /** Object types as platforms report them (normalised names; the raw platform code is kept too). */
 export type ObjectType = "TABLE" | "PARTITIONED_TABLE" | "VIEW" | "MATERIALIZED_VIEW" | "FOREIGN_TABLE" | "EXTERNAL_TABLE" | "PREFIX";

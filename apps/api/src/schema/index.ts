@@ -27,6 +27,16 @@ export function loadTypeDefs(): string[] {
 export function buildSchema() {
   return makeExecutableSchema({
     typeDefs: loadTypeDefs(),
-    resolvers: mergeResolvers([commonResolvers, authResolvers, userResolvers, groupResolvers, apiKeyResolvers, auditResolvers, webhookResolvers, catalogResolvers, policyResolvers]) as never,
+    resolvers: mergeResolvers([
+      commonResolvers,
+      authResolvers,
+      userResolvers,
+      groupResolvers,
+      apiKeyResolvers,
+      auditResolvers,
+      webhookResolvers,
+      catalogResolvers,
+      policyResolvers,
+    ]) as never,
   });
 }

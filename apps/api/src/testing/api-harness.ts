@@ -61,7 +61,10 @@ export async function startTestApi(): Promise<TestApi> {
   }
 
   async function login(username: string, password = DEMO_PASSWORD): Promise<Auth> {
-    const res = await gql(`mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { user { id } } }`, { u: username, p: password });
+    const res = await gql(`mutation($u: String!, $p: String!) { login(input: {username: $u, password: $p}) { user { id } } }`, {
+      u: username,
+      p: password,
+    });
     if (res.errors) throw new Error(`login failed for ${username}: ${JSON.stringify(res.errors)}`);
     const setCookie = res.headers.get("set-cookie") ?? "";
     return { cookie: setCookie.split(";")[0] };

@@ -14,6 +14,9 @@ export const accessPropagationConsumer: EventConsumer = {
     if (connections.length === 0) return [];
     const versions = await bumpDesiredVersions(tx, connections);
     log.debug({ versions }, "desired access versions bumped");
-    return versions.map((v) => ({ name: "reconcile-connection" as const, data: { connectionId: v.connectionId, version: v.version, attempt: 0 } }));
+    return versions.map((v) => ({
+      name: "reconcile-connection" as const,
+      data: { connectionId: v.connectionId, version: v.version, attempt: 0 },
+    }));
   },
 };

@@ -16,18 +16,31 @@ export async function accessSweepPass(ctx: WorkerContext, now = new Date()): Pro
   const expired = await ctx.db.connectionAccessState.findMany({ where: { nextExpiryAt: { lte: now } }, select: { connectionId: true } });
   if (expired.length) {
     await transaction(ctx.db, async (tx) => {
-      await tx.connectionAccessState.updateMany({ where: { connectionId: { in: expired.map((e) => e.connectionId) } }, data: { nextExpiryAt: null } });
-      await bumpDesiredVersions(tx, expired.map((e) => e.connectionId));
+      await tx.connectionAccessState.updateMany({
+        where: { connectionId: { in: expired.map((e) => e.connectionId) } },
+        data: { nextExpiryAt: null },
+      });
+      await bumpDesiredVersions(
+        tx,
+        expired.map((e) => e.connectionId),
+      );
     });
   }
-  const behind = await ctx.db.$queryRaw<{ connectionId: string; desiredVersion: number; failureStreak: number; lastAttemptAt: Date | null }[]>`
+  const behind = await ctx.db.$queryRaw<
+    { connectionId: string; desiredVersion: number; failureStreak: number; lastAttemptAt: Date | null }[]
+  >`
     SELECT "connectionId", "desiredVersion", "failureStreak", "lastAttemptAt" FROM "ConnectionAccessState" WHERE "appliedVersion" < "desiredVersion"`;
   const due = behind.filter((s) => {
     const wait = Math.min(MAX_RETRY_DELAY_MS, 500 * 2 ** Math.max(0, s.failureStreak - 1));
     return !s.lastAttemptAt || now.getTime() - s.lastAttemptAt.getTime() >= (s.failureStreak > 0 ? wait : ctx.config.ACCESS_SWEEP_MS);
   });
   if (due.length) {
-    await ctx.enqueue(due.map((s) => ({ name: "reconcile-connection" as const, data: { connectionId: s.connectionId, version: s.desiredVersion, attempt: s.failureStreak } })));
+    await ctx.enqueue(
+      due.map((s) => ({
+        name: "reconcile-connection" as const,
+        data: { connectionId: s.connectionId, version: s.desiredVersion, attempt: s.failureStreak },
+      })),
+    );
   }
   await driftChecks(ctx, now);
   return "idle";

@@ -17,12 +17,19 @@ const PolicyInput = z.object({
 const UpdateInput = PolicyInput.extend({ id: z.uuid() });
 
 /** Validates a definition against the engine's schema and the current catalog and identities. */
-export async function validateDefinition(db: Db | Tx, input: { id?: string; name: string; accessType: "READ" | "WRITE"; restriction: unknown; scope: unknown }) {
+export async function validateDefinition(
+  db: Db | Tx,
+  input: { id?: string; name: string; accessType: "READ" | "WRITE"; restriction: unknown; scope: unknown },
+) {
   const snapshot = await loadPolicySnapshot(db, { policies: [] });
   const keys = await db.userAttribute.findMany({ distinct: ["key"], select: { key: true } });
   return validatePolicy(
     { id: input.id ?? randomUUID(), name: input.name, accessType: input.accessType, restriction: input.restriction, scope: input.scope },
-    { attributeKeys: keys.map((k) => ({ key: k.key, multiValued: true })), sources: snapshot.sources, userIds: snapshot.users.map((u) => u.id) },
+    {
+      attributeKeys: keys.map((k) => ({ key: k.key, multiValued: true })),
+      sources: snapshot.sources,
+      userIds: snapshot.users.map((u) => u.id),
+    },
   );
 }
 
@@ -34,7 +41,12 @@ const snapshotOf = (p: { name: string; description: string; accessType: string; 
   version: p.version,
 });
 
-async function appendVersion(tx: Tx, actor: Actor, policy: { id: string; version: number; name: string; description: string; accessType: "READ" | "WRITE"; definition: unknown }, change: "CREATED" | "UPDATED" | "DELETED") {
+async function appendVersion(
+  tx: Tx,
+  actor: Actor,
+  policy: { id: string; version: number; name: string; description: string; accessType: "READ" | "WRITE"; definition: unknown },
+  change: "CREATED" | "UPDATED" | "DELETED",
+) {
   await tx.policyVersion.create({
     data: {
       policyId: policy.id,
@@ -47,7 +59,12 @@ async function appendVersion(tx: Tx, actor: Actor, policy: { id: string; version
       changedById: actor.kind === "SYSTEM" ? null : actor.userId,
     },
   });
-  await emitEvent(tx, { type: "policy.changed", aggregateType: "SubscriptionPolicy", aggregateId: policy.id, payload: { policyId: policy.id, version: policy.version } });
+  await emitEvent(tx, {
+    type: "policy.changed",
+    aggregateType: "SubscriptionPolicy",
+    aggregateId: policy.id,
+    payload: { policyId: policy.id, version: policy.version },
+  });
 }
 
 export type PolicyWrite = { policy: Awaited<ReturnType<Db["subscriptionPolicy"]["findUniqueOrThrow"]>>; warnings: PolicyIssue[] };
@@ -69,7 +86,12 @@ export async function createPolicy(deps: { db: Db }, actor: Actor | null, input:
         },
       });
       await appendVersion(tx, a, policy, "CREATED");
-      await recordAudit(tx, a, { action: "policy.created", targetType: "SubscriptionPolicy", targetId: policy.id, after: snapshotOf(policy) });
+      await recordAudit(tx, a, {
+        action: "policy.created",
+        targetType: "SubscriptionPolicy",
+        targetId: policy.id,
+        after: snapshotOf(policy),
+      });
       return { policy, warnings };
     });
   } catch (err) {
@@ -97,7 +119,13 @@ export async function updatePolicy(deps: { db: Db }, actor: Actor | null, input:
         },
       });
       await appendVersion(tx, a, policy, "UPDATED");
-      await recordAudit(tx, a, { action: "policy.updated", targetType: "SubscriptionPolicy", targetId: policy.id, before: snapshotOf(before), after: snapshotOf(policy) });
+      await recordAudit(tx, a, {
+        action: "policy.updated",
+        targetType: "SubscriptionPolicy",
+        targetId: policy.id,
+        before: snapshotOf(before),
+        after: snapshotOf(policy),
+      });
       return { policy, warnings };
     });
   } catch (err) {
@@ -118,7 +146,12 @@ export async function deletePolicy(deps: { db: Db }, actor: Actor | null, id: st
       data: { deletedAt: new Date(), version: before.version + 1, name: `${before.name} (deleted ${policyId.slice(0, 8)})` },
     });
     await appendVersion(tx, a, { ...policy, name: before.name }, "DELETED");
-    await recordAudit(tx, a, { action: "policy.deleted", targetType: "SubscriptionPolicy", targetId: policyId, before: snapshotOf(before) });
+    await recordAudit(tx, a, {
+      action: "policy.deleted",
+      targetType: "SubscriptionPolicy",
+      targetId: policyId,
+      before: snapshotOf(before),
+    });
     return true;
   });
 }

@@ -1,6 +1,14 @@
 import { type Actor, forbidden, hasRole, notFound, parseInput, unauthenticated } from "@steward/core";
 import type { Db } from "@steward/db";
-import { type AccessLevel, diffAccess, evaluateAll, explainAccess as explainWithEngine, levelOf, sourcesForUser, type SubscriptionPolicy } from "@steward/policy";
+import {
+  type AccessLevel,
+  diffAccess,
+  evaluateAll,
+  explainAccess as explainWithEngine,
+  levelOf,
+  sourcesForUser,
+  type SubscriptionPolicy,
+} from "@steward/policy";
 import { z } from "zod";
 import { requireGovernor, requirePolicyReader } from "../authz";
 import { loadPolicySnapshot, toEnginePolicy } from "../snapshot";
@@ -38,7 +46,11 @@ export async function explainAccess(deps: { db: Db }, actor: Actor | null, userI
 }
 
 /** The data sources the caller can use now, with their level. */
-export async function mySubscriptions(deps: { db: Db }, actor: Actor | null, now = new Date()): Promise<{ dataSourceId: string; level: AccessLevel }[]> {
+export async function mySubscriptions(
+  deps: { db: Db },
+  actor: Actor | null,
+  now = new Date(),
+): Promise<{ dataSourceId: string; level: AccessLevel }[]> {
   if (!actor || actor.kind === "SYSTEM") throw unauthenticated();
   const snapshot = await loadPolicySnapshot(deps.db);
   const result = evaluateAll(snapshot, now);
@@ -88,7 +100,12 @@ export async function planPolicyChange(deps: { db: Db }, actor: Actor | null, in
   const changes: AccessChange[] = [];
   for (const d of diffAccess(before, after)) {
     for (const userId of new Set([...d.gainedRead, ...d.lostRead, ...d.gainedWrite, ...d.lostWrite])) {
-      changes.push({ dataSourceId: d.sourceId, userId, before: levelOf(before, userId, d.sourceId), after: levelOf(after, userId, d.sourceId) });
+      changes.push({
+        dataSourceId: d.sourceId,
+        userId,
+        before: levelOf(before, userId, d.sourceId),
+        after: levelOf(after, userId, d.sourceId),
+      });
     }
   }
   return { changes, warnings, proposedPolicies: proposed, snapshot: base };
@@ -98,7 +115,10 @@ export async function planPolicyChange(deps: { db: Db }, actor: Actor | null, in
 export async function connectionsOfChanges(db: Db, changes: AccessChange[]): Promise<{ id: string; name: string; kind: string }[]> {
   const ids = [...new Set(changes.map((c) => c.dataSourceId))];
   if (ids.length === 0) return [];
-  const sources = await db.dataSource.findMany({ where: { id: { in: ids } }, select: { connection: { select: { id: true, name: true, kind: true, deletedAt: true } } } });
+  const sources = await db.dataSource.findMany({
+    where: { id: { in: ids } },
+    select: { connection: { select: { id: true, name: true, kind: true, deletedAt: true } } },
+  });
   const byId = new Map(sources.filter((s) => !s.connection.deletedAt).map((s) => [s.connection.id, s.connection]));
   return [...byId.values()].map((c) => ({ id: c.id, name: c.name, kind: c.kind }));
 }

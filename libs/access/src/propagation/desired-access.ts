@@ -27,7 +27,9 @@ export async function accountMap(db: Db, platform: "POSTGRES" | "LAKEBASE", mapp
   const [users, explicit, attrs] = await Promise.all([
     db.user.findMany({ where: { status: "ACTIVE" }, select: { id: true, username: true } }),
     db.platformAccount.findMany({ where: { platform }, select: { userId: true, accountName: true } }),
-    mapping.mode === "ATTRIBUTE" && mapping.attribute ? db.userAttribute.findMany({ where: { key: mapping.attribute }, select: { userId: true, value: true } }) : [],
+    mapping.mode === "ATTRIBUTE" && mapping.attribute
+      ? db.userAttribute.findMany({ where: { key: mapping.attribute }, select: { userId: true, value: true } })
+      : [],
   ]);
   const map = new Map<string, string>();
   if (mapping.mode === "USERNAME") for (const u of users) map.set(u.id, u.username);
@@ -43,7 +45,12 @@ export async function accountMap(db: Db, platform: "POSTGRES" | "LAKEBASE", mapp
 }
 
 /** What the grants on one connection should be right now, per database. */
-export async function computeDesiredAccess(db: Db, connectionId: string, now: Date, opts: { policies?: SubscriptionPolicy[] } = {}): Promise<DesiredConnectionAccess> {
+export async function computeDesiredAccess(
+  db: Db,
+  connectionId: string,
+  now: Date,
+  opts: { policies?: SubscriptionPolicy[] } = {},
+): Promise<DesiredConnectionAccess> {
   const connection = await db.connection.findUniqueOrThrow({ where: { id: connectionId } });
   const config = connection.config as { userMapping?: UserMapping };
   const platform = connection.kind === "LAKEBASE" ? "LAKEBASE" : "POSTGRES";

@@ -18,7 +18,10 @@ export async function connectionsAffectedBy(tx: Tx, event: EventRow): Promise<st
     return c && (RECONCILED_KINDS as readonly string[]).includes(c.kind) ? [c.id] : [];
   }
   if (payload.dataSourceId) {
-    const s = await tx.dataSource.findUnique({ where: { id: payload.dataSourceId }, select: { connection: { select: { id: true, kind: true, deletedAt: true } } } });
+    const s = await tx.dataSource.findUnique({
+      where: { id: payload.dataSourceId },
+      select: { connection: { select: { id: true, kind: true, deletedAt: true } } },
+    });
     return s && !s.connection.deletedAt && (RECONCILED_KINDS as readonly string[]).includes(s.connection.kind) ? [s.connection.id] : [];
   }
   const all = await tx.connection.findMany({ where: { deletedAt: null, kind: { in: [...RECONCILED_KINDS] } }, select: { id: true } });
@@ -42,4 +45,3 @@ export async function bumpDesiredVersions(tx: Tx, connectionIds: string[]): Prom
   }
   return out;
 }
-

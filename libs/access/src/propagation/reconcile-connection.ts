@@ -1,6 +1,14 @@
 import type { Logger, SecretBox } from "@steward/core";
 import type { Db } from "@steward/db";
-import { detectDrift, type DesiredState, type DriftFinding, type GrantsTarget, planReconcile, type ReconcileResult, reconcile } from "@steward/integrations/grants";
+import {
+  detectDrift,
+  type DesiredState,
+  type DriftFinding,
+  type GrantsTarget,
+  planReconcile,
+  type ReconcileResult,
+  reconcile,
+} from "@steward/integrations/grants";
 import type { SubscriptionPolicy } from "@steward/policy";
 import { computeDesiredAccess, type DesiredConnectionAccess } from "./desired-access";
 
@@ -17,7 +25,9 @@ type ConnectionRow = { id: string; kind: string; config: unknown; credentialsCip
 
 export function grantsTarget(secretBox: SecretBox, connection: ConnectionRow): GrantsTarget {
   const config = connection.config as { host: string; port: number; user: string; sslMode?: GrantsTarget["sslMode"] };
-  const credentials = connection.credentialsCiphertext ? (JSON.parse(secretBox.open(connection.credentialsCiphertext)) as { password?: string }) : {};
+  const credentials = connection.credentialsCiphertext
+    ? (JSON.parse(secretBox.open(connection.credentialsCiphertext)) as { password?: string })
+    : {};
   return { host: config.host, port: config.port, user: config.user, password: credentials.password, sslMode: config.sslMode };
 }
 
@@ -57,7 +67,10 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
       const result: ReconcileResult = await reconcile(grantsTargetConfig, state);
       if (result.kind === "applied") statements.push(...result.statements);
       if (result.kind === "failed") {
-        failure = { message: `${state.database}: ${result.error.code}: ${result.error.message}`, transient: TRANSIENT.has(result.error.code) };
+        failure = {
+          message: `${state.database}: ${result.error.code}: ${result.error.message}`,
+          transient: TRANSIENT.has(result.error.code),
+        };
         statements.push(...result.statementsAttempted.map((s) => `-- rolled back: ${s}`));
         break;
       }
@@ -68,7 +81,17 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
   const durationMs = Date.now() - started;
   if (failure) {
     await deps.db.$transaction([
-      deps.db.reconcileRun.update({ where: { id: run.id }, data: { status: "FAILED", error: failure.message.slice(0, 4000), statements: statements.slice(0, 5000), statementCount: statements.length, durationMs, finishedAt: new Date() } }),
+      deps.db.reconcileRun.update({
+        where: { id: run.id },
+        data: {
+          status: "FAILED",
+          error: failure.message.slice(0, 4000),
+          statements: statements.slice(0, 5000),
+          statementCount: statements.length,
+          durationMs,
+          finishedAt: new Date(),
+        },
+      }),
       deps.db.connectionAccessState.upsert({
         where: { connectionId },
         create: { connectionId, desiredVersion: target, failureStreak: 1, lastAttemptAt: new Date() },
@@ -88,13 +111,27 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
         statementCount: statements.length,
         durationMs,
         finishedAt: new Date(),
-        error: unmapped.length ? `users without a platform account (no grants): ${unmapped.map((u) => u.username).join(", ")}`.slice(0, 4000) : null,
+        error: unmapped.length
+          ? `users without a platform account (no grants): ${unmapped.map((u) => u.username).join(", ")}`.slice(0, 4000)
+          : null,
       },
     }),
     deps.db.connectionAccessState.upsert({
       where: { connectionId },
-      create: { connectionId, desiredVersion: target, appliedVersion: target, lastReconciledAt: new Date(), nextExpiryAt: desired?.nextExpiryAt ?? null },
-      update: { appliedVersion: { set: target }, lastReconciledAt: new Date(), failureStreak: 0, lastAttemptAt: new Date(), nextExpiryAt: desired?.nextExpiryAt ?? null },
+      create: {
+        connectionId,
+        desiredVersion: target,
+        appliedVersion: target,
+        lastReconciledAt: new Date(),
+        nextExpiryAt: desired?.nextExpiryAt ?? null,
+      },
+      update: {
+        appliedVersion: { set: target },
+        lastReconciledAt: new Date(),
+        failureStreak: 0,
+        lastAttemptAt: new Date(),
+        nextExpiryAt: desired?.nextExpiryAt ?? null,
+      },
     }),
   ]);
   return { kind: statements.length ? "applied" : "unchanged", runId: run.id, version: target, statements: statements.length };
@@ -123,7 +160,11 @@ export async function checkDrift(deps: ReconcileDeps, connectionId: string): Pro
  * The exact statements a reconcile of this connection would run if `policies` were in force — the
  * dry-run half of "plan a policy change". Same code path as reconcile; nothing is applied.
  */
-export async function planConnectionStatements(deps: ReconcileDeps, connectionId: string, policies: SubscriptionPolicy[]): Promise<{ statements: string[]; error: string | null }> {
+export async function planConnectionStatements(
+  deps: ReconcileDeps,
+  connectionId: string,
+  policies: SubscriptionPolicy[],
+): Promise<{ statements: string[]; error: string | null }> {
   const connection = await deps.db.connection.findUniqueOrThrow({ where: { id: connectionId } });
   const desired = await computeDesiredAccess(deps.db, connectionId, deps.now?.() ?? new Date(), { policies });
   const state = await deps.db.connectionAccessState.findUnique({ where: { connectionId } });

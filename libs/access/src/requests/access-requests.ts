@@ -3,7 +3,11 @@ import { type Db, type Tx, transaction } from "@steward/db";
 import { emitEvent, recordAudit } from "@steward/events";
 import { z } from "zod";
 
-const RequestInput = z.object({ dataSourceId: z.uuid(), accessType: z.enum(["READ", "WRITE"]).default("READ"), reason: z.string().trim().min(3, "say why you need access").max(2000) });
+const RequestInput = z.object({
+  dataSourceId: z.uuid(),
+  accessType: z.enum(["READ", "WRITE"]).default("READ"),
+  reason: z.string().trim().min(3, "say why you need access").max(2000),
+});
 const DecideInput = z.object({ requestId: z.uuid(), reason: z.string().trim().max(2000).nullish(), expiresAt: z.coerce.date().nullish() });
 
 /** Owners of the source (directly or through a group) and governors decide on requests. */
@@ -24,9 +28,21 @@ export async function requestAccess(deps: { db: Db }, actor: Actor | null, input
     if (source.status !== "ACTIVE") throw badInput("This data source is disabled");
     const open = await tx.accessRequest.findFirst({ where: { userId: actor.userId, dataSourceId: source.id, status: "PENDING" } });
     if (open) throw conflict("You already have a pending request for this data source");
-    const request = await tx.accessRequest.create({ data: { userId: actor.userId, dataSourceId: source.id, accessType: data.accessType, reason: data.reason } });
-    await recordAudit(tx, actor, { action: "access_request.created", targetType: "DataSource", targetId: source.id, after: { requestId: request.id, accessType: data.accessType, reason: data.reason } });
-    await emitEvent(tx, { type: "access_request.created", aggregateType: "AccessRequest", aggregateId: request.id, payload: { requestId: request.id, dataSourceId: source.id } });
+    const request = await tx.accessRequest.create({
+      data: { userId: actor.userId, dataSourceId: source.id, accessType: data.accessType, reason: data.reason },
+    });
+    await recordAudit(tx, actor, {
+      action: "access_request.created",
+      targetType: "DataSource",
+      targetId: source.id,
+      after: { requestId: request.id, accessType: data.accessType, reason: data.reason },
+    });
+    await emitEvent(tx, {
+      type: "access_request.created",
+      aggregateType: "AccessRequest",
+      aggregateId: request.id,
+      payload: { requestId: request.id, dataSourceId: source.id },
+    });
     return request;
   });
 }
@@ -34,12 +50,14 @@ export async function requestAccess(deps: { db: Db }, actor: Actor | null, input
 async function decide(deps: { db: Db }, actor: Actor | null, input: unknown, approve: boolean) {
   if (!actor) throw unauthenticated();
   const data = parseInput(DecideInput, input);
-  if (approve && data.expiresAt && data.expiresAt.getTime() <= Date.now()) throw badInput("expiresAt must be in the future", [{ path: "expiresAt", message: "must be in the future" }]);
+  if (approve && data.expiresAt && data.expiresAt.getTime() <= Date.now())
+    throw badInput("expiresAt must be in the future", [{ path: "expiresAt", message: "must be in the future" }]);
   if (!approve && !data.reason) throw badInput("Give a reason for the denial", [{ path: "reason", message: "required" }]);
   return transaction(deps.db, async (tx) => {
     const request = await tx.accessRequest.findUnique({ where: { id: data.requestId } });
     if (!request) throw notFound("Access request");
-    if (!(await canDecide(tx, actor, request.dataSourceId))) throw forbidden("Only the source's owners and governors decide on its requests");
+    if (!(await canDecide(tx, actor, request.dataSourceId)))
+      throw forbidden("Only the source's owners and governors decide on its requests");
     if (request.status !== "PENDING") throw conflict(`This request is already ${request.status.toLowerCase()}`);
     const decided = await tx.accessRequest.update({
       where: { id: request.id, status: "PENDING" },
@@ -78,7 +96,8 @@ export async function myAccessRequests(deps: { db: Db }, actor: Actor | null) {
 /** Pending requests the caller may decide on: for governors all, for owners those on their sources. */
 export async function myPendingApprovals(deps: { db: Db }, actor: Actor | null) {
   if (!actor || actor.kind === "SYSTEM") throw unauthenticated();
-  if (hasRole(actor, "GOVERNOR")) return deps.db.accessRequest.findMany({ where: { status: "PENDING" }, orderBy: { createdAt: "asc" }, take: 500 });
+  if (hasRole(actor, "GOVERNOR"))
+    return deps.db.accessRequest.findMany({ where: { status: "PENDING" }, orderBy: { createdAt: "asc" }, take: 500 });
   return deps.db.accessRequest.findMany({
     where: {
       status: "PENDING",

@@ -27,19 +27,42 @@ async function requireSubscriptionManager(tx: Tx, actor: Actor | null, dataSourc
  */
 export async function subscribeUser(deps: { db: Db }, actor: Actor | null, input: unknown) {
   const data = parseInput(AddInput, input);
-  if (data.expiresAt && data.expiresAt.getTime() <= Date.now()) throw badInput("expiresAt must be in the future", [{ path: "expiresAt", message: "must be in the future" }]);
+  if (data.expiresAt && data.expiresAt.getTime() <= Date.now())
+    throw badInput("expiresAt must be in the future", [{ path: "expiresAt", message: "must be in the future" }]);
   return transaction(deps.db, async (tx) => {
     const a = await requireSubscriptionManager(tx, actor, data.dataSourceId);
-    const [source, user] = await Promise.all([tx.dataSource.findUnique({ where: { id: data.dataSourceId } }), tx.user.findUnique({ where: { id: data.userId } })]);
+    const [source, user] = await Promise.all([
+      tx.dataSource.findUnique({ where: { id: data.dataSourceId } }),
+      tx.user.findUnique({ where: { id: data.userId } }),
+    ]);
     if (!source) throw notFound("Data source");
     if (!user) throw notFound("User");
     if (source.status !== "ACTIVE") throw badInput("This data source is disabled");
-    await tx.manualSubscription.updateMany({ where: { userId: user.id, dataSourceId: source.id, revokedAt: null }, data: { revokedAt: new Date() } });
-    const sub = await tx.manualSubscription.create({
-      data: { userId: user.id, dataSourceId: source.id, accessType: data.accessType, expiresAt: data.expiresAt ?? null, grantedById: a.kind === "SYSTEM" ? null : a.userId },
+    await tx.manualSubscription.updateMany({
+      where: { userId: user.id, dataSourceId: source.id, revokedAt: null },
+      data: { revokedAt: new Date() },
     });
-    await recordAudit(tx, a, { action: "subscription.added", targetType: "DataSource", targetId: source.id, after: { userId: user.id, username: user.username, accessType: data.accessType, expiresAt: sub.expiresAt } });
-    await emitEvent(tx, { type: "subscription.changed", aggregateType: "DataSource", aggregateId: source.id, payload: { dataSourceId: source.id, userId: user.id } });
+    const sub = await tx.manualSubscription.create({
+      data: {
+        userId: user.id,
+        dataSourceId: source.id,
+        accessType: data.accessType,
+        expiresAt: data.expiresAt ?? null,
+        grantedById: a.kind === "SYSTEM" ? null : a.userId,
+      },
+    });
+    await recordAudit(tx, a, {
+      action: "subscription.added",
+      targetType: "DataSource",
+      targetId: source.id,
+      after: { userId: user.id, username: user.username, accessType: data.accessType, expiresAt: sub.expiresAt },
+    });
+    await emitEvent(tx, {
+      type: "subscription.changed",
+      aggregateType: "DataSource",
+      aggregateId: source.id,
+      payload: { dataSourceId: source.id, userId: user.id },
+    });
     return sub;
   });
 }
@@ -48,10 +71,23 @@ export async function unsubscribeUser(deps: { db: Db }, actor: Actor | null, inp
   const data = parseInput(z.object({ dataSourceId: z.uuid(), userId: z.uuid() }), input);
   return transaction(deps.db, async (tx) => {
     const a = await requireSubscriptionManager(tx, actor, data.dataSourceId);
-    const { count } = await tx.manualSubscription.updateMany({ where: { userId: data.userId, dataSourceId: data.dataSourceId, revokedAt: null }, data: { revokedAt: new Date() } });
+    const { count } = await tx.manualSubscription.updateMany({
+      where: { userId: data.userId, dataSourceId: data.dataSourceId, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
     if (count === 0) return false;
-    await recordAudit(tx, a, { action: "subscription.removed", targetType: "DataSource", targetId: data.dataSourceId, before: { userId: data.userId } });
-    await emitEvent(tx, { type: "subscription.changed", aggregateType: "DataSource", aggregateId: data.dataSourceId, payload: { dataSourceId: data.dataSourceId, userId: data.userId } });
+    await recordAudit(tx, a, {
+      action: "subscription.removed",
+      targetType: "DataSource",
+      targetId: data.dataSourceId,
+      before: { userId: data.userId },
+    });
+    await emitEvent(tx, {
+      type: "subscription.changed",
+      aggregateType: "DataSource",
+      aggregateId: data.dataSourceId,
+      payload: { dataSourceId: data.dataSourceId, userId: data.userId },
+    });
     return true;
   });
 }

@@ -12,15 +12,44 @@ const KINDS = ["POSTGRES", "LAKEBASE", "REDSHIFT", "TRINO", "SNOWFLAKE", "DATABR
 
 const Common = {
   description: fields.description.nullish(),
-  syncIntervalMinutes: z.number().int().min(5, "at least 5 minutes").max(7 * 24 * 60).nullish(),
+  syncIntervalMinutes: z
+    .number()
+    .int()
+    .min(5, "at least 5 minutes")
+    .max(7 * 24 * 60)
+    .nullish(),
   autoRegister: z.boolean().nullish(),
   dataOwnerIds: z.array(z.uuid()).max(500).nullish(),
 };
-const CreateInput = z.object({ name: fields.name, kind: z.enum(KINDS), config: z.unknown(), credentials: z.unknown().nullish(), ...Common });
-const UpdateInput = z.object({ id: z.uuid(), name: fields.name.nullish(), config: z.unknown().nullish(), credentials: z.unknown().nullish(), ...Common });
-const TestInput = z.object({ kind: z.enum(KINDS), config: z.unknown(), credentials: z.unknown().nullish(), connectionId: z.uuid().nullish() });
+const CreateInput = z.object({
+  name: fields.name,
+  kind: z.enum(KINDS),
+  config: z.unknown(),
+  credentials: z.unknown().nullish(),
+  ...Common,
+});
+const UpdateInput = z.object({
+  id: z.uuid(),
+  name: fields.name.nullish(),
+  config: z.unknown().nullish(),
+  credentials: z.unknown().nullish(),
+  ...Common,
+});
+const TestInput = z.object({
+  kind: z.enum(KINDS),
+  config: z.unknown(),
+  credentials: z.unknown().nullish(),
+  connectionId: z.uuid().nullish(),
+});
 
-const snapshot = (c: { name: string; kind: string; config: unknown; syncIntervalMinutes: number | null; autoRegister: boolean; description: string }) => ({
+const snapshot = (c: {
+  name: string;
+  kind: string;
+  config: unknown;
+  syncIntervalMinutes: number | null;
+  autoRegister: boolean;
+  description: string;
+}) => ({
   name: c.name,
   kind: c.kind,
   config: c.config,
@@ -78,8 +107,18 @@ export async function createConnection(deps: CatalogDeps, actor: Actor | null, i
         },
       });
       if (data.dataOwnerIds?.length) await setDataOwners(tx, connection.id, data.dataOwnerIds);
-      await recordAudit(tx, a, { action: "connection.created", targetType: "Connection", targetId: connection.id, after: { ...snapshot(connection), dataOwnerIds: data.dataOwnerIds ?? [] } });
-      await emitEvent(tx, { type: "connection.created", aggregateType: "Connection", aggregateId: connection.id, payload: { connectionId: connection.id } });
+      await recordAudit(tx, a, {
+        action: "connection.created",
+        targetType: "Connection",
+        targetId: connection.id,
+        after: { ...snapshot(connection), dataOwnerIds: data.dataOwnerIds ?? [] },
+      });
+      await emitEvent(tx, {
+        type: "connection.created",
+        aggregateType: "Connection",
+        aggregateId: connection.id,
+        payload: { connectionId: connection.id },
+      });
       const syncRun = await enqueueSync(tx, a, connection.id, "CREATED");
       return { connection, inboundSecret, syncRun, warnings: test.warnings };
     });
@@ -99,7 +138,8 @@ export async function updateConnection(deps: CatalogDeps, actor: Actor | null, i
   let sealedCredentials: string | undefined;
   let config = existing.config;
   if (detailsChanged) {
-    const credentials = data.credentials ?? (existing.credentialsCiphertext ? JSON.parse(deps.secretBox.open(existing.credentialsCiphertext)) : {});
+    const credentials =
+      data.credentials ?? (existing.credentialsCiphertext ? JSON.parse(deps.secretBox.open(existing.credentialsCiphertext)) : {});
     const parsed = parseConnectorInput(connector, data.config ?? existing.config, credentials);
     const test = await connector.testConnection(parsed.config, parsed.credentials);
     if (!test.ok) throw connectionProblemError(test.problem);
@@ -129,7 +169,12 @@ export async function updateConnection(deps: CatalogDeps, actor: Actor | null, i
         before: snapshot(existing),
         after: { ...snapshot(connection), credentialsChanged: sealedCredentials !== undefined },
       });
-      await emitEvent(tx, { type: "connection.updated", aggregateType: "Connection", aggregateId: connection.id, payload: { connectionId: connection.id } });
+      await emitEvent(tx, {
+        type: "connection.updated",
+        aggregateType: "Connection",
+        aggregateId: connection.id,
+        payload: { connectionId: connection.id },
+      });
       return connection;
     });
   } catch (err) {
@@ -146,14 +191,33 @@ export async function deleteConnection(deps: CatalogDeps, actor: Actor | null, i
     const existing = await tx.connection.findUnique({ where: { id: connectionId } });
     if (!existing || existing.deletedAt) throw notFound("Connection");
     // The name is freed for reuse; the row keeps its history under a tombstone name.
-    await tx.connection.update({ where: { id: connectionId }, data: { deletedAt: new Date(), nextSyncAt: null, name: `${existing.name} (deleted ${connectionId.slice(0, 8)})` } });
+    await tx.connection.update({
+      where: { id: connectionId },
+      data: { deletedAt: new Date(), nextSyncAt: null, name: `${existing.name} (deleted ${connectionId.slice(0, 8)})` },
+    });
     const sources = await tx.dataSource.findMany({ where: { connectionId, status: "ACTIVE" }, select: { id: true } });
-    await tx.dataSource.updateMany({ where: { connectionId, status: "ACTIVE" }, data: { status: "DISABLED", disabledReason: "CONNECTION_DELETED", disabledAt: new Date() } });
-    await tx.syncRun.updateMany({ where: { connectionId, status: "QUEUED" }, data: { status: "FAILED", error: "connection deleted", finishedAt: new Date() } });
-    await recordAudit(tx, a, { action: "connection.deleted", targetType: "Connection", targetId: connectionId, before: snapshot(existing) });
+    await tx.dataSource.updateMany({
+      where: { connectionId, status: "ACTIVE" },
+      data: { status: "DISABLED", disabledReason: "CONNECTION_DELETED", disabledAt: new Date() },
+    });
+    await tx.syncRun.updateMany({
+      where: { connectionId, status: "QUEUED" },
+      data: { status: "FAILED", error: "connection deleted", finishedAt: new Date() },
+    });
+    await recordAudit(tx, a, {
+      action: "connection.deleted",
+      targetType: "Connection",
+      targetId: connectionId,
+      before: snapshot(existing),
+    });
     await emitEvent(tx, { type: "connection.deleted", aggregateType: "Connection", aggregateId: connectionId, payload: { connectionId } });
     if (sources.length) {
-      await emitEvent(tx, { type: "data_source.status_changed", aggregateType: "Connection", aggregateId: connectionId, payload: { connectionId, dataSourceIds: sources.map((s) => s.id), status: "DISABLED" } });
+      await emitEvent(tx, {
+        type: "data_source.status_changed",
+        aggregateType: "Connection",
+        aggregateId: connectionId,
+        payload: { connectionId, dataSourceIds: sources.map((s) => s.id), status: "DISABLED" },
+      });
     }
     return true;
   });
@@ -167,7 +231,10 @@ export async function rotateInboundSecret(deps: CatalogDeps, actor: Actor | null
   return transaction(deps.db, async (tx) => {
     const existing = await tx.connection.findUnique({ where: { id: connectionId } });
     if (!existing || existing.deletedAt) throw notFound("Connection");
-    const connection = await tx.connection.update({ where: { id: connectionId }, data: { inboundSecretCiphertext: deps.secretBox.seal(secret) } });
+    const connection = await tx.connection.update({
+      where: { id: connectionId },
+      data: { inboundSecretCiphertext: deps.secretBox.seal(secret) },
+    });
     await recordAudit(tx, a, { action: "connection.inbound_secret_rotated", targetType: "Connection", targetId: connectionId });
     return { connection, inboundSecret: secret };
   });

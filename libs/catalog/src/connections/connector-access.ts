@@ -12,9 +12,17 @@ export function resolveConnector(deps: CatalogDeps, kind: PlatformKind): Connect
 /** Validates platform-specific config and credentials with the connector's own schemas. */
 export function parseConnectorInput(connector: Connector, config: unknown, credentials: unknown) {
   const c = connector.configSchema.safeParse(config);
-  if (!c.success) throw badInput(`Invalid ${connector.kind} connection details: ${c.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; ")}`, c.error.issues.map((i) => ({ path: `config.${i.path.join(".")}`, message: i.message })));
+  if (!c.success)
+    throw badInput(
+      `Invalid ${connector.kind} connection details: ${c.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; ")}`,
+      c.error.issues.map((i) => ({ path: `config.${i.path.join(".")}`, message: i.message })),
+    );
   const s = connector.credentialsSchema.safeParse(credentials ?? {});
-  if (!s.success) throw badInput("Invalid credentials", s.error.issues.map((i) => ({ path: `credentials.${i.path.join(".")}`, message: i.message })));
+  if (!s.success)
+    throw badInput(
+      "Invalid credentials",
+      s.error.issues.map((i) => ({ path: `credentials.${i.path.join(".")}`, message: i.message })),
+    );
   return { config: c.data, credentials: s.data };
 }
 

@@ -27,20 +27,31 @@ export async function setDataSourceOwners(deps: CatalogDeps, actor: Actor | null
       tx.user.count({ where: { id: { in: data.userIds } } }),
       tx.group.count({ where: { id: { in: data.groupIds } } }),
     ]);
-    if (users !== new Set(data.userIds).size || groups !== new Set(data.groupIds).size) throw badInput("Unknown user or group among the owners");
+    if (users !== new Set(data.userIds).size || groups !== new Set(data.groupIds).size)
+      throw badInput("Unknown user or group among the owners");
     const before = await tx.dataSourceOwner.findMany({ where: { dataSourceId: source.id } });
     await tx.dataSourceOwner.deleteMany({ where: { dataSourceId: source.id } });
     await tx.dataSourceOwner.createMany({
-      data: [...new Set(data.userIds)].map((userId) => ({ dataSourceId: source.id, userId })).concat([...new Set(data.groupIds)].map((groupId) => ({ dataSourceId: source.id, groupId }) as never)),
+      data: [...new Set(data.userIds)]
+        .map((userId) => ({ dataSourceId: source.id, userId }))
+        .concat([...new Set(data.groupIds)].map((groupId) => ({ dataSourceId: source.id, groupId }) as never)),
     });
     await recordAudit(tx, a, {
       action: "data_source.owners_set",
       targetType: "DataSource",
       targetId: source.id,
-      before: { userIds: before.flatMap((o) => (o.userId ? [o.userId] : [])), groupIds: before.flatMap((o) => (o.groupId ? [o.groupId] : [])) },
+      before: {
+        userIds: before.flatMap((o) => (o.userId ? [o.userId] : [])),
+        groupIds: before.flatMap((o) => (o.groupId ? [o.groupId] : [])),
+      },
       after: { userIds: data.userIds, groupIds: data.groupIds },
     });
-    await emitEvent(tx, { type: "data_source.owners_changed", aggregateType: "DataSource", aggregateId: source.id, payload: { connectionId: source.connectionId, dataSourceId: source.id } });
+    await emitEvent(tx, {
+      type: "data_source.owners_changed",
+      aggregateType: "DataSource",
+      aggregateId: source.id,
+      payload: { connectionId: source.connectionId, dataSourceId: source.id },
+    });
     return source;
   });
 }
@@ -58,10 +69,23 @@ export async function setDataSourceEnabled(deps: CatalogDeps, actor: Actor | nul
     }
     const updated = await tx.dataSource.update({
       where: { id: sourceId },
-      data: enabled ? { status: "ACTIVE", disabledReason: null, disabledAt: null } : { status: "DISABLED", disabledReason: "MANUAL", disabledAt: new Date() },
+      data: enabled
+        ? { status: "ACTIVE", disabledReason: null, disabledAt: null }
+        : { status: "DISABLED", disabledReason: "MANUAL", disabledAt: new Date() },
     });
-    await recordAudit(tx, a, { action: enabled ? "data_source.enabled" : "data_source.disabled", targetType: "DataSource", targetId: sourceId, before: { status: source.status }, after: { status: updated.status } });
-    await emitEvent(tx, { type: "data_source.status_changed", aggregateType: "Connection", aggregateId: source.connectionId, payload: { connectionId: source.connectionId, dataSourceIds: [sourceId], status: updated.status } });
+    await recordAudit(tx, a, {
+      action: enabled ? "data_source.enabled" : "data_source.disabled",
+      targetType: "DataSource",
+      targetId: sourceId,
+      before: { status: source.status },
+      after: { status: updated.status },
+    });
+    await emitEvent(tx, {
+      type: "data_source.status_changed",
+      aggregateType: "Connection",
+      aggregateId: source.connectionId,
+      payload: { connectionId: source.connectionId, dataSourceIds: [sourceId], status: updated.status },
+    });
     return updated;
   });
 }

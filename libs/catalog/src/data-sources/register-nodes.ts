@@ -58,11 +58,21 @@ export async function registerNodes(tx: Tx, actor: Actor, connectionId: string, 
   await auditMany(
     tx,
     actor,
-    sources.map((s) => ({ action: "data_source.registered", targetType: "DataSource", targetId: s.id, after: { name: s.name, objectType: s.objectType, connectionId } })),
+    sources.map((s) => ({
+      action: "data_source.registered",
+      targetType: "DataSource",
+      targetId: s.id,
+      after: { name: s.name, objectType: s.objectType, connectionId },
+    })),
   );
   const ids = sources.map((s) => s.id);
   for (const part of chunks(ids, DATA_SOURCE_EVENT_CHUNK)) {
-    await emitEvent(tx, { type: "data_source.registered", aggregateType: "Connection", aggregateId: connectionId, payload: { connectionId, dataSourceIds: part } });
+    await emitEvent(tx, {
+      type: "data_source.registered",
+      aggregateType: "Connection",
+      aggregateId: connectionId,
+      payload: { connectionId, dataSourceIds: part },
+    });
   }
   return ids;
 }

@@ -4,7 +4,14 @@ import type { CrawledObject } from "@steward/integrations";
 /** Separator of pathKey parts: U+001F cannot appear in any platform's identifiers we crawl. */
 export const PATH_SEP = "\u001f";
 
-export type ExistingNode = { id: string; pathKey: string; present: boolean; columnsHash: string | null; objectType: string | null; kind: string };
+export type ExistingNode = {
+  id: string;
+  pathKey: string;
+  present: boolean;
+  columnsHash: string | null;
+  objectType: string | null;
+  kind: string;
+};
 
 export type NodeInsert = {
   id: string;
@@ -17,7 +24,14 @@ export type NodeInsert = {
   columns: CrawledObject["columns"] | null;
   columnsHash: string | null;
 };
-export type NodeUpdate = { id: string; objectType: string | null; columns: CrawledObject["columns"]; columnsHash: string; revived: boolean; columnsChanged: boolean };
+export type NodeUpdate = {
+  id: string;
+  objectType: string | null;
+  columns: CrawledObject["columns"];
+  columnsHash: string;
+  revived: boolean;
+  columnsChanged: boolean;
+};
 
 export type SyncPlan = {
   inserts: NodeInsert[];
@@ -54,7 +68,14 @@ export function planSync(objects: CrawledObject[], existing: ExistingNode[]): Sy
       idOf.set(pathKey, current.id);
       const changed = object && (current.columnsHash !== hash || current.objectType !== object.objectType);
       if (object && (changed || !current.present)) {
-        plan.updates.push({ id: current.id, objectType: object.objectType, columns: object.columns, columnsHash: hash!, revived: !current.present, columnsChanged: current.columnsHash !== hash });
+        plan.updates.push({
+          id: current.id,
+          objectType: object.objectType,
+          columns: object.columns,
+          columnsHash: hash!,
+          revived: !current.present,
+          columnsChanged: current.columnsHash !== hash,
+        });
         if (!current.present) plan.newObjectIds.push(current.id);
       } else if (!current.present) {
         plan.updates.push({ id: current.id, objectType: null, columns: [], columnsHash: "", revived: true, columnsChanged: false });

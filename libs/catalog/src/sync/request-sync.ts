@@ -18,7 +18,12 @@ export async function enqueueSync(tx: Tx, actor: Actor, connectionId: string, tr
   const queued = await tx.syncRun.findFirst({ where: { connectionId, status: "QUEUED" } });
   if (queued) return queued;
   const run = await tx.syncRun.create({ data: { connectionId, trigger, requestedById: actor.kind === "SYSTEM" ? null : actor.userId } });
-  await emitEvent(tx, { type: "connection.sync_requested", aggregateType: "Connection", aggregateId: connectionId, payload: { connectionId, syncRunId: run.id } });
+  await emitEvent(tx, {
+    type: "connection.sync_requested",
+    aggregateType: "Connection",
+    aggregateId: connectionId,
+    payload: { connectionId, syncRunId: run.id },
+  });
   return run;
 }
 
@@ -40,7 +45,12 @@ export async function requestSync(deps: CatalogDeps, actor: Actor | null, connec
  * connection's secret (same scheme as Steward's outbound webhooks). A bad or stale signature changes
  * nothing.
  */
-export async function handleInboundSyncWebhook(deps: CatalogDeps, connectionId: string, signatureHeader: string | undefined, rawBody: string) {
+export async function handleInboundSyncWebhook(
+  deps: CatalogDeps,
+  connectionId: string,
+  signatureHeader: string | undefined,
+  rawBody: string,
+) {
   const id = z.uuid().safeParse(connectionId);
   const connection = id.success ? await deps.db.connection.findUnique({ where: { id: id.data } }) : null;
   // Unknown connection and bad signature answer alike, so the endpoint cannot probe for ids.
@@ -52,19 +62,30 @@ export async function handleInboundSyncWebhook(deps: CatalogDeps, connectionId: 
   const actor: Actor = { kind: "SYSTEM", label: `inbound-webhook:${connection.name}` };
   return transaction(deps.db, async (tx) => {
     const run = await enqueueSync(tx, actor, connection.id, "WEBHOOK");
-    await recordAudit(tx, actor, { action: "connection.sync_requested", targetType: "Connection", targetId: connection.id, after: { syncRunId: run.id, via: "webhook" } });
+    await recordAudit(tx, actor, {
+      action: "connection.sync_requested",
+      targetType: "Connection",
+      targetId: connection.id,
+      after: { syncRunId: run.id, via: "webhook" },
+    });
     return run;
   });
 }
 
 /** For the scheduler: connections whose next scheduled sync is due. */
 export async function requestDueSyncs(deps: CatalogDeps, now = new Date()): Promise<number> {
-  const due = await deps.db.connection.findMany({ where: { deletedAt: null, nextSyncAt: { lte: now } }, select: { id: true, syncIntervalMinutes: true } });
+  const due = await deps.db.connection.findMany({
+    where: { deletedAt: null, nextSyncAt: { lte: now } },
+    select: { id: true, syncIntervalMinutes: true },
+  });
   const actor: Actor = { kind: "SYSTEM", label: "sync-scheduler" };
   for (const c of due) {
     await transaction(deps.db, async (tx) => {
       await enqueueSync(tx, actor, c.id, "SCHEDULE");
-      await tx.connection.update({ where: { id: c.id }, data: { nextSyncAt: c.syncIntervalMinutes ? new Date(now.getTime() + c.syncIntervalMinutes * 60_000) : null } });
+      await tx.connection.update({
+        where: { id: c.id },
+        data: { nextSyncAt: c.syncIntervalMinutes ? new Date(now.getTime() + c.syncIntervalMinutes * 60_000) : null },
+      });
     });
   }
   return due.length;

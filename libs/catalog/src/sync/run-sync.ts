@@ -9,7 +9,14 @@ import type { CatalogDeps } from "../deps";
 import { insertCatalogNodes } from "./bulk-insert";
 import { type ExistingNode, planSync, type SyncPlan } from "./plan-sync";
 
-export type SyncOutcome = { status: "SUCCEEDED" | "SKIPPED"; added: number; updated: number; disabled: number; reenabled: number; registered: number };
+export type SyncOutcome = {
+  status: "SUCCEEDED" | "SKIPPED";
+  added: number;
+  updated: number;
+  disabled: number;
+  reenabled: number;
+  registered: number;
+};
 
 /** Raised when another run of the same connection is in progress: the job retries later. */
 export class SyncBusyError extends Error {}
@@ -22,7 +29,11 @@ const PROGRESS_INTERVAL_MS = 500;
  * Idempotent: a retried or duplicated job re-crawls and finds nothing left to change; a finished run
  * is skipped.
  */
-export async function runSync(deps: CatalogDeps, syncRunId: string, onProgress?: (seen: number, total: number) => void): Promise<SyncOutcome> {
+export async function runSync(
+  deps: CatalogDeps,
+  syncRunId: string,
+  onProgress?: (seen: number, total: number) => void,
+): Promise<SyncOutcome> {
   const claimed = await claimRun(deps, syncRunId);
   if (!claimed) return { status: "SKIPPED", added: 0, updated: 0, disabled: 0, reenabled: 0, registered: 0 };
   const actor: Actor = { kind: "SYSTEM", label: "catalog-sync" };
@@ -44,28 +55,56 @@ export async function runSync(deps: CatalogDeps, syncRunId: string, onProgress?:
     await transaction(deps.db, async (tx) => {
       await tx.syncRun.update({
         where: { id: syncRunId },
-        data: { status: "SUCCEEDED", finishedAt: new Date(), objectsSeen: objects.length, objectsTotal: objects.length, error: null, ...outcome },
+        data: {
+          status: "SUCCEEDED",
+          finishedAt: new Date(),
+          objectsSeen: objects.length,
+          objectsTotal: objects.length,
+          error: null,
+          ...outcome,
+        },
       });
       await tx.connection.update({ where: { id: connection.id }, data: { lastSyncedAt: new Date() } });
-      await recordAudit(tx, actor, { action: "connection.synced", targetType: "Connection", targetId: connection.id, after: { syncRunId, objects: objects.length, ...outcome } });
-      await emitEvent(tx, { type: "connection.synced", aggregateType: "Connection", aggregateId: connection.id, payload: { connectionId: connection.id, syncRunId, ...pick(outcome) } });
+      await recordAudit(tx, actor, {
+        action: "connection.synced",
+        targetType: "Connection",
+        targetId: connection.id,
+        after: { syncRunId, objects: objects.length, ...outcome },
+      });
+      await emitEvent(tx, {
+        type: "connection.synced",
+        aggregateType: "Connection",
+        aggregateId: connection.id,
+        payload: { connectionId: connection.id, syncRunId, ...pick(outcome) },
+      });
     });
     return { status: "SUCCEEDED", ...outcome };
   } catch (err) {
-    const message = err instanceof ConnectorError ? `${err.problem.code}: ${err.problem.message}` : err instanceof Error ? err.message : String(err);
-    await deps.db.syncRun.update({ where: { id: syncRunId }, data: { status: "FAILED", error: message.slice(0, 2000), finishedAt: new Date() } });
+    const message =
+      err instanceof ConnectorError ? `${err.problem.code}: ${err.problem.message}` : err instanceof Error ? err.message : String(err);
+    await deps.db.syncRun.update({
+      where: { id: syncRunId },
+      data: { status: "FAILED", error: message.slice(0, 2000), finishedAt: new Date() },
+    });
     throw err;
   }
 }
 
-const pick = (o: Omit<SyncOutcome, "status">) => ({ added: o.added, disabled: o.disabled, reenabled: o.reenabled, registered: o.registered });
+const pick = (o: Omit<SyncOutcome, "status">) => ({
+  added: o.added,
+  disabled: o.disabled,
+  reenabled: o.reenabled,
+  registered: o.registered,
+});
 
 /** QUEUED → RUNNING. A FAILED or RUNNING run is re-claimed by its own retried job. */
 async function claimRun(deps: CatalogDeps, syncRunId: string) {
   return transaction(deps.db, async (tx) => {
     const run = await tx.syncRun.findUnique({ where: { id: syncRunId } });
     if (!run || run.status === "SUCCEEDED") return null;
-    const other = await tx.syncRun.findFirst({ where: { connectionId: run.connectionId, status: "RUNNING", id: { not: run.id }, startedAt: { gt: new Date(Date.now() - 3600_000) } } });
+    const other = await tx.syncRun.findFirst({
+      where: { connectionId: run.connectionId, status: "RUNNING", id: { not: run.id }, startedAt: { gt: new Date(Date.now() - 3600_000) } },
+    });
     if (other) throw new SyncBusyError(`sync ${other.id} of this connection is still running`);
     return tx.syncRun.update({ where: { id: syncRunId }, data: { status: "RUNNING", startedAt: new Date(), error: null } });
   });
@@ -93,30 +132,68 @@ async function applyPlan(tx: Tx, actor: Actor, connection: ConnectionRow, plan: 
 
   // Data sources follow their objects: dropped → DISABLED, back → ACTIVE again (never a MANUAL disable).
   const disabledIds = plan.gone.length
-    ? (await tx.dataSource.findMany({ where: { catalogNodeId: { in: plan.gone }, status: "ACTIVE" }, select: { id: true } })).map((d) => d.id)
+    ? (await tx.dataSource.findMany({ where: { catalogNodeId: { in: plan.gone }, status: "ACTIVE" }, select: { id: true } })).map(
+        (d) => d.id,
+      )
     : [];
   const revivedNodeIds = plan.updates.filter((u) => u.revived).map((u) => u.id);
   const reenabledIds = revivedNodeIds.length
-    ? (await tx.dataSource.findMany({ where: { catalogNodeId: { in: revivedNodeIds }, status: "DISABLED", disabledReason: "DROPPED" }, select: { id: true } })).map((d) => d.id)
+    ? (
+        await tx.dataSource.findMany({
+          where: { catalogNodeId: { in: revivedNodeIds }, status: "DISABLED", disabledReason: "DROPPED" },
+          select: { id: true },
+        })
+      ).map((d) => d.id)
     : [];
-  if (disabledIds.length) await tx.dataSource.updateMany({ where: { id: { in: disabledIds } }, data: { status: "DISABLED", disabledReason: "DROPPED", disabledAt: now } });
-  if (reenabledIds.length) await tx.dataSource.updateMany({ where: { id: { in: reenabledIds } }, data: { status: "ACTIVE", disabledReason: null, disabledAt: null } });
+  if (disabledIds.length)
+    await tx.dataSource.updateMany({
+      where: { id: { in: disabledIds } },
+      data: { status: "DISABLED", disabledReason: "DROPPED", disabledAt: now },
+    });
+  if (reenabledIds.length)
+    await tx.dataSource.updateMany({
+      where: { id: { in: reenabledIds } },
+      data: { status: "ACTIVE", disabledReason: null, disabledAt: null },
+    });
 
   const columnsChanged = await syncRegisteredColumns(tx, plan);
   const registered = await autoRegister(tx, actor, connection, plan);
 
   await auditMany(tx, actor, [
-    ...disabledIds.map((id) => ({ action: "data_source.disabled", targetType: "DataSource", targetId: id, after: { status: "DISABLED", reason: "DROPPED" } })),
-    ...reenabledIds.map((id) => ({ action: "data_source.enabled", targetType: "DataSource", targetId: id, after: { status: "ACTIVE", reason: "object is back" } })),
+    ...disabledIds.map((id) => ({
+      action: "data_source.disabled",
+      targetType: "DataSource",
+      targetId: id,
+      after: { status: "DISABLED", reason: "DROPPED" },
+    })),
+    ...reenabledIds.map((id) => ({
+      action: "data_source.enabled",
+      targetType: "DataSource",
+      targetId: id,
+      after: { status: "ACTIVE", reason: "object is back" },
+    })),
     ...columnsChanged.map((id) => ({ action: "data_source.columns_changed", targetType: "DataSource", targetId: id })),
   ]);
-  for (const [ids, status] of [[disabledIds, "DISABLED"], [reenabledIds, "ACTIVE"]] as const) {
+  for (const [ids, status] of [
+    [disabledIds, "DISABLED"],
+    [reenabledIds, "ACTIVE"],
+  ] as const) {
     for (const part of chunks(ids, DATA_SOURCE_EVENT_CHUNK)) {
-      await emitEvent(tx, { type: "data_source.status_changed", aggregateType: "Connection", aggregateId: connection.id, payload: { connectionId: connection.id, dataSourceIds: part, status } });
+      await emitEvent(tx, {
+        type: "data_source.status_changed",
+        aggregateType: "Connection",
+        aggregateId: connection.id,
+        payload: { connectionId: connection.id, dataSourceIds: part, status },
+      });
     }
   }
   for (const part of chunks(columnsChanged, DATA_SOURCE_EVENT_CHUNK)) {
-    await emitEvent(tx, { type: "data_source.columns_changed", aggregateType: "Connection", aggregateId: connection.id, payload: { connectionId: connection.id, dataSourceIds: part } });
+    await emitEvent(tx, {
+      type: "data_source.columns_changed",
+      aggregateType: "Connection",
+      aggregateId: connection.id,
+      payload: { connectionId: connection.id, dataSourceIds: part },
+    });
   }
   return {
     added: plan.inserts.filter((n) => n.kind === "OBJECT").length,
@@ -131,7 +208,10 @@ async function applyPlan(tx: Tx, actor: Actor, connection: ConnectionRow, plan: 
 async function syncRegisteredColumns(tx: Tx, plan: SyncPlan): Promise<string[]> {
   const changed = plan.updates.filter((u) => u.columnsChanged);
   if (changed.length === 0) return [];
-  const sources = await tx.dataSource.findMany({ where: { catalogNodeId: { in: changed.map((u) => u.id) } }, select: { id: true, catalogNodeId: true } });
+  const sources = await tx.dataSource.findMany({
+    where: { catalogNodeId: { in: changed.map((u) => u.id) } },
+    select: { id: true, catalogNodeId: true },
+  });
   const colsByNode = new Map(changed.map((u) => [u.id, u.columns as CrawledColumn[]]));
   for (const s of sources) {
     const cols = colsByNode.get(s.catalogNodeId) ?? [];
@@ -142,7 +222,10 @@ async function syncRegisteredColumns(tx: Tx, plan: SyncPlan): Promise<string[]> 
         update: { dataType: c.dataType, ordinal: c.ordinal, nullable: c.nullable, present: true },
       });
     }
-    await tx.dataSourceColumn.updateMany({ where: { dataSourceId: s.id, name: { notIn: cols.map((c) => c.name) }, present: true }, data: { present: false } });
+    await tx.dataSourceColumn.updateMany({
+      where: { dataSourceId: s.id, name: { notIn: cols.map((c) => c.name) }, present: true },
+      data: { present: false },
+    });
   }
   return sources.map((s) => s.id);
 }
@@ -156,7 +239,14 @@ async function autoRegister(tx: Tx, actor: Actor, connection: ConnectionRow, pla
   if (plan.newObjectIds.length === 0) return [];
   const autoSchemas = connection.autoRegister
     ? null
-    : new Set((await tx.catalogNode.findMany({ where: { connectionId: connection.id, kind: "SCHEMA", autoRegister: true }, select: { id: true } })).map((n) => n.id));
+    : new Set(
+        (
+          await tx.catalogNode.findMany({
+            where: { connectionId: connection.id, kind: "SCHEMA", autoRegister: true },
+            select: { id: true },
+          })
+        ).map((n) => n.id),
+      );
   if (autoSchemas && autoSchemas.size === 0) return [];
   const wanted = (parentId: string | null) => autoSchemas === null || (parentId !== null && autoSchemas.has(parentId));
   const fresh = plan.inserts

@@ -21,7 +21,9 @@ const wh = (sql: string) => queryDatabase(warehouse, sql);
 beforeAll(async () => {
   meta = await createTestDatabase();
   deps = { db: meta.db, secretBox: new SecretBox(parseKeyring(`k1:${randomBytes(32).toString("base64")}`)) };
-  const user = await meta.db.user.create({ data: { username: "admin", displayName: "A", email: "a@example.com", roles: { create: { role: "ADMIN" } } } });
+  const user = await meta.db.user.create({
+    data: { username: "admin", displayName: "A", email: "a@example.com", roles: { create: { role: "ADMIN" } } },
+  });
   admin.userId = user.id;
   await adminQuery(`CREATE DATABASE ${quoteIdent(warehouse)}`);
   await wh(
@@ -68,7 +70,10 @@ describe("object sync", () => {
     const schema = await meta.db.catalogNode.findFirstOrThrow({ where: { connectionId: connection.id, kind: "SCHEMA", name: HOSTILE[0] } });
     const reg = await registerDataSources(deps, admin, { connectionId: connection.id, containerIds: [schema.id], autoRegisterNew: true });
     expect(reg.registeredIds).toHaveLength(HOSTILE.length);
-    const src = await meta.db.dataSource.findFirstOrThrow({ where: { connectionId: connection.id, name: { endsWith: ".MixedCase" } }, include: { columns: true } });
+    const src = await meta.db.dataSource.findFirstOrThrow({
+      where: { connectionId: connection.id, name: { endsWith: ".MixedCase" } },
+      include: { columns: true },
+    });
     expect(src.columns.map((c) => c.name)).toEqual(["MixedCase"]);
 
     // Re-sync with no change writes nothing.
@@ -76,7 +81,9 @@ describe("object sync", () => {
     expect(again).toMatchObject({ added: 0, updated: 0, disabled: 0, reenabled: 0, registered: 0 });
 
     // Drop one, add one (auto-registered below the schema), change columns of another.
-    await wh(`DROP TABLE ${qualified(HOSTILE[0]!, "MixedCase")}; CREATE TABLE ${qualified(HOSTILE[0]!, "new;table")} (x int); ALTER TABLE ${qualified(HOSTILE[0]!, "semi;colon")} ADD COLUMN extra date`);
+    await wh(
+      `DROP TABLE ${qualified(HOSTILE[0]!, "MixedCase")}; CREATE TABLE ${qualified(HOSTILE[0]!, "new;table")} (x int); ALTER TABLE ${qualified(HOSTILE[0]!, "semi;colon")} ADD COLUMN extra date`,
+    );
     const changed = await runSync(deps, (await requestSync(deps, admin, connection.id)).id);
     expect(changed).toMatchObject({ added: 1, updated: 1, disabled: 1, registered: 1 });
     expect((await meta.db.dataSource.findUniqueOrThrow({ where: { id: src.id } })).status).toBe("DISABLED");
@@ -116,7 +123,9 @@ describe("object sync", () => {
     await runSync(deps, syncRun.id);
     const body = JSON.stringify({ reason: "table created" });
     const before = await meta.db.syncRun.count({ where: { connectionId: connection.id } });
-    await expect(handleInboundSyncWebhook(deps, connection.id, signWebhook("wrong-secret", Math.floor(Date.now() / 1000), body), body)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+    await expect(
+      handleInboundSyncWebhook(deps, connection.id, signWebhook("wrong-secret", Math.floor(Date.now() / 1000), body), body),
+    ).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
     await expect(handleInboundSyncWebhook(deps, connection.id, undefined, body)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
     await expect(handleInboundSyncWebhook(deps, "not-a-uuid", "t=1,v1=00", body)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
     expect(await meta.db.syncRun.count({ where: { connectionId: connection.id } })).toBe(before);
@@ -128,10 +137,18 @@ describe("object sync", () => {
   it("refuses a connection whose test fails, writing nothing", async () => {
     const before = await meta.db.connection.count();
     await expect(
-      createConnection(deps, admin, { name: "bad", kind: "POSTGRES", config: { host: "127.0.0.1", port: 1, user: "postgres", databases: [warehouse] } }),
+      createConnection(deps, admin, {
+        name: "bad",
+        kind: "POSTGRES",
+        config: { host: "127.0.0.1", port: 1, user: "postgres", databases: [warehouse] },
+      }),
     ).rejects.toMatchObject({ code: "BAD_USER_INPUT", message: expect.stringMatching(/Connection test failed: Cannot reach/) });
-    await expect(createConnection(deps, admin, { name: "snow", kind: "SNOWFLAKE", config: {} })).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
-    await expect(createConnection(deps, systemActor("x") && { ...admin, roles: new Set() }, { name: "x", kind: "POSTGRES", config: {} })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(createConnection(deps, admin, { name: "snow", kind: "SNOWFLAKE", config: {} })).rejects.toMatchObject({
+      code: "BAD_USER_INPUT",
+    });
+    await expect(
+      createConnection(deps, systemActor("x") && { ...admin, roles: new Set() }, { name: "x", kind: "POSTGRES", config: {} }),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
     expect(await meta.db.connection.count()).toBe(before);
   });
 });

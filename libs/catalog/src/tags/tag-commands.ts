@@ -37,8 +37,18 @@ export async function tagDataSource(deps: CatalogDeps, actor: Actor | null, inpu
     if (add === !!existing) return source; // already in the requested state
     if (add) await tx.dataSourceTag.create({ data: { dataSourceId: source.id, tagId: tag.id } });
     else await tx.dataSourceTag.delete({ where: key });
-    await recordAudit(tx, a, { action: add ? "data_source.tagged" : "data_source.untagged", targetType: "DataSource", targetId: source.id, after: { tag: tag.name } });
-    await emitEvent(tx, { type: "data_source.tags_changed", aggregateType: "DataSource", aggregateId: source.id, payload: { connectionId: source.connectionId, dataSourceId: source.id } });
+    await recordAudit(tx, a, {
+      action: add ? "data_source.tagged" : "data_source.untagged",
+      targetType: "DataSource",
+      targetId: source.id,
+      after: { tag: tag.name },
+    });
+    await emitEvent(tx, {
+      type: "data_source.tags_changed",
+      aggregateType: "DataSource",
+      aggregateId: source.id,
+      payload: { connectionId: source.connectionId, dataSourceId: source.id },
+    });
     return source;
   });
 }
@@ -55,8 +65,18 @@ export async function tagColumn(deps: CatalogDeps, actor: Actor | null, input: u
     if (add === !!existing) return source;
     if (add) await tx.columnTag.create({ data: { columnId: column.id, tagId: tag.id } });
     else await tx.columnTag.delete({ where: key });
-    await recordAudit(tx, a, { action: add ? "column.tagged" : "column.untagged", targetType: "DataSource", targetId: source.id, after: { column: column.name, tag: tag.name } });
-    await emitEvent(tx, { type: "data_source.tags_changed", aggregateType: "DataSource", aggregateId: source.id, payload: { connectionId: source.connectionId, dataSourceId: source.id } });
+    await recordAudit(tx, a, {
+      action: add ? "column.tagged" : "column.untagged",
+      targetType: "DataSource",
+      targetId: source.id,
+      after: { column: column.name, tag: tag.name },
+    });
+    await emitEvent(tx, {
+      type: "data_source.tags_changed",
+      aggregateType: "DataSource",
+      aggregateId: source.id,
+      payload: { connectionId: source.connectionId, dataSourceId: source.id },
+    });
     return source;
   });
 }

@@ -45,7 +45,9 @@ function migrationsList(): EngineMigrationsList {
         path: d,
         migrationFile: {
           path: "migration.sql",
-          content: fs.existsSync(file) ? { tag: "ok" as const, value: fs.readFileSync(file, "utf8") } : { tag: "error" as const, value: "missing" },
+          content: fs.existsSync(file)
+            ? { tag: "ok" as const, value: fs.readFileSync(file, "utf8") }
+            : { tag: "error" as const, value: "missing" },
         },
       };
     }),
@@ -57,7 +59,13 @@ async function main(): Promise<void> {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error("DATABASE_URL is not set");
   // Lets an engine panic print its message instead of an opaque "unreachable".
-  const panicRegistry = { message: "", set_message: (m: string) => { panicRegistry.message = m; console.error("schema engine panic:", m); } };
+  const panicRegistry = {
+    message: "",
+    set_message: (m: string) => {
+      panicRegistry.message = m;
+      console.error("schema engine panic:", m);
+    },
+  };
   (globalThis as Record<string, unknown>).PRISMA_WASM_PANIC_REGISTRY = panicRegistry;
   const raw = new PgMigrateFactory(pgConfigFromUrl(url));
   await patchAdapter(raw);
@@ -76,7 +84,13 @@ async function main(): Promise<void> {
     // The engine decides how to reach its shadow database during the diagnostic; skipping it makes
     // createMigration fail with "shadow DB must be provided through an external factory".
     await engine.devDiagnostic({ migrationsList: migrationsList(), filters } as never);
-    const out = await engine.createMigration({ draft: false, migrationName: name, migrationsList: migrationsList(), schema, filters } as never);
+    const out = await engine.createMigration({
+      draft: false,
+      migrationName: name,
+      migrationsList: migrationsList(),
+      schema,
+      filters,
+    } as never);
     if (out.migrationScript) {
       const dir = path.join(migrationsDir, out.generatedMigrationName);
       fs.mkdirSync(dir, { recursive: true });

@@ -45,7 +45,9 @@ export async function patchAdapter(factory: PgMigrateFactory): Promise<void> {
   proto.performIO = async function (this: unknown, q: { __charIdx?: number[] }) {
     const r = await performIO.call(this, q);
     const idx: number[] = [];
-    const fields = r.fields?.map((f: { dataTypeID: number }, i: number) => (f.dataTypeID === 18 ? (idx.push(i), { ...f, dataTypeID: 25 }) : f));
+    const fields = r.fields?.map((f: { dataTypeID: number }, i: number) =>
+      f.dataTypeID === 18 ? (idx.push(i), { ...f, dataTypeID: 25 }) : f,
+    );
     if (idx.length) {
       q.__charIdx = idx;
       return { ...r, fields };

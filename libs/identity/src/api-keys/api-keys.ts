@@ -1,4 +1,15 @@
-import { type Actor, badInput, forbidden, hasRole, notFound, parseInput, type RoleName, randomToken, sha256Hex, unauthenticated } from "@steward/core";
+import {
+  type Actor,
+  badInput,
+  forbidden,
+  hasRole,
+  notFound,
+  parseInput,
+  type RoleName,
+  randomToken,
+  sha256Hex,
+  unauthenticated,
+} from "@steward/core";
 import { transaction } from "@steward/db";
 import { recordAudit } from "@steward/events";
 import { z } from "zod";
@@ -18,7 +29,10 @@ const CreateInput = z.object({
 });
 
 function newPrefix(): string {
-  return `stw_${randomToken(12).replace(/[^A-Za-z0-9]/g, "").slice(0, 8).padEnd(8, "0")}`;
+  return `stw_${randomToken(12)
+    .replace(/[^A-Za-z0-9]/g, "")
+    .slice(0, 8)
+    .padEnd(8, "0")}`;
 }
 
 /**
@@ -46,7 +60,12 @@ export async function createApiKey(deps: IdentityDeps, actor: Actor | null, inpu
     const apiKey = await tx.apiKey.create({
       data: { name: data.name, prefix, secretHash: sha256Hex(secret), ownerId, roles, expiresAt: data.expiresAt ?? null },
     });
-    await recordAudit(tx, a, { action: "api_key.created", targetType: "ApiKey", targetId: apiKey.id, after: { name: apiKey.name, prefix, ownerId, roles } });
+    await recordAudit(tx, a, {
+      action: "api_key.created",
+      targetType: "ApiKey",
+      targetId: apiKey.id,
+      after: { name: apiKey.name, prefix, ownerId, roles },
+    });
     return { apiKey, secret };
   });
 }
@@ -60,7 +79,12 @@ export async function revokeApiKey(deps: IdentityDeps, actor: Actor | null, id: 
     if (!key || (!own && !hasRole(a, "ADMIN"))) throw notFound("API key"); // others' keys are invisible, not forbidden
     if (key.revokedAt) return key;
     const revoked = await tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
-    await recordAudit(tx, a, { action: "api_key.revoked", targetType: "ApiKey", targetId: id, before: { prefix: key.prefix, ownerId: key.ownerId } });
+    await recordAudit(tx, a, {
+      action: "api_key.revoked",
+      targetType: "ApiKey",
+      targetId: id,
+      before: { prefix: key.prefix, ownerId: key.ownerId },
+    });
     return revoked;
   });
 }
@@ -68,7 +92,10 @@ export async function revokeApiKey(deps: IdentityDeps, actor: Actor | null, id: 
 export async function listMyApiKeys(deps: IdentityDeps, actor: Actor | null, includeRevoked: boolean) {
   const a = requireAuthenticated(actor);
   if (a.kind === "SYSTEM") return [];
-  return deps.db.apiKey.findMany({ where: { ownerId: a.userId, ...(includeRevoked ? {} : { revokedAt: null }) }, orderBy: { createdAt: "desc" } });
+  return deps.db.apiKey.findMany({
+    where: { ownerId: a.userId, ...(includeRevoked ? {} : { revokedAt: null }) },
+    orderBy: { createdAt: "desc" },
+  });
 }
 
 export async function listAllApiKeys(deps: IdentityDeps, actor: Actor | null, ownerId: string | null | undefined, includeRevoked: boolean) {

@@ -27,7 +27,12 @@ export async function createGroup(deps: IdentityDeps, actor: Actor | null, input
   const data = parseInput(CreateInput, input);
   return transaction(deps.db, async (tx) => {
     const group = await tx.group.create({ data: { name: data.name, description: data.description ?? "" } });
-    await recordAudit(tx, a, { action: "group.created", targetType: "Group", targetId: group.id, after: { name: group.name, description: group.description } });
+    await recordAudit(tx, a, {
+      action: "group.created",
+      targetType: "Group",
+      targetId: group.id,
+      after: { name: group.name, description: group.description },
+    });
     await emitEvent(tx, { type: "group.created", aggregateType: "Group", aggregateId: group.id, payload: { groupId: group.id } });
     return group;
   }).catch(rethrowDuplicate);
@@ -63,8 +68,18 @@ export async function deleteGroup(deps: IdentityDeps, actor: Actor | null, input
     const members = await tx.groupMembership.findMany({ where: { groupId: id }, select: { userId: true } });
     await tx.group.delete({ where: { id } });
     const memberIds = members.map((m) => m.userId);
-    await recordAudit(tx, a, { action: "group.deleted", targetType: "Group", targetId: id, before: { name: group.name, memberCount: memberIds.length } });
-    await emitEvent(tx, { type: "group.deleted", aggregateType: "Group", aggregateId: id, payload: { groupId: id, name: group.name, memberIds } });
+    await recordAudit(tx, a, {
+      action: "group.deleted",
+      targetType: "Group",
+      targetId: id,
+      before: { name: group.name, memberCount: memberIds.length },
+    });
+    await emitEvent(tx, {
+      type: "group.deleted",
+      aggregateType: "Group",
+      aggregateId: id,
+      payload: { groupId: id, name: group.name, memberIds },
+    });
     return true;
   });
 }
@@ -77,8 +92,18 @@ export async function addGroupMember(deps: IdentityDeps, actor: Actor | null, in
     const user = await requireUser(tx, userId);
     const created = await tx.groupMembership.createMany({ data: [{ groupId, userId }], skipDuplicates: true });
     if (created.count === 0) return group; // already a member: nothing changes
-    await recordAudit(tx, a, { action: "group.member.added", targetType: "Group", targetId: groupId, after: { userId, username: user.username, group: group.name } });
-    await emitEvent(tx, { type: "group.membership.changed", aggregateType: "Group", aggregateId: groupId, payload: { groupId, userId, member: true } });
+    await recordAudit(tx, a, {
+      action: "group.member.added",
+      targetType: "Group",
+      targetId: groupId,
+      after: { userId, username: user.username, group: group.name },
+    });
+    await emitEvent(tx, {
+      type: "group.membership.changed",
+      aggregateType: "Group",
+      aggregateId: groupId,
+      payload: { groupId, userId, member: true },
+    });
     return group;
   });
 }
@@ -91,8 +116,18 @@ export async function removeGroupMember(deps: IdentityDeps, actor: Actor | null,
     const user = await requireUser(tx, userId);
     const { count } = await tx.groupMembership.deleteMany({ where: { groupId, userId } });
     if (count === 0) return group;
-    await recordAudit(tx, a, { action: "group.member.removed", targetType: "Group", targetId: groupId, before: { userId, username: user.username, group: group.name } });
-    await emitEvent(tx, { type: "group.membership.changed", aggregateType: "Group", aggregateId: groupId, payload: { groupId, userId, member: false } });
+    await recordAudit(tx, a, {
+      action: "group.member.removed",
+      targetType: "Group",
+      targetId: groupId,
+      before: { userId, username: user.username, group: group.name },
+    });
+    await emitEvent(tx, {
+      type: "group.membership.changed",
+      aggregateType: "Group",
+      aggregateId: groupId,
+      payload: { groupId, userId, member: false },
+    });
     return group;
   });
 }

@@ -17,7 +17,11 @@ const invalidCredentials = () => new AppError("UNAUTHENTICATED", "Invalid userna
 export type LoginResult = { token: string; expiresAt: Date; actor: Actor & { kind: "USER" } };
 
 /** Verifies credentials and opens a session. The raw token goes to the cookie; only its hash is stored. */
-export async function login(deps: IdentityDeps, input: unknown, meta: { userAgent?: string; ip?: string; requestId?: string }): Promise<LoginResult> {
+export async function login(
+  deps: IdentityDeps,
+  input: unknown,
+  meta: { userAgent?: string; ip?: string; requestId?: string },
+): Promise<LoginResult> {
   const { username, password } = parseInput(LoginInput, input);
   const user = await deps.db.user.findFirst({
     where: { OR: [{ username }, { email: username }] },
@@ -37,7 +41,13 @@ export async function login(deps: IdentityDeps, input: unknown, meta: { userAgen
   };
   await transaction(deps.db, async (tx) => {
     await tx.session.create({
-      data: { tokenHash: sha256Hex(token), userId: user.id, expiresAt, userAgent: meta.userAgent?.slice(0, 500), ip: meta.ip?.slice(0, 100) },
+      data: {
+        tokenHash: sha256Hex(token),
+        userId: user.id,
+        expiresAt,
+        userAgent: meta.userAgent?.slice(0, 500),
+        ip: meta.ip?.slice(0, 100),
+      },
     });
     await recordAudit(tx, actor, { action: "session.login", targetType: "User", targetId: user.id });
   });
@@ -54,7 +64,10 @@ export async function authenticateSession(deps: IdentityDeps, token: string, req
   const now = Date.now();
   if (!session || session.revokedAt || session.expiresAt.getTime() <= now || session.user.status !== "ACTIVE") return null;
   if (now - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
-    await deps.db.session.update({ where: { id: session.id }, data: { lastSeenAt: new Date(now), expiresAt: new Date(now + SESSION_TTL_MS) } });
+    await deps.db.session.update({
+      where: { id: session.id },
+      data: { lastSeenAt: new Date(now), expiresAt: new Date(now + SESSION_TTL_MS) },
+    });
   }
   return {
     kind: "USER",
@@ -68,8 +81,12 @@ export async function authenticateSession(deps: IdentityDeps, token: string, req
 export async function logout(deps: IdentityDeps, actor: Actor | null, token: string | undefined): Promise<boolean> {
   if (!token) return false;
   return transaction(deps.db, async (tx) => {
-    const { count } = await tx.session.updateMany({ where: { tokenHash: sha256Hex(token), revokedAt: null }, data: { revokedAt: new Date() } });
-    if (count > 0 && actor && actor.kind !== "SYSTEM") await recordAudit(tx, actor, { action: "session.logout", targetType: "User", targetId: actor.userId });
+    const { count } = await tx.session.updateMany({
+      where: { tokenHash: sha256Hex(token), revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    if (count > 0 && actor && actor.kind !== "SYSTEM")
+      await recordAudit(tx, actor, { action: "session.logout", targetType: "User", targetId: actor.userId });
     return count > 0;
   });
 }
@@ -82,7 +99,9 @@ export async function changePassword(deps: IdentityDeps, actor: Actor | null, in
   const data = parseInput(ChangePasswordInput, input);
   const user = await deps.db.user.findUniqueOrThrow({ where: { id: actor.userId } });
   if (!(await verifyPassword(user.passwordHash, data.currentPassword))) {
-    throw new AppError("BAD_USER_INPUT", "The current password is wrong", { fields: [{ path: "currentPassword", message: "wrong password" }] });
+    throw new AppError("BAD_USER_INPUT", "The current password is wrong", {
+      fields: [{ path: "currentPassword", message: "wrong password" }],
+    });
   }
   const passwordHash = await hashPassword(data.newPassword);
   await transaction(deps.db, async (tx) => {

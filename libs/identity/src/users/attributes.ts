@@ -36,7 +36,12 @@ export async function setUserAttribute(deps: IdentityDeps, actor: Actor | null, 
       before: { key: data.key, values: before },
       after: { key: data.key, values },
     });
-    await emitEvent(tx, { type: "user.attributes.changed", aggregateType: "User", aggregateId: data.userId, payload: { userId: data.userId, key: data.key } });
+    await emitEvent(tx, {
+      type: "user.attributes.changed",
+      aggregateType: "User",
+      aggregateId: data.userId,
+      payload: { userId: data.userId, key: data.key },
+    });
     return user;
   });
 }
@@ -49,8 +54,18 @@ export async function removeUserAttribute(deps: IdentityDeps, actor: Actor | nul
     const before = await valuesOf(tx, data.userId, data.key);
     if (before.length === 0) return user;
     await tx.userAttribute.deleteMany({ where: { userId: data.userId, key: data.key } });
-    await recordAudit(tx, a, { action: "user.attribute.removed", targetType: "User", targetId: data.userId, before: { key: data.key, values: before } });
-    await emitEvent(tx, { type: "user.attributes.changed", aggregateType: "User", aggregateId: data.userId, payload: { userId: data.userId, key: data.key } });
+    await recordAudit(tx, a, {
+      action: "user.attribute.removed",
+      targetType: "User",
+      targetId: data.userId,
+      before: { key: data.key, values: before },
+    });
+    await emitEvent(tx, {
+      type: "user.attributes.changed",
+      aggregateType: "User",
+      aggregateId: data.userId,
+      payload: { userId: data.userId, key: data.key },
+    });
     return user;
   });
 }

@@ -12,7 +12,10 @@ const CreateUserInput = z.object({
   displayName: fields.displayName,
   email: fields.email,
   password: fields.password.nullish(),
-  roles: z.array(z.enum(["ADMIN", "GOVERNOR", "DATA_OWNER"])).max(3).nullish(),
+  roles: z
+    .array(z.enum(["ADMIN", "GOVERNOR", "DATA_OWNER"]))
+    .max(3)
+    .nullish(),
 });
 
 export async function createUser(deps: IdentityDeps, actor: Actor | null, input: unknown) {

@@ -47,7 +47,12 @@ export async function setPlatformAccount(deps: IdentityDeps, actor: Actor | null
         before: { platform: data.platform, accountName: before?.accountName ?? null },
         after: { platform: data.platform, accountName: data.accountName ?? null },
       });
-      await emitEvent(tx, { type: "user.platform_accounts.changed", aggregateType: "User", aggregateId: data.userId, payload: { userId: data.userId } });
+      await emitEvent(tx, {
+        type: "user.platform_accounts.changed",
+        aggregateType: "User",
+        aggregateId: data.userId,
+        payload: { userId: data.userId },
+      });
       return user;
     });
   } catch (err) {

@@ -23,7 +23,13 @@ export async function deactivateUser(deps: IdentityDeps, actor: Actor | null, in
     await assertAnotherActiveAdmin(tx, id);
     const updated = await tx.user.update({ where: { id }, data: { status: "DEACTIVATED", deactivatedAt: new Date() } });
     await tx.session.updateMany({ where: { userId: id, revokedAt: null }, data: { revokedAt: new Date() } });
-    await recordAudit(tx, a, { action: "user.deactivated", targetType: "User", targetId: id, before: { status: user.status }, after: { status: "DEACTIVATED" } });
+    await recordAudit(tx, a, {
+      action: "user.deactivated",
+      targetType: "User",
+      targetId: id,
+      before: { status: user.status },
+      after: { status: "DEACTIVATED" },
+    });
     await emitEvent(tx, { type: "user.deactivated", aggregateType: "User", aggregateId: id, payload: { userId: id } });
     return updated;
   });
@@ -36,7 +42,13 @@ export async function reactivateUser(deps: IdentityDeps, actor: Actor | null, in
     const user = await requireUser(tx, id);
     if (user.status === "ACTIVE") return user;
     const updated = await tx.user.update({ where: { id }, data: { status: "ACTIVE", deactivatedAt: null } });
-    await recordAudit(tx, a, { action: "user.reactivated", targetType: "User", targetId: id, before: { status: user.status }, after: { status: "ACTIVE" } });
+    await recordAudit(tx, a, {
+      action: "user.reactivated",
+      targetType: "User",
+      targetId: id,
+      before: { status: user.status },
+      after: { status: "ACTIVE" },
+    });
     await emitEvent(tx, { type: "user.reactivated", aggregateType: "User", aggregateId: id, payload: { userId: id } });
     return updated;
   });

@@ -6,7 +6,11 @@ const hostname = z
   .min(1)
   .max(253)
   .regex(/^[A-Za-z0-9.\-:[\]_]+$/, "must be a host name or IP address");
-const databaseName = z.string().min(1).max(63).refine((s) => !s.includes("\0"), "must not contain NUL");
+const databaseName = z
+  .string()
+  .min(1)
+  .max(63)
+  .refine((s) => !s.includes("\0"), "must not contain NUL");
 
 export const PostgresConfig = z.object({
   host: hostname,

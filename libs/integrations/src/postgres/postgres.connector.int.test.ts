@@ -95,7 +95,9 @@ describe("PostgreSQL connector", () => {
   it("reports a server that disappears mid-crawl as unreachable", async () => {
     cluster.stop();
     try {
-      await expect(postgresConnector.crawl(config(), { password: "reader-pw" })).rejects.toMatchObject({ problem: { code: "UNREACHABLE" } });
+      await expect(postgresConnector.crawl(config(), { password: "reader-pw" })).rejects.toMatchObject({
+        problem: { code: "UNREACHABLE" },
+      });
     } finally {
       cluster.start();
     }

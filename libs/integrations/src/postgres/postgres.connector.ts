@@ -42,7 +42,12 @@ function clientConfig(config: PostgresConfig, credentials: PostgresCredentials, 
   };
 }
 
-async function withClient<T>(config: PostgresConfig, credentials: PostgresCredentials, database: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+async function withClient<T>(
+  config: PostgresConfig,
+  credentials: PostgresCredentials,
+  database: string,
+  fn: (c: pg.Client) => Promise<T>,
+): Promise<T> {
   const client = new pg.Client(clientConfig(config, credentials, database));
   client.on("error", () => {}); // a dropped connection surfaces as the failing query's error
   try {

@@ -22,7 +22,9 @@ export function quoteIdent(name: string, maxBytes = PG_MAX_IDENTIFIER_BYTES): st
   if (typeof name !== "string" || name.length === 0) throw new UnsafeIdentifierError("identifier must be a non-empty string");
   if (name.includes("\0")) throw new UnsafeIdentifierError("identifier must not contain NUL");
   if (Buffer.byteLength(name, "utf8") > maxBytes) {
-    throw new UnsafeIdentifierError(`identifier is longer than ${maxBytes} bytes and would be truncated: ${JSON.stringify(name.slice(0, 80))}`);
+    throw new UnsafeIdentifierError(
+      `identifier is longer than ${maxBytes} bytes and would be truncated: ${JSON.stringify(name.slice(0, 80))}`,
+    );
   }
   if (!name.isWellFormed()) throw new UnsafeIdentifierError("identifier is not well-formed UTF-16 (lone surrogate)");
   return `"${name.replaceAll('"', '""')}"`;

@@ -54,7 +54,18 @@ export async function startScratchCluster(): Promise<ScratchCluster> {
   const password = `pw-${Math.random().toString(36).slice(2)}`;
   fs.writeFileSync(pwFile, password);
   if (process.getuid?.() === 0) execFileSync("chown", ["-R", "postgres:postgres", dir]);
-  asOwner(pgBin("initdb"), ["-D", dataDir, "-U", "postgres", `--pwfile=${pwFile}`, "--auth-host=scram-sha-256", "--auth-local=trust", "-E", "UTF8", "--no-sync"]);
+  asOwner(pgBin("initdb"), [
+    "-D",
+    dataDir,
+    "-U",
+    "postgres",
+    `--pwfile=${pwFile}`,
+    "--auth-host=scram-sha-256",
+    "--auth-local=trust",
+    "-E",
+    "UTF8",
+    "--no-sync",
+  ]);
   const port = await freePort();
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50`;
   const cluster: ScratchCluster = {

@@ -19,7 +19,11 @@ describe("authentication", () => {
     expect(cookie).toMatch(/^steward_session=/);
     expect(cookie).toMatch(/HttpOnly/i);
     expect(cookie).toMatch(/SameSite=Lax/i);
-    const me = await api.gql<{ me: { user: { username: string }; roles: string[]; authMethod: string } }>(ME, {}, { cookie: cookie.split(";")[0] });
+    const me = await api.gql<{ me: { user: { username: string }; roles: string[]; authMethod: string } }>(
+      ME,
+      {},
+      { cookie: cookie.split(";")[0] },
+    );
     expect(me.data?.me).toEqual({ user: { username }, roles: ["GOVERNOR"], authMethod: "SESSION" });
   });
 

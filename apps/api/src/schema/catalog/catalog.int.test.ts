@@ -20,9 +20,19 @@ describe("connections and data sources over GraphQL", () => {
   let path = "";
 
   it("creates a connection without ever returning its credentials", async () => {
-    const res = await api.gql<{ createConnection: { inboundSecret: string; firstSync: { id: string }; connection: { id: string; hasCredentials: boolean; config: unknown; inboundWebhookPath: string } } }>(
+    const res = await api.gql<{
+      createConnection: {
+        inboundSecret: string;
+        firstSync: { id: string };
+        connection: { id: string; hasCredentials: boolean; config: unknown; inboundWebhookPath: string };
+      };
+    }>(
       CREATE,
-      { n: "metadata-db", c: { host: "127.0.0.1", port: 5432, user: "postgres", databases: [api.testDb.name] }, s: { password: "hunter2-secret" } },
+      {
+        n: "metadata-db",
+        c: { host: "127.0.0.1", port: 5432, user: "postgres", databases: [api.testDb.name] },
+        s: { password: "hunter2-secret" },
+      },
       admin.auth,
     );
     expect(res.errors).toBeUndefined();
@@ -53,7 +63,11 @@ describe("connections and data sources over GraphQL", () => {
     );
     const db = top.data!.catalog.nodes[0]!;
     expect(db).toMatchObject({ kind: "DATABASE", name: api.testDb.name, hasChildren: true });
-    const schemas = await api.gql<{ catalog: { nodes: { id: string; name: string }[] } }>(`query($c: ID!, $p: ID) { catalog(connectionId: $c, parentId: $p) { nodes { id name } } }`, { c: connectionId, p: db.id }, admin.auth);
+    const schemas = await api.gql<{ catalog: { nodes: { id: string; name: string }[] } }>(
+      `query($c: ID!, $p: ID) { catalog(connectionId: $c, parentId: $p) { nodes { id name } } }`,
+      { c: connectionId, p: db.id },
+      admin.auth,
+    );
     const pub = schemas.data!.catalog.nodes.find((n) => n.name === "public")!;
     const reg = await api.gql<{ registerDataSources: { registeredCount: number } }>(
       `mutation($c: ID!, $s: ID!) { registerDataSources(input: {connectionId: $c, containerIds: [$s]}) { registeredCount } }`,
@@ -64,26 +78,44 @@ describe("connections and data sources over GraphQL", () => {
   });
 
   it("tags a column and finds the source by tag ancestry", async () => {
-    const found = await api.gql<{ dataSources: { nodes: { id: string; name: string }[] } }>(`{ dataSources(filter: {search: ".User"}) { nodes { id name } } }`, {}, admin.auth);
-    const user = found.data!.dataSources.nodes.find((n) => n.name.endsWith(".public.User"))!;
-    const tagged = await api.gql(`mutation($id: ID!) { tagColumn(dataSourceId: $id, column: "email", tag: "PII.Email") { id } }`, { id: user.id }, admin.auth);
-    expect(tagged.errors).toBeUndefined();
-    const byTag = await api.gql<{ dataSources: { totalCount: number; nodes: { name: string; columns: { name: string; tags: { name: string }[] }[] }[] } }>(
-      `{ dataSources(filter: {tag: "PII"}) { totalCount nodes { name columns { name tags { name } } } } }`,
+    const found = await api.gql<{ dataSources: { nodes: { id: string; name: string }[] } }>(
+      `{ dataSources(filter: {search: ".User"}) { nodes { id name } } }`,
       {},
       admin.auth,
     );
+    const user = found.data!.dataSources.nodes.find((n) => n.name.endsWith(".public.User"))!;
+    const tagged = await api.gql(
+      `mutation($id: ID!) { tagColumn(dataSourceId: $id, column: "email", tag: "PII.Email") { id } }`,
+      { id: user.id },
+      admin.auth,
+    );
+    expect(tagged.errors).toBeUndefined();
+    const byTag = await api.gql<{
+      dataSources: { totalCount: number; nodes: { name: string; columns: { name: string; tags: { name: string }[] }[] }[] };
+    }>(`{ dataSources(filter: {tag: "PII"}) { totalCount nodes { name columns { name tags { name } } } } }`, {}, admin.auth);
     expect(byTag.data!.dataSources.totalCount).toBe(1);
     expect(byTag.data!.dataSources.nodes[0]!.columns.find((c) => c.name === "email")!.tags).toEqual([{ name: "PII.Email" }]);
-    const badTag = await api.gql(`mutation($id: ID!) { tagDataSource(dataSourceId: $id, tag: "bad tag;drop") { id } }`, { id: user.id }, admin.auth);
+    const badTag = await api.gql(
+      `mutation($id: ID!) { tagDataSource(dataSourceId: $id, tag: "bad tag;drop") { id } }`,
+      { id: user.id },
+      admin.auth,
+    );
     expect(badTag.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
   });
 
   it("starts a sync from a signed inbound webhook and refuses a bad signature", async () => {
     const body = JSON.stringify({ event: "table_created" });
-    const bad = await fetch(`${api.url}${path}`, { method: "POST", headers: { "steward-signature": signWebhook("nope", Math.floor(Date.now() / 1000), body) }, body });
+    const bad = await fetch(`${api.url}${path}`, {
+      method: "POST",
+      headers: { "steward-signature": signWebhook("nope", Math.floor(Date.now() / 1000), body) },
+      body,
+    });
     expect(bad.status).toBe(401);
-    const good = await fetch(`${api.url}${path}`, { method: "POST", headers: { "steward-signature": signWebhook(secret, Math.floor(Date.now() / 1000), body), "content-type": "application/json" }, body });
+    const good = await fetch(`${api.url}${path}`, {
+      method: "POST",
+      headers: { "steward-signature": signWebhook(secret, Math.floor(Date.now() / 1000), body), "content-type": "application/json" },
+      body,
+    });
     expect(good.status).toBe(202);
     const { syncRunId } = (await good.json()) as { syncRunId: string };
     const run = await api.testDb.db.syncRun.findUniqueOrThrow({ where: { id: syncRunId } });

@@ -42,7 +42,12 @@ export const catalogResolvers: Resolvers = {
     },
     createConnection: async (_p, { input }, ctx) => {
       const created = await createConnection(ctx.deps, ctx.actor, input);
-      return { connection: created.connection, inboundSecret: created.inboundSecret, firstSync: created.syncRun, warnings: created.warnings };
+      return {
+        connection: created.connection,
+        inboundSecret: created.inboundSecret,
+        firstSync: created.syncRun,
+        warnings: created.warnings,
+      };
     },
     updateConnection: (_p, { input }, ctx) => updateConnection(ctx.deps, ctx.actor, input),
     deleteConnection: (_p, { id }, ctx) => deleteConnection(ctx.deps, ctx.actor, id),
@@ -66,14 +71,16 @@ export const catalogResolvers: Resolvers = {
     dataSourceCount: (c, _a, ctx) => ctx.loaders.dataSourceCount.load(c.id),
   },
   SyncRun: {
-    percent: (r) => (r.objectsTotal ? Math.min(100, Math.round((r.objectsSeen / r.objectsTotal) * 1000) / 10) : r.status === "SUCCEEDED" ? 100 : null),
+    percent: (r) =>
+      r.objectsTotal ? Math.min(100, Math.round((r.objectsSeen / r.objectsTotal) * 1000) / 10) : r.status === "SUCCEEDED" ? 100 : null,
   },
   CatalogNode: {
     hasChildren: (n, _a, ctx) => (n.kind === "OBJECT" ? false : ctx.loaders.hasChildren.load(n.id)),
     dataSource: (n, _a, ctx) => (n.dataSource ? getDataSource(ctx.deps, ctx.actor, n.dataSource.id) : null),
   },
   DataSource: {
-    path: async (d, _a, ctx) => (await ctx.deps.db.catalogNode.findUnique({ where: { id: d.catalogNodeId }, select: { path: true } }))?.path ?? d.name.split("."),
+    path: async (d, _a, ctx) =>
+      (await ctx.deps.db.catalogNode.findUnique({ where: { id: d.catalogNodeId }, select: { path: true } }))?.path ?? d.name.split("."),
     connection: async (d, _a, ctx) => {
       const c = await ctx.loaders.connection.load(d.connectionId);
       if (!c) throw notFound("Connection");
@@ -92,10 +99,9 @@ export const catalogResolvers: Resolvers = {
   },
   RegisterResult: {
     registeredCount: (r) => r.registeredIds.length,
-    dataSources: (r, _a, ctx) => ctx.deps.db.dataSource.findMany({ where: { id: { in: r.registeredIds.slice(0, 500) } }, orderBy: { name: "asc" } }),
+    dataSources: (r, _a, ctx) =>
+      ctx.deps.db.dataSource.findMany({ where: { id: { in: r.registeredIds.slice(0, 500) } }, orderBy: { name: "asc" } }),
   },
   CatalogNodeConnection: countedConnectionFields,
   DataSourceConnection: countedConnectionFields,
 };
-
-

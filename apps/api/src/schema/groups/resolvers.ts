@@ -1,10 +1,20 @@
-import { addGroupMember, createGroup, deleteGroup, getGroup, listGroupMembers, listGroups, removeGroupMember, updateGroup } from "@steward/identity";
+import {
+  addGroupMember,
+  createGroup,
+  deleteGroup,
+  getGroup,
+  listGroupMembers,
+  listGroups,
+  removeGroupMember,
+  updateGroup,
+} from "@steward/identity";
 import { countedConnectionFields, toConnection } from "../../connection";
 import type { Resolvers } from "../resolvers-types.gen";
 
 export const groupResolvers: Resolvers = {
   Query: {
-    groups: async (_p, { search, first, after }, ctx) => toConnection(await listGroups(ctx.deps, ctx.actor, search, { first, after }), (g) => [g.name]),
+    groups: async (_p, { search, first, after }, ctx) =>
+      toConnection(await listGroups(ctx.deps, ctx.actor, search, { first, after }), (g) => [g.name]),
     group: (_p, { id }, ctx) => getGroup(ctx.deps, ctx.actor, id),
   },
   Mutation: {
@@ -16,7 +26,8 @@ export const groupResolvers: Resolvers = {
   },
   Group: {
     memberCount: (g, _a, ctx) => ctx.loaders.memberCount.load(g.id),
-    members: async (g, { first, after }, ctx) => toConnection(await listGroupMembers(ctx.deps, ctx.actor, g.id, { first, after }), (u) => [u.username]),
+    members: async (g, { first, after }, ctx) =>
+      toConnection(await listGroupMembers(ctx.deps, ctx.actor, g.id, { first, after }), (u) => [u.username]),
   },
   GroupConnection: countedConnectionFields,
 };

@@ -57,11 +57,23 @@ describe("users", () => {
 
   it("sets and removes multi-valued attributes, manages groups and roles, all audited", async () => {
     const user = await api.userWithRoles([]);
-    const group = await api.gql<{ createGroup: { id: string } }>(`mutation { createGroup(input: {name: "Risk team"}) { id } }`, {}, admin.auth);
+    const group = await api.gql<{ createGroup: { id: string } }>(
+      `mutation { createGroup(input: {name: "Risk team"}) { id } }`,
+      {},
+      admin.auth,
+    );
     const groupId = group.data!.createGroup.id;
     const ops = [
-      api.gql(`mutation($id: ID!) { setUserAttribute(input: {userId: $id, key: "region", values: ["US", "EU", "EU"]}) { id } }`, { id: user.id }, admin.auth),
-      api.gql(`mutation($g: ID!, $u: ID!) { addGroupMember(groupId: $g, userId: $u) { memberCount } }`, { g: groupId, u: user.id }, admin.auth),
+      api.gql(
+        `mutation($id: ID!) { setUserAttribute(input: {userId: $id, key: "region", values: ["US", "EU", "EU"]}) { id } }`,
+        { id: user.id },
+        admin.auth,
+      ),
+      api.gql(
+        `mutation($g: ID!, $u: ID!) { addGroupMember(groupId: $g, userId: $u) { memberCount } }`,
+        { g: groupId, u: user.id },
+        admin.auth,
+      ),
       api.gql(`mutation($id: ID!) { grantRole(userId: $id, role: GOVERNOR) { id } }`, { id: user.id }, admin.auth),
     ];
     for (const op of ops) expect((await op).errors).toBeUndefined();
@@ -70,15 +82,25 @@ describe("users", () => {
       { id: user.id },
       admin.auth,
     );
-    expect(view.data?.user).toEqual({ attributes: [{ key: "region", values: ["EU", "US"] }], groups: [{ name: "Risk team" }], roles: ["GOVERNOR"] });
+    expect(view.data?.user).toEqual({
+      attributes: [{ key: "region", values: ["EU", "US"] }],
+      groups: [{ name: "Risk team" }],
+      roles: ["GOVERNOR"],
+    });
 
     // Setting the same values again is a no-op: no audit, no event.
     const before = await counts();
-    await api.gql(`mutation($id: ID!) { setUserAttribute(input: {userId: $id, key: "region", values: ["EU", "US"]}) { id } }`, { id: user.id }, admin.auth);
+    await api.gql(
+      `mutation($id: ID!) { setUserAttribute(input: {userId: $id, key: "region", values: ["EU", "US"]}) { id } }`,
+      { id: user.id },
+      admin.auth,
+    );
     expect(await counts()).toEqual(before);
 
     await api.gql(`mutation($id: ID!) { removeUserAttribute(userId: $id, key: "region") { id } }`, { id: user.id }, admin.auth);
-    const actions = (await api.testDb.db.auditEvent.findMany({ where: { targetId: { in: [user.id, groupId] } }, orderBy: { id: "asc" } })).map((a) => a.action);
+    const actions = (
+      await api.testDb.db.auditEvent.findMany({ where: { targetId: { in: [user.id, groupId] } }, orderBy: { id: "asc" } })
+    ).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(["user.attribute.set", "group.member.added", "role.granted", "user.attribute.removed"]));
     const events = (await api.testDb.db.outboxEvent.findMany({ where: { aggregateId: { in: [user.id, groupId] } } })).map((e) => e.type);
     expect(events).toEqual(expect.arrayContaining(["user.attributes.changed", "group.membership.changed", "user.roles.changed"]));
@@ -92,8 +114,11 @@ describe("users", () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const res: { data: { users: { totalCount: number; nodes: { username: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } } | null } =
-        await api.gql(Q, { after }, admin.auth);
+      const res: {
+        data: {
+          users: { totalCount: number; nodes: { username: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string } };
+        } | null;
+      } = await api.gql(Q, { after }, admin.auth);
       const page = res.data!.users;
       expect(page.totalCount).toBe(5);
       seen.push(...page.nodes.map((n) => n.username));
@@ -109,7 +134,8 @@ describe("users", () => {
     const db = api.testDb.db;
     const admins = await db.roleAssignment.findMany({ where: { role: "ADMIN" } });
     // Demote every other admin first, then try to remove the last one.
-    for (const a of admins.filter((a) => a.userId !== admin.id)) await db.roleAssignment.delete({ where: { userId_role: { userId: a.userId, role: "ADMIN" } } });
+    for (const a of admins.filter((a) => a.userId !== admin.id))
+      await db.roleAssignment.delete({ where: { userId_role: { userId: a.userId, role: "ADMIN" } } });
     const res = await api.gql(`mutation($id: ID!) { revokeRole(userId: $id, role: ADMIN) { id } }`, { id: admin.id }, admin.auth);
     expect(res.errors?.[0]?.extensions?.code).toBe("CONFLICT");
     const self = await api.gql(`mutation($id: ID!) { deactivateUser(id: $id) { id } }`, { id: admin.id }, admin.auth);

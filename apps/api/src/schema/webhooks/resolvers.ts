@@ -34,7 +34,10 @@ export const webhookResolvers: Resolvers = {
   },
   WebhookEndpoint: {
     deliveries: async (e, { status, first, after }, ctx) =>
-      toConnection(await listWebhookDeliveries(ctx.deps, requireAuthenticated(ctx.actor), e.id, { status }, { first, after }), (d) => [d.createdAt.toISOString(), d.id]),
+      toConnection(await listWebhookDeliveries(ctx.deps, requireAuthenticated(ctx.actor), e.id, { status }, { first, after }), (d) => [
+        d.createdAt.toISOString(),
+        d.id,
+      ]),
   },
   WebhookDelivery: {
     eventId: (d) => d.eventId.toString(),
