@@ -78,6 +78,8 @@ function PolicyCard({ p, names }: { p: PolicyVerdict; names: Names }) {
 
 export function ExplanationView({ e, names }: { e: Explanation; names: Names }) {
   const policyName = (id: string) => e.policies.find((p) => p.policyId === id)?.policyName ?? id;
+  // The engine's sentences name policies by id; people know them by name.
+  const readable = (text: string) => e.policies.reduce((t, p) => t.replaceAll(p.policyId, `“${p.policyName}”`), text);
   return (
     <Flex vertical gap={16}>
       <Card>
@@ -111,7 +113,7 @@ export function ExplanationView({ e, names }: { e: Explanation; names: Names }) 
             size="small"
             aria-label="Reasons"
             header={<Typography.Text strong>Why</Typography.Text>}
-            dataSource={e.reasons}
+            dataSource={e.reasons.map(readable)}
             renderItem={(r) => <List.Item>{r}</List.Item>}
           />
         )}

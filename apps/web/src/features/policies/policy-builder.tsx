@@ -82,7 +82,8 @@ function PolicyBuilder({
   const [{ fetching: creating }, create] = useMutation(CreatePolicyMutation);
   const [{ fetching: updating }, update] = useMutation(UpdatePolicyMutation);
   const [unmatched, setUnmatched] = useState<ApiError["fields"]>([]);
-  const values = (Form.useWatch([], form) ?? initial) as PolicyFormValues;
+  // `preserve`: a nested row has no field for its own `type`, and only registered fields are watched otherwise.
+  const values = (Form.useWatch([], { form, preserve: true }) ?? initial) as PolicyFormValues;
   const restriction = formToRestriction(values);
   const scope = formToScope(values);
   const planInput: PlanPolicyChangeInput | null =
@@ -90,7 +91,9 @@ function PolicyBuilder({
       ? { policyId: id ?? null, name: values.name || "Untitled policy", accessType: values.accessType, restriction, scope }
       : null;
 
-  async function save(v: PolicyFormValues) {
+  async function save() {
+    // All values, not just registered fields (see `preserve` above).
+    const v = form.getFieldsValue(true) as PolicyFormValues;
     const r = formToRestriction(v);
     const s = formToScope(v);
     if (!r || !s) {

@@ -58,7 +58,7 @@ export function PlanView({ plan, emptyText }: { plan: Plan; emptyText: string })
             title: "Change",
             key: "change",
             render: (_, c) => (
-              <span>
+              <span style={{ whiteSpace: "nowrap" }}>
                 <DecisionTag level={c.before} /> <ArrowRightOutlined aria-label="becomes" /> <DecisionTag level={c.after} />
               </span>
             ),
