@@ -1,5 +1,6 @@
 import {
   browseCatalog,
+  canSeeConnection,
   createConnection,
   deleteConnection,
   getConnection,
@@ -19,7 +20,7 @@ import {
   testConnection,
   updateConnection,
 } from "@steward/catalog";
-import { notFound } from "@steward/core";
+import { forbidden, notFound } from "@steward/core";
 import { countedConnectionFields, toConnection } from "../../connection";
 import type { Resolvers } from "../resolvers-types.gen";
 
@@ -63,8 +64,17 @@ export const catalogResolvers: Resolvers = {
     untagColumn: (_p, args, ctx) => tagColumn(ctx.deps, ctx.actor, args, false),
   },
   Connection: {
+    // A connection can be reached through a data source a plain user asked about: its details are
+    // only for those who may see the connection itself.
+    config: async (c, _a, ctx) => {
+      if (!ctx.actor || !(await canSeeConnection(ctx.deps.db, ctx.actor, c.id))) throw forbidden("You cannot see this connection's details");
+      return c.config;
+    },
     hasCredentials: (c) => c.credentialsCiphertext !== null,
-    dataOwners: (c, _a, ctx) => ctx.loaders.connectionDataOwners.load(c.id),
+    dataOwners: async (c, _a, ctx) => {
+      if (!ctx.actor || !(await canSeeConnection(ctx.deps.db, ctx.actor, c.id))) throw forbidden("You cannot see this connection's details");
+      return ctx.loaders.connectionDataOwners.load(c.id);
+    },
     latestSyncRun: (c, _a, ctx) => ctx.loaders.latestSyncRun.load(c.id),
     syncRuns: (c, { first }, ctx) => listSyncRuns(ctx.deps, ctx.actor, c.id, first ?? 20),
     inboundWebhookPath: (c) => `/webhooks/connections/${c.id}/sync`,
