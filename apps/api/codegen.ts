@@ -1,4 +1,15 @@
 import type { CodegenConfig } from "@graphql-codegen/cli";
+import { policyGrammar } from "@steward/policy";
+import { outputTypeName } from "./src/schema/policy-definition/generate-sdl";
+
+// The policy grammar's output unions and their members resolve from the engine's stored JSON as it
+// is; their names come from the grammar, like the SDL (policy-definition/schema.graphql).
+const policyDefinitionMappers = Object.fromEntries(
+  policyGrammar.flatMap((u) => [
+    [u.name, `@steward/policy#${u.name}`],
+    ...u.variants.map((v) => [outputTypeName(u.name, v.kind), `@steward/policy#${u.name}`]),
+  ]),
+);
 
 // Resolver types are generated from the schema-first SDL; mappers point GraphQL types at the
 // Prisma rows resolvers actually return, so field resolvers are type-checked against them.
@@ -46,6 +57,7 @@ const config: CodegenConfig = {
           GroupConnection: "../context#GroupConnectionModel",
           AuditEventConnection: "../context#AuditEventConnectionModel",
           WebhookDeliveryConnection: "../context#WebhookDeliveryConnectionModel",
+          ...policyDefinitionMappers,
         },
       },
     },

@@ -2,11 +2,12 @@
  * Every mutation × every role → allowed or FORBIDDEN, through the real API. A mutation added to the
  * schema without a row here fails the coverage test, so the matrix cannot silently fall behind.
  */
+
+import { randomBytes } from "node:crypto";
 import { createConnection, registerDataSources, runSync } from "@steward/catalog";
 import { systemActor } from "@steward/core";
 import { createGroup, createUser } from "@steward/identity";
 import { createWebhookEndpoint } from "@steward/webhooks";
-import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSchema } from "./schema";
 import { type Auth, startTestApi, type TestApi } from "./testing/api-harness";
@@ -70,13 +71,13 @@ async function freshSource() {
   return { connectionId: connection.id, sourceId: registeredIds[0]! };
 }
 
-const POLICY = (sourceId: string) => ({ restriction: { kind: "anyone" }, scope: { kind: "sources", sourceIds: [sourceId] } });
+const POLICY = (sourceId: string) => ({ restriction: { anyone: true }, scope: { sources: [sourceId] } });
 async function freshPolicy() {
   const { sourceId } = await freshSource();
   const gov = actors.get("GOVERNOR")!;
   const res = await api.gql<{ createPolicy: { policy: { id: string } } }>(
-    `mutation($r: JSON!, $s: JSON!, $n: String!) { createPolicy(input: {name: $n, accessType: READ, restriction: $r, scope: $s}) { policy { id } } }`,
-    { ...(({ restriction, scope }) => ({ r: restriction, s: scope }))(POLICY(sourceId)), n: `p-${uid()}` },
+    `mutation($d: PolicyDefinitionInput!, $n: String!) { createPolicy(input: {name: $n, accessType: READ, definition: $d}) { policy { id } } }`,
+    { d: POLICY(sourceId), n: `p-${uid()}` },
     gov.auth,
   );
   return { policyId: res.data!.createPolicy.policy.id, sourceId };
@@ -438,8 +439,8 @@ const cases: Case[] = [
     prepare: async () => {
       const { sourceId } = await freshSource();
       return {
-        query: `mutation($r: JSON!, $s: JSON!, $n: String!) { createPolicy(input: {name: $n, accessType: READ, restriction: $r, scope: $s}) { policy { id } } }`,
-        variables: { r: POLICY(sourceId).restriction, s: POLICY(sourceId).scope, n: `p-${uid()}` },
+        query: `mutation($d: PolicyDefinitionInput!, $n: String!) { createPolicy(input: {name: $n, accessType: READ, definition: $d}) { policy { id } } }`,
+        variables: { d: POLICY(sourceId), n: `p-${uid()}` },
       };
     },
   },
@@ -449,8 +450,8 @@ const cases: Case[] = [
     prepare: async () => {
       const { policyId, sourceId } = await freshPolicy();
       return {
-        query: `mutation($id: ID!, $r: JSON!, $s: JSON!, $n: String!) { updatePolicy(input: {id: $id, name: $n, accessType: WRITE, restriction: $r, scope: $s}) { policy { version } } }`,
-        variables: { id: policyId, r: POLICY(sourceId).restriction, s: POLICY(sourceId).scope, n: `p-${uid()}` },
+        query: `mutation($id: ID!, $d: PolicyDefinitionInput!, $n: String!) { updatePolicy(input: {id: $id, name: $n, accessType: WRITE, definition: $d}) { policy { version } } }`,
+        variables: { id: policyId, d: POLICY(sourceId), n: `p-${uid()}` },
       };
     },
   },

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { type Actor, conflict, fields, notFound, parseInput } from "@steward/core";
+import { type Actor, AppError, badInput, conflict, fields, notFound, parseInput } from "@steward/core";
 import { type Db, isUniqueViolation, type Tx, transaction } from "@steward/db";
 import { emitEvent, recordAudit } from "@steward/events";
-import { type PolicyIssue, validatePolicy } from "@steward/policy";
+import { fromTypedDefinition, type PolicyIssue, validatePolicy } from "@steward/policy";
 import { z } from "zod";
 import { requireGovernor } from "../authz";
 import { loadPolicySnapshot } from "../snapshot";
@@ -11,26 +11,52 @@ const PolicyInput = z.object({
   name: fields.name,
   description: fields.description.nullish(),
   accessType: z.enum(["READ", "WRITE"]),
-  restriction: z.unknown(),
-  scope: z.unknown(),
+  // The API sends the typed ("one of") form; in-process callers (seeds, benches, tests) may pass the
+  // engine's own format instead, which is also what is stored.
+  definition: z.unknown().optional(),
+  restriction: z.unknown().optional(),
+  scope: z.unknown().optional(),
 });
 const UpdateInput = PolicyInput.extend({ id: z.uuid() });
 
-/** Validates a definition against the engine's schema and the current catalog and identities. */
-export async function validateDefinition(
-  db: Db | Tx,
-  input: { id?: string; name: string; accessType: "READ" | "WRITE"; restriction: unknown; scope: unknown },
-) {
+export type DefinitionInput = {
+  id?: string;
+  name: string;
+  accessType: "READ" | "WRITE";
+  /** Typed form (the GraphQL input); wins over `restriction`/`scope` when given. */
+  definition?: unknown;
+  restriction?: unknown;
+  scope?: unknown;
+};
+
+/** Where the typed definition sits in the API's input, so error paths name the field the caller sent. */
+const TYPED_ROOT = "input.definition";
+
+/**
+ * Validates a definition against the engine's schema and the current catalog and identities. Errors
+ * and warnings about a typed definition carry the typed input's paths.
+ */
+export async function validateDefinition(db: Db | Tx, input: DefinitionInput) {
+  const typed = input.definition === undefined || input.definition === null ? null : fromTypedDefinition(input.definition, TYPED_ROOT);
+  const restriction = typed ? typed.definition.restriction : input.restriction;
+  const scope = typed ? typed.definition.scope : input.scope;
   const snapshot = await loadPolicySnapshot(db, { policies: [] });
   const keys = await db.userAttribute.findMany({ distinct: ["key"], select: { key: true } });
-  return validatePolicy(
-    { id: input.id ?? randomUUID(), name: input.name, accessType: input.accessType, restriction: input.restriction, scope: input.scope },
-    {
-      attributeKeys: keys.map((k) => ({ key: k.key, multiValued: true })),
-      sources: snapshot.sources,
-      userIds: snapshot.users.map((u) => u.id),
-    },
-  );
+  try {
+    const checked = validatePolicy(
+      { id: input.id ?? randomUUID(), name: input.name, accessType: input.accessType, restriction, scope },
+      {
+        attributeKeys: keys.map((k) => ({ key: k.key, multiValued: true })),
+        sources: snapshot.sources,
+        userIds: snapshot.users.map((u) => u.id),
+      },
+    );
+    return typed ? { ...checked, warnings: checked.warnings.map((w) => ({ ...w, path: typed.typedPath(w.path) })) } : checked;
+  } catch (err) {
+    if (!typed || !(err instanceof AppError) || err.code !== "BAD_USER_INPUT") throw err;
+    const fieldIssues = err.fields.map((f) => ({ ...f, path: typed.typedPath(f.path) }));
+    throw badInput(`Invalid policy definition: ${fieldIssues.map((f) => `${f.path}: ${f.message}`).join("; ")}`, fieldIssues);
+  }
 }
 
 const snapshotOf = (p: { name: string; description: string; accessType: string; definition: unknown; version: number }) => ({

@@ -6,8 +6,8 @@ import {
   evaluateAll,
   explainAccess as explainWithEngine,
   levelOf,
-  sourcesForUser,
   type SubscriptionPolicy,
+  sourcesForUser,
 } from "@steward/policy";
 import { z } from "zod";
 import { requireGovernor, requirePolicyReader } from "../authz";
@@ -62,6 +62,8 @@ const PlanInput = z.object({
   delete: z.boolean().nullish(),
   name: z.string().max(100).nullish(),
   accessType: z.enum(["READ", "WRITE"]).nullish(),
+  /** Typed form (the GraphQL input); replaces both restriction and scope. */
+  definition: z.unknown().nullish(),
   restriction: z.unknown().nullish(),
   scope: z.unknown().nullish(),
 });
@@ -88,6 +90,7 @@ export async function planPolicyChange(deps: { db: Db }, actor: Actor | null, in
       id: data.policyId ?? undefined,
       name: data.name ?? existing?.name ?? "proposed policy",
       accessType: data.accessType ?? existing?.accessType ?? "READ",
+      definition: data.definition ?? undefined,
       restriction: data.restriction ?? existing?.restriction,
       scope: data.scope ?? existing?.scope,
     });

@@ -32,9 +32,9 @@ describe("policy planning and explanation over GraphQL", () => {
         connectionPlans: { statements: string[]; error: string | null }[];
       };
     }>(
-      `query($s: JSON!) { planPolicyChange(input: {name: "everyone reads groups", accessType: READ, restriction: {kind: "anyone"}, scope: $s}) {
+      `query($s: [ID!]!) { planPolicyChange(input: {name: "everyone reads groups", accessType: READ, definition: {restriction: {anyone: true}, scope: {sources: $s}}}) {
         gainedCount changes { user { username } after } connectionPlans { statements error } } }`,
-      { s: { kind: "sources", sourceIds: [sourceId] } },
+      { s: [sourceId] },
       governor.auth,
     );
     expect(res.errors).toBeUndefined();
@@ -65,8 +65,8 @@ describe("policy planning and explanation over GraphQL", () => {
 
   it("saves a policy with history and explains a user's access", async () => {
     const created = await api.gql<{ createPolicy: { policy: { id: string; version: number } } }>(
-      `mutation($s: JSON!, $u: [String!]!) { createPolicy(input: {name: "governors read groups", accessType: READ, restriction: {kind: "users", userIds: $u}, scope: $s}) { policy { id version } } }`,
-      { s: { kind: "sources", sourceIds: [sourceId] }, u: [governor.id] },
+      `mutation($s: ScopeInput!, $u: [ID!]!) { createPolicy(input: {name: "governors read groups", accessType: READ, definition: {restriction: {users: $u}, scope: $s}}) { policy { id version } } }`,
+      { s: { sources: [sourceId] }, u: [governor.id] },
       governor.auth,
     );
     expect(created.errors).toBeUndefined();
@@ -92,12 +92,168 @@ describe("policy planning and explanation over GraphQL", () => {
   });
 });
 
+const CREATE = `mutation($n: String!, $d: PolicyDefinitionInput!) {
+  createPolicy(input: {name: $n, accessType: READ, definition: $d}) { policy { id } warnings { code path } } }`;
+
+const DEFINITION_FIELDS = `
+  restriction {
+    __typename
+    ... on UsersRestriction { userIds }
+    ... on ConditionsRestriction {
+      depth
+      condition {
+        __typename
+        ... on AndCondition { conditions { __typename ... on GroupCondition { group } ... on AttributeCondition { key match values }
+          ... on OrCondition { conditions { __typename ... on GroupCondition { group } } } } }
+      }
+    }
+  }
+  scope { __typename ... on SourcesScope { sourceIds } ... on SchemaScope { connectionId database schema } }`;
+
+describe("typed policy definitions", () => {
+  it("saves a typed condition tree and reads it back through the output unions, history included", async () => {
+    const group = await api.testDb.db.group.create({ data: { name: `analysts-${Date.now()}` } });
+    const definition = {
+      restriction: {
+        conditions: {
+          and: [{ attribute: { key: "region", match: "anyOf", values: ["EU"] } }, { or: [{ group: group.id }] }],
+        },
+      },
+      scope: { schema: { connectionId, schema: "public" } },
+    };
+    const created = await api.gql<{ createPolicy: { policy: { id: string } } }>(CREATE, { n: "typed tree", d: definition }, governor.auth);
+    expect(created.errors).toBeUndefined();
+    const id = created.data!.createPolicy.policy.id;
+    // Stored in the engine's format, as before.
+    const row = await api.testDb.db.subscriptionPolicy.findUniqueOrThrow({ where: { id } });
+    expect(row.definition).toEqual({
+      restriction: {
+        kind: "conditions",
+        condition: {
+          kind: "and",
+          conditions: [
+            { kind: "attribute", key: "region", match: "anyOf", values: ["EU"] },
+            { kind: "or", conditions: [{ kind: "group", group: group.id }] },
+          ],
+        },
+      },
+      scope: { kind: "schema", connectionId, schema: "public" },
+    });
+    const read = await api.gql<{ policy: Record<string, unknown> & { versions: Record<string, unknown>[] } }>(
+      `query($id: ID!) { policy(id: $id) { ${DEFINITION_FIELDS} versions { ${DEFINITION_FIELDS} } } }`,
+      { id },
+      governor.auth,
+    );
+    expect(read.errors).toBeUndefined();
+    const expected = {
+      restriction: {
+        __typename: "ConditionsRestriction",
+        depth: 3,
+        condition: {
+          __typename: "AndCondition",
+          conditions: [
+            { __typename: "AttributeCondition", key: "region", match: "anyOf", values: ["EU"] },
+            { __typename: "OrCondition", conditions: [{ __typename: "GroupCondition", group: group.id }] },
+          ],
+        },
+      },
+      scope: { __typename: "SchemaScope", connectionId, database: null, schema: "public" },
+    };
+    expect(read.data!.policy).toMatchObject(expected);
+    expect(read.data!.policy.versions[0]).toEqual(expected);
+  });
+
+  it("refuses two members of a one-of input with a typed error, in variables and in literals", async () => {
+    const both = await api.gql(
+      CREATE,
+      { n: "two members", d: { restriction: { anyone: true, users: [governor.id] }, scope: { sources: [sourceId] } } },
+      governor.auth,
+    );
+    expect(both.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    expect(both.errors?.[0]?.message).toMatch(/exactly one key/i);
+    const literal = await api.gql(
+      `mutation { createPolicy(input: {name: "lit", accessType: READ, definition: {restriction: {anyone: true, anyoneWhoAsks: true}, scope: {tag: "PII"}}}) { policy { id } } }`,
+      {},
+      governor.auth,
+    );
+    expect(literal.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    const none = await api.gql(CREATE, { n: "no member", d: { restriction: {}, scope: { sources: [sourceId] } } }, governor.auth);
+    expect(none.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    const flagOff = await api.gql(
+      CREATE,
+      { n: "flag off", d: { restriction: { anyone: false }, scope: { sources: [sourceId] } } },
+      governor.auth,
+    );
+    expect(flagOff.errors?.[0]?.extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      fields: [{ path: "input.definition.restriction.anyone", message: "must be true" }],
+    });
+    expect(await api.testDb.db.subscriptionPolicy.count({ where: { name: { in: ["two members", "lit", "no member", "flag off"] } } })).toBe(
+      0,
+    );
+  });
+
+  it("points validation errors at the typed field", async () => {
+    const res = await api.gql(
+      CREATE,
+      {
+        n: "bad fields",
+        d: {
+          restriction: { conditions: { and: [{ group: "g" }, { attribute: { key: "1region", match: "allOf", values: [] } }] } },
+          scope: { schema: { connectionId, schema: " " } },
+        },
+      },
+      governor.auth,
+    );
+    expect(res.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    const paths = ((res.errors?.[0]?.extensions?.fields ?? []) as { path: string }[]).map((f) => f.path).sort();
+    expect(paths).toEqual([
+      "input.definition.restriction.conditions.and[1].attribute.key",
+      "input.definition.restriction.conditions.and[1].attribute.values",
+      "input.definition.scope.schema.schema",
+    ]);
+    // Semantic checks (here: no such data source) point at the typed field too, as do warnings.
+    const unknownSource = await api.gql(
+      CREATE,
+      { n: "nothing in scope", d: { restriction: { anyone: true }, scope: { sources: ["00000000-0000-4000-8000-000000000000"] } } },
+      governor.auth,
+    );
+    expect(unknownSource.errors?.[0]?.extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      fields: [{ path: "input.definition.scope.sources" }],
+    });
+    const warned = await api.gql<{ createPolicy: { warnings: { code: string; path: string }[] } }>(
+      CREATE,
+      {
+        n: "unknown key",
+        d: {
+          restriction: { conditions: { attribute: { key: "nosuchkey", match: "anyOf", values: ["x"] } } },
+          scope: { sources: [sourceId] },
+        },
+      },
+      governor.auth,
+    );
+    expect(warned.data!.createPolicy.warnings).toContainEqual({
+      code: "UNKNOWN_ATTRIBUTE_KEY",
+      path: "input.definition.restriction.conditions",
+    });
+  });
+});
+
 describe("what a requester can see", () => {
   it("does not reveal connection details through a requested data source", async () => {
     const consumer = await api.userWithRoles([]);
-    const req = await api.gql(`mutation($d: ID!) { requestAccess(input: {dataSourceId: $d, reason: "quarterly report"}) { id } }`, { d: sourceId }, consumer.auth);
+    const req = await api.gql(
+      `mutation($d: ID!) { requestAccess(input: {dataSourceId: $d, reason: "quarterly report"}) { id } }`,
+      { d: sourceId },
+      consumer.auth,
+    );
     expect(req.errors).toBeUndefined();
-    const names = await api.gql<{ myAccessRequests: { dataSource: { name: string } }[] }>(`{ myAccessRequests { dataSource { name } } }`, {}, consumer.auth);
+    const names = await api.gql<{ myAccessRequests: { dataSource: { name: string } }[] }>(
+      `{ myAccessRequests { dataSource { name } } }`,
+      {},
+      consumer.auth,
+    );
     expect(names.data!.myAccessRequests[0]!.dataSource.name).toMatch(/\.public\.Group$/);
     const leak = await api.gql(`{ myAccessRequests { dataSource { connection { config dataOwners { username } } } } }`, {}, consumer.auth);
     expect(leak.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");

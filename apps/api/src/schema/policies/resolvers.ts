@@ -22,8 +22,11 @@ import {
   updatePolicy,
 } from "@steward/access";
 import { notFound, unauthenticated } from "@steward/core";
+import type { Restriction, Scope } from "@steward/policy";
 import type { ApiContext } from "../../context";
 import type { Resolvers } from "../resolvers-types.gen";
+
+type PolicyDefinition = { restriction: Restriction; scope: Scope };
 
 async function loadUser(ctx: ApiContext, id: string) {
   const user = await ctx.loaders.user.load(id);
@@ -37,7 +40,8 @@ async function loadSource(ctx: ApiContext, id: string) {
   return source;
 }
 
-const definitionOf = (row: { definition: unknown }) => row.definition as { restriction: unknown; scope: unknown };
+// Stored definitions are the engine's format (checked when written), which the output unions mirror.
+const definitionOf = (row: { definition: unknown }) => row.definition as PolicyDefinition;
 
 export const policyResolvers: Resolvers = {
   Query: {

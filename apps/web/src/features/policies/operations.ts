@@ -1,5 +1,104 @@
 import { graphql } from "@/gql";
 
+// Condition trees are read to a fixed depth (GraphQL has no recursive fragments): four levels, two
+// more than the builder edits. `ConditionsRestriction.depth` tells when a stored tree is deeper.
+export const ConditionLeafFields = graphql(`
+  fragment ConditionLeafFields on Condition {
+    __typename
+    ... on GroupCondition {
+      group
+    }
+    ... on AttributeCondition {
+      key
+      match
+      values
+    }
+  }
+`);
+
+export const ConditionLevel3Fields = graphql(`
+  fragment ConditionLevel3Fields on Condition {
+    ...ConditionLeafFields
+    ... on AndCondition {
+      conditions {
+        ...ConditionLeafFields
+      }
+    }
+    ... on OrCondition {
+      conditions {
+        ...ConditionLeafFields
+      }
+    }
+  }
+`);
+
+export const ConditionLevel2Fields = graphql(`
+  fragment ConditionLevel2Fields on Condition {
+    ...ConditionLeafFields
+    ... on AndCondition {
+      conditions {
+        ...ConditionLevel3Fields
+      }
+    }
+    ... on OrCondition {
+      conditions {
+        ...ConditionLevel3Fields
+      }
+    }
+  }
+`);
+
+export const ConditionTreeFields = graphql(`
+  fragment ConditionTreeFields on Condition {
+    ...ConditionLeafFields
+    ... on AndCondition {
+      conditions {
+        ...ConditionLevel2Fields
+      }
+    }
+    ... on OrCondition {
+      conditions {
+        ...ConditionLevel2Fields
+      }
+    }
+  }
+`);
+
+export const RestrictionFields = graphql(`
+  fragment RestrictionFields on Restriction {
+    __typename
+    ... on UsersRestriction {
+      userIds
+    }
+    ... on ConditionsRestriction {
+      depth
+      condition {
+        ...ConditionTreeFields
+      }
+    }
+  }
+`);
+
+export const ScopeFields = graphql(`
+  fragment ScopeFields on Scope {
+    __typename
+    ... on SourcesScope {
+      sourceIds
+    }
+    ... on TagScope {
+      tag
+    }
+    ... on ConnectionScope {
+      connectionId
+    }
+    ... on SchemaScope {
+      connectionId
+      database
+      schema
+    }
+  }
+`);
+
 export const PoliciesQuery = graphql(`
   query Policies {
     policies {
@@ -7,8 +106,12 @@ export const PoliciesQuery = graphql(`
       name
       description
       accessType
-      restriction
-      scope
+      restriction {
+        ...RestrictionFields
+      }
+      scope {
+        ...ScopeFields
+      }
       version
       updatedAt
     }
@@ -22,8 +125,12 @@ export const PolicyVersionFields = graphql(`
     name
     description
     accessType
-    restriction
-    scope
+    restriction {
+      ...RestrictionFields
+    }
+    scope {
+      ...ScopeFields
+    }
     changedBy {
       id
       displayName
@@ -40,8 +147,12 @@ export const PolicyDetailQuery = graphql(`
       name
       description
       accessType
-      restriction
-      scope
+      restriction {
+        ...RestrictionFields
+      }
+      scope {
+        ...ScopeFields
+      }
       version
       deleted
       createdAt

@@ -19,6 +19,7 @@ import { ConnectionSelect, SourcesSelect, TagSelect, UsersSelect } from "./picke
 import {
   definitionToForm,
   EMPTY_CONDITION,
+  formFieldOfPath,
   formToRestriction,
   formToScope,
   type PolicyFormValues,
@@ -88,7 +89,7 @@ function PolicyBuilder({
   const scope = formToScope(values);
   const planInput: PlanPolicyChangeInput | null =
     restriction && scope
-      ? { policyId: id ?? null, name: values.name || "Untitled policy", accessType: values.accessType, restriction, scope }
+      ? { policyId: id ?? null, name: values.name || "Untitled policy", accessType: values.accessType, definition: { restriction, scope } }
       : null;
 
   async function save() {
@@ -103,8 +104,9 @@ function PolicyBuilder({
     setUnmatched([]);
     const onError = (error: ApiError) => {
       if (error.code !== "BAD_USER_INPUT" || error.fields.length === 0) return false;
+      const onForm = { ...error, fields: error.fields.map((f) => ({ ...f, path: formFieldOfPath(f.path) })) };
       setUnmatched(
-        applyFieldErrors(form, error, [
+        applyFieldErrors(form, onForm, [
           "name",
           "description",
           "accessType",
@@ -118,7 +120,7 @@ function PolicyBuilder({
       );
       return true;
     };
-    const input = { name: v.name, description: v.description ?? "", accessType: v.accessType, restriction: r, scope: s };
+    const input = { name: v.name, description: v.description ?? "", accessType: v.accessType, definition: { restriction: r, scope: s } };
     const saved = id
       ? (await run(() => update({ input: { id, ...input } }), { success: "Policy saved", onError }))?.updatePolicy
       : (await run(() => create({ input }), { success: "Policy created", onError }))?.createPolicy;

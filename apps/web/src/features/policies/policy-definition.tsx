@@ -3,16 +3,18 @@
 import { Descriptions, Space, Tag, Typography } from "antd";
 import { useEffect, useState } from "react";
 import { useClient } from "urql";
-import type { AccessLevel } from "@/gql/graphql";
+import type { RestrictionFieldsFragment, ScopeFieldsFragment } from "@/gql/graphql";
 import { SourceNameQuery, UserNameQuery } from "./operations";
 import {
-  type Condition,
+  childrenOf,
   describeCondition,
   describeScope,
   type Names,
   RESTRICTION_LABELS,
-  type Restriction,
-  type Scope,
+  type ReadCondition,
+  type ReadDefinition,
+  restrictionKindOf,
+  truncatedCondition,
 } from "./policy-model";
 
 /** Fetches display names for a handful of ids (sources or users a policy lists). */
@@ -51,13 +53,14 @@ function IdList({ ids, kind }: { ids: readonly string[]; kind: "source" | "user"
   );
 }
 
-export function ConditionView({ condition, names }: { condition: Condition; names: Names }) {
-  if (condition.kind === "and" || condition.kind === "or")
+export function ConditionView({ condition, names }: { condition: ReadCondition; names: Names }) {
+  const children = childrenOf(condition);
+  if (children)
     return (
       <div>
-        <Typography.Text strong>{condition.kind === "and" ? "All of" : "Any of"}</Typography.Text>
+        <Typography.Text strong>{condition.__typename === "AndCondition" ? "All of" : "Any of"}</Typography.Text>
         <ul style={{ margin: "4px 0 0", paddingLeft: 20 }}>
-          {condition.conditions.map((c, i) => (
+          {children.map((c, i) => (
             // biome-ignore lint/suspicious/noArrayIndexKey: conditions have no identity beyond position
             <li key={i}>
               <ConditionView condition={c} names={names} />
@@ -69,20 +72,24 @@ export function ConditionView({ condition, names }: { condition: Condition; name
   return <span>{describeCondition(condition, names)}</span>;
 }
 
-export function RestrictionView({ restriction, names }: { restriction: unknown; names: Names }) {
-  const r = restriction as Restriction;
-  if (r.kind === "conditions") return <ConditionView condition={r.condition} names={names} />;
-  if (r.kind === "users") return <IdList ids={r.userIds} kind="user" />;
-  return <span>{RESTRICTION_LABELS[r.kind] ?? r.kind}</span>;
+export function RestrictionView({ restriction: r, names }: { restriction: RestrictionFieldsFragment; names: Names }) {
+  if (r.__typename === "ConditionsRestriction")
+    return (
+      <>
+        <ConditionView condition={r.condition} names={names} />
+        {truncatedCondition(r) && <Typography.Text type="secondary">Nested deeper than shown here; read it over the API.</Typography.Text>}
+      </>
+    );
+  if (r.__typename === "UsersRestriction") return <IdList ids={r.userIds} kind="user" />;
+  return <span>{RESTRICTION_LABELS[restrictionKindOf(r)]}</span>;
 }
 
-export function ScopeView({ scope, names }: { scope: unknown; names: Names }) {
-  const s = scope as Scope;
-  if (s.kind === "sources") return <IdList ids={s.sourceIds} kind="source" />;
+export function ScopeView({ scope: s, names }: { scope: ScopeFieldsFragment; names: Names }) {
+  if (s.__typename === "SourcesScope") return <IdList ids={s.sourceIds} kind="source" />;
   return <span>{describeScope(s, names)}</span>;
 }
 
-export type Definition = { name: string; description: string; accessType: AccessLevel; restriction: unknown; scope: unknown };
+export type Definition = ReadDefinition;
 
 export function DefinitionDescriptions({ policy, names }: { policy: Definition; names: Names }) {
   return (
