@@ -2,11 +2,12 @@
  * Every mutation × every role → allowed or FORBIDDEN, through the real API. A mutation added to the
  * schema without a row here fails the coverage test, so the matrix cannot silently fall behind.
  */
+
+import { randomBytes } from "node:crypto";
 import { createConnection, registerDataSources, runSync } from "@steward/catalog";
 import { systemActor } from "@steward/core";
 import { createGroup, createUser } from "@steward/identity";
 import { createWebhookEndpoint } from "@steward/webhooks";
-import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSchema } from "./schema";
 import { type Auth, startTestApi, type TestApi } from "./testing/api-harness";
@@ -464,6 +465,14 @@ const cases: Case[] = [
     allowed: ["ADMIN", "GOVERNOR"],
     prepare: async () => ({
       query: `mutation($id: ID!) { setDriftEnforcement(connectionId: $id, enforce: false) { id } }`,
+      variables: { id: (await freshSource()).connectionId },
+    }),
+  },
+  {
+    mutation: "setUnmanagedGrants",
+    allowed: ["ADMIN", "GOVERNOR"],
+    prepare: async () => ({
+      query: `mutation($id: ID!) { setUnmanagedGrants(connectionId: $id, mode: REVOKE) { id } }`,
       variables: { id: (await freshSource()).connectionId },
     }),
   },

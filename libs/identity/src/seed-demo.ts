@@ -1,8 +1,8 @@
 import { systemActor } from "@steward/core";
 import type { Db } from "@steward/db";
-import { createGroup, addGroupMember } from "./groups/group-commands";
-import { createUser } from "./users/create-user";
+import { addGroupMember, createGroup } from "./groups/group-commands";
 import { setUserAttribute } from "./users/attributes";
+import { createUser } from "./users/create-user";
 
 export const DEMO_PASSWORD = "steward-demo";
 

@@ -95,9 +95,17 @@ describe("policy planning and explanation over GraphQL", () => {
 describe("what a requester can see", () => {
   it("does not reveal connection details through a requested data source", async () => {
     const consumer = await api.userWithRoles([]);
-    const req = await api.gql(`mutation($d: ID!) { requestAccess(input: {dataSourceId: $d, reason: "quarterly report"}) { id } }`, { d: sourceId }, consumer.auth);
+    const req = await api.gql(
+      `mutation($d: ID!) { requestAccess(input: {dataSourceId: $d, reason: "quarterly report"}) { id } }`,
+      { d: sourceId },
+      consumer.auth,
+    );
     expect(req.errors).toBeUndefined();
-    const names = await api.gql<{ myAccessRequests: { dataSource: { name: string } }[] }>(`{ myAccessRequests { dataSource { name } } }`, {}, consumer.auth);
+    const names = await api.gql<{ myAccessRequests: { dataSource: { name: string } }[] }>(
+      `{ myAccessRequests { dataSource { name } } }`,
+      {},
+      consumer.auth,
+    );
     expect(names.data!.myAccessRequests[0]!.dataSource.name).toMatch(/\.public\.Group$/);
     const leak = await api.gql(`{ myAccessRequests { dataSource { connection { config dataOwners { username } } } } }`, {}, consumer.auth);
     expect(leak.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
