@@ -7,7 +7,7 @@ import { createPolicy } from "@steward/access";
 import { createConnection } from "@steward/catalog";
 import { createLogger, systemActor } from "@steward/core";
 import { createTestDatabase, type TestDatabase } from "@steward/db/testing";
-import { addGroupMember, createGroup, createUser, deactivateUser } from "@steward/identity";
+import { addGroupMember, createGroup, createUser, deactivateUser, reactivateUser } from "@steward/identity";
 import { scopePrefix } from "@steward/integrations/grants";
 import { cleanup, query, runId, tryAs } from "@steward/integrations/grants/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -116,6 +116,18 @@ describe("policy change → PostgreSQL grants", () => {
     await waitFor(async () => (await tryAs(alice, warehouse, "SELECT count(*) FROM shop.orders")) !== "ok", {
       timeoutMs: 30_000,
       what: "alice's access revoked",
+    });
+    // The LOGIN role Steward created for her stays (it may own objects) but can no longer log in.
+    await waitFor(async () => /not permitted to log in/.test(await tryAs(alice, warehouse, "SELECT 1")), {
+      timeoutMs: 30_000,
+      what: "alice's login disabled",
+    });
+    expect((await query("SELECT 1 FROM pg_roles WHERE rolname = $1", [alice])).rowCount).toBe(1);
+
+    await reactivateUser({ db: t.db }, system, { id: (await t.db.user.findUniqueOrThrow({ where: { username: alice } })).id });
+    await waitFor(async () => (await tryAs(alice, warehouse, "SELECT count(*) FROM shop.orders")) === "ok", {
+      timeoutMs: 30_000,
+      what: "alice's login and access restored",
     });
   });
 
