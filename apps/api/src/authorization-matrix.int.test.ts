@@ -187,7 +187,7 @@ const cases: Case[] = [
     allowed: ADMIN_ONLY,
     prepare: async () => ({
       query: `mutation($id: ID!, $a: String!) { setPlatformAccount(input: {userId: $id, platform: POSTGRES, accountName: $a}) { id } }`,
-      variables: { id: (await freshUser()).id, a: `pg_${uid()}` },
+      variables: { id: (await freshUser()).id, a: `acct_${uid()}` },
     }),
   },
   {
