@@ -50,12 +50,13 @@ WHERE c.relacl IS NOT NULL
 GROUP BY c.oid, a.grantee, g.rolname`;
 
 // Roles Steward created as logins for this connection's users whose LOGIN flag is not what the
-// desired state says: desired users must log in, everyone else must not.
+// desired state says: desired users must log in, everyone else must not. Never the reconciling role
+// itself (a connection re-pointed at a login Steward once created must not lock itself out).
 const LOGINS_SQL = `
 SELECT r.rolname AS name, r.rolcanlogin AS login
 FROM pg_catalog.pg_shdescription sd
 JOIN pg_catalog.pg_roles r ON r.oid = sd.objoid
-WHERE sd.classoid = 'pg_catalog.pg_authid'::regclass AND sd.description = $1
+WHERE sd.classoid = 'pg_catalog.pg_authid'::regclass AND sd.description = $1 AND r.rolname <> current_user
   AND r.rolcanlogin <> (r.rolname IN (SELECT unnest($2::text[])))`;
 
 const RELATION_GRANTS_SQL = `
