@@ -1,8 +1,8 @@
 import { systemActor } from "@steward/core";
 import type { Db } from "@steward/db";
-import { addGroupMember, createGroup } from "./groups/group-commands";
-import { setUserAttribute } from "./users/attributes";
+import { createGroup, addGroupMember } from "./groups/group-commands";
 import { createUser } from "./users/create-user";
+import { setUserAttribute } from "./users/attributes";
 
 export const DEMO_PASSWORD = "steward-demo";
 

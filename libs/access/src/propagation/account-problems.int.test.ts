@@ -28,8 +28,8 @@ const governor: Actor = { kind: "USER", userId: "", username: "gov", roles: new 
 const deps = () => ({ db: t.db, secretBox: {} as SecretBox });
 
 async function reconcileNow() {
-  const [{ version }] = (await t.db.$transaction((tx) => bumpDesiredVersions(tx, [connectionId]))) as [{ version: number }];
-  return reconcileConnection(deps(), connectionId, version);
+  const [bumped] = await t.db.$transaction((tx) => bumpDesiredVersions(tx, [connectionId]));
+  return reconcileConnection(deps(), connectionId, bumped!.version);
 }
 
 beforeAll(async () => {

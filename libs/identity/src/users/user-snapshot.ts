@@ -1,5 +1,5 @@
-import { notFound } from "@steward/core";
 import type { Tx } from "@steward/db";
+import { notFound } from "@steward/core";
 
 /** The audited view of a user: what changed, never the password hash. */
 export async function userSnapshot(tx: Tx, userId: string) {
