@@ -76,19 +76,27 @@ describe("users", () => {
       expect(res.errors?.[0]?.extensions?.fields?.map((f) => f.path)).toEqual(["accountName"]);
     }
     // Platforms without reserved names of their own keep the generic check only.
-    expect((await api.gql(SET, { input: { userId: ann.id, platform: "TRINO", accountName: "public" } }, admin.auth)).errors).toBeUndefined();
+    expect(
+      (await api.gql(SET, { input: { userId: ann.id, platform: "TRINO", accountName: "public" } }, admin.auth)).errors,
+    ).toBeUndefined();
     // ben's username is his POSTGRES account under the USERNAME mapping: ann cannot take it…
     const taken = await api.gql(SET, { input: { userId: ann.id, platform: "POSTGRES", accountName: "ben-acct" } }, admin.auth);
     expect(taken.errors?.[0]?.extensions?.code).toBe("CONFLICT");
     // …nor another user's explicit account, and no new user can be named after one.
-    expect((await api.gql(SET, { input: { userId: ann.id, platform: "POSTGRES", accountName: "ann_pg" } }, admin.auth)).errors).toBeUndefined();
+    expect(
+      (await api.gql(SET, { input: { userId: ann.id, platform: "POSTGRES", accountName: "ann_pg" } }, admin.auth)).errors,
+    ).toBeUndefined();
     const same = await api.gql(SET, { input: { userId: ben.id, platform: "LAKEBASE", accountName: "ann-acct" } }, admin.auth);
     expect(same.errors?.[0]?.extensions?.code).toBe("CONFLICT");
     const named = await api.gql(CREATE, { input: { username: "ann_pg", displayName: "X", email: "ann_pg@example.com" } }, admin.auth);
     expect(named.errors?.[0]?.extensions?.code).toBe("CONFLICT");
     // Once ben has an explicit account of his own, his username is free on that platform.
-    expect((await api.gql(SET, { input: { userId: ben.id, platform: "POSTGRES", accountName: "benjamin" } }, admin.auth)).errors).toBeUndefined();
-    expect((await api.gql(SET, { input: { userId: ann.id, platform: "POSTGRES", accountName: "ben-acct" } }, admin.auth)).errors).toBeUndefined();
+    expect(
+      (await api.gql(SET, { input: { userId: ben.id, platform: "POSTGRES", accountName: "benjamin" } }, admin.auth)).errors,
+    ).toBeUndefined();
+    expect(
+      (await api.gql(SET, { input: { userId: ann.id, platform: "POSTGRES", accountName: "ben-acct" } }, admin.auth)).errors,
+    ).toBeUndefined();
   });
 
   it("sets and removes multi-valued attributes, manages groups and roles, all audited", async () => {
