@@ -4,7 +4,7 @@ import { recordAudit } from "@steward/events";
 import type { DriftFinding, UnmanagedGrantsMode } from "@steward/integrations/grants";
 import { z } from "zod";
 import { requirePolicyReader } from "../authz";
-import { bumpDesiredVersions } from "./desired-version";
+import { bumpDesiredVersions, RECONCILED_KINDS } from "./desired-version";
 
 /** Admins and governors choose whether drift is repaired automatically (default) or only reported. */
 export async function setDriftEnforcement(deps: { db: Db }, actor: Actor | null, connectionId: string, enforce: boolean) {
@@ -37,7 +37,8 @@ export async function setUnmanagedGrants(deps: { db: Db }, actor: Actor | null, 
       create: { connectionId: data.connectionId, unmanagedGrants: data.mode },
       update: { unmanagedGrants: data.mode },
     });
-    await bumpDesiredVersions(tx, [data.connectionId]);
+    // Only connections Steward reconciles get a new version: elsewhere there is nothing to apply.
+    if ((RECONCILED_KINDS as readonly string[]).includes(connection.kind)) await bumpDesiredVersions(tx, [data.connectionId]);
     await recordAudit(tx, a, {
       action: "connection.unmanaged_grants_set",
       targetType: "Connection",
