@@ -187,7 +187,7 @@ const cases: Case[] = [
     allowed: ADMIN_ONLY,
     prepare: async () => ({
       query: `mutation($id: ID!, $a: String!) { setPlatformAccount(input: {userId: $id, platform: POSTGRES, accountName: $a}) { id } }`,
-      variables: { id: (await freshUser()).id, a: `pg_${uid()}` },
+      variables: { id: (await freshUser()).id, a: `acct_${uid()}` },
     }),
   },
   {
@@ -465,6 +465,14 @@ const cases: Case[] = [
     allowed: ["ADMIN", "GOVERNOR"],
     prepare: async () => ({
       query: `mutation($id: ID!) { setDriftEnforcement(connectionId: $id, enforce: false) { id } }`,
+      variables: { id: (await freshSource()).connectionId },
+    }),
+  },
+  {
+    mutation: "setUnmanagedGrants",
+    allowed: ["ADMIN", "GOVERNOR"],
+    prepare: async () => ({
+      query: `mutation($id: ID!) { setUnmanagedGrants(connectionId: $id, mode: REVOKE) { id } }`,
       variables: { id: (await freshSource()).connectionId },
     }),
   },

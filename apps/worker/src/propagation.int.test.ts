@@ -3,14 +3,15 @@
  * outbox event into a reconcile, and the real PostgreSQL's grants change — checked by connecting as
  * the affected end users.
  */
-import { createPolicy } from "@steward/access";
+import { createPolicy, setUnmanagedGrants } from "@steward/access";
 import { createConnection } from "@steward/catalog";
 import { createLogger, systemActor } from "@steward/core";
 import { createTestDatabase, type TestDatabase } from "@steward/db/testing";
-import { addGroupMember, createGroup, createUser, deactivateUser } from "@steward/identity";
+import { addGroupMember, createGroup, createUser, deactivateUser, reactivateUser } from "@steward/identity";
 import { scopePrefix } from "@steward/integrations/grants";
 import { cleanup, query, runId, tryAs } from "@steward/integrations/grants/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { accessSweepPass } from "./loops/access-sweeper";
 import { flushPrefix, REDIS_URL, testConfig, testKeyring, uniquePrefix, waitFor } from "./test-support";
 import { type RunningWorker, startWorker } from "./worker";
 
@@ -19,6 +20,7 @@ const prefix = uniquePrefix("propagation");
 const warehouse = `stw_prop_${id}`;
 const alice = `prop_${id}_alice`;
 const bob = `prop_${id}_bob`;
+const carol = `prop_${id}_carol`; // a role made by hand, outside Steward
 let t: TestDatabase;
 let worker: RunningWorker;
 let connectionId = "";
@@ -71,7 +73,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await worker?.stop();
   await flushPrefix(prefix);
-  await cleanup({ databases: [warehouse], rolePrefixes: connectionId ? [scopePrefix(connectionId, warehouse)] : [], roles: [alice, bob] });
+  await cleanup({
+    databases: [warehouse],
+    rolePrefixes: connectionId ? [scopePrefix(connectionId, warehouse)] : [],
+    roles: [alice, bob, carol],
+  });
   await t?.drop();
 });
 
@@ -116,6 +122,48 @@ describe("policy change → PostgreSQL grants", () => {
     await waitFor(async () => (await tryAs(alice, warehouse, "SELECT count(*) FROM shop.orders")) !== "ok", {
       timeoutMs: 30_000,
       what: "alice's access revoked",
+    });
+    // The LOGIN role Steward created for her stays (it may own objects) but can no longer log in.
+    await waitFor(async () => /not permitted to log in/.test(await tryAs(alice, warehouse, "SELECT 1")), {
+      timeoutMs: 30_000,
+      what: "alice's login disabled",
+    });
+    expect((await query("SELECT 1 FROM pg_roles WHERE rolname = $1", [alice])).rowCount).toBe(1);
+
+    await reactivateUser({ db: t.db }, system, { id: (await t.db.user.findUniqueOrThrow({ where: { username: alice } })).id });
+    await waitFor(async () => (await tryAs(alice, warehouse, "SELECT count(*) FROM shop.orders")) === "ok", {
+      timeoutMs: 30_000,
+      what: "alice's login and access restored",
+    });
+  });
+
+  it("with enforcement on, reports a hand-made grant once and revokes it once the connection says REVOKE", async () => {
+    await waitFor(applied, { timeoutMs: 10_000, what: "applied version" });
+    await query(`CREATE ROLE ${carol} LOGIN`);
+    const handGrant = `GRANT CONNECT ON DATABASE ${warehouse} TO ${carol}; GRANT USAGE ON SCHEMA shop TO ${carol}; GRANT SELECT ON shop.orders TO ${carol}`;
+    await query(handGrant, [], { database: warehouse });
+    // A drift check is due once DRIFT_CHECK_MS has passed since the last one.
+    const later = (ms: number) => new Date(Date.now() + testConfig(prefix).DRIFT_CHECK_MS + ms);
+    await accessSweepPass(worker.context, later(1_000));
+    const reported = await t.db.connectionAccessState.findUniqueOrThrow({ where: { connectionId } });
+    expect(reported.enforce).toBe(true);
+    const unmanaged = (reported.drift as { kind: string; grantee: string }[]).filter((f) => f.kind === "UNMANAGED_GRANT");
+    expect(unmanaged).toEqual([expect.objectContaining({ grantee: carol, name: "orders", privileges: ["SELECT"] })]);
+    expect(reported.appliedVersion).toBe(reported.desiredVersion); // REPORT (the default) changes nothing
+    expect(await tryAs(carol, warehouse, "SELECT count(*) FROM shop.orders")).toBe("ok");
+
+    await setUnmanagedGrants({ db: t.db }, governor, connectionId, "REVOKE");
+    await waitFor(async () => /permission denied/.test(await tryAs(carol, warehouse, "SELECT count(*) FROM shop.orders")), {
+      timeoutMs: 30_000,
+      what: "carol's hand-made grant revoked",
+    });
+    // Made again behind Steward's back: the next drift check repairs it on its own.
+    await waitFor(applied, { timeoutMs: 10_000, what: "applied version" });
+    await query(handGrant, [], { database: warehouse });
+    await accessSweepPass(worker.context, later(2_000));
+    await waitFor(async () => /permission denied/.test(await tryAs(carol, warehouse, "SELECT count(*) FROM shop.orders")), {
+      timeoutMs: 30_000,
+      what: "carol's repeated hand-made grant revoked by the drift check",
     });
   });
 

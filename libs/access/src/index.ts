@@ -5,6 +5,7 @@ export * from "./policies/policy-queries";
 export * from "./requests/access-requests";
 export * from "./propagation/desired-version";
 export * from "./propagation/desired-access";
+export * from "./propagation/platform-accounts";
 export * from "./propagation/reconcile-connection";
 export * from "./propagation/drift-enforcement";
 export * from "./subscriptions/manual-subscriptions";

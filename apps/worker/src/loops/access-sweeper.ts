@@ -1,4 +1,4 @@
-import { bumpDesiredVersions, checkDrift } from "@steward/access";
+import { bumpDesiredVersions, checkDrift, repairableDrift } from "@steward/access";
 import { transaction } from "@steward/db";
 import type { WorkerContext } from "../context";
 import type { PassResult } from "./poll-loop";
@@ -50,14 +50,14 @@ async function driftChecks(ctx: WorkerContext, now: Date): Promise<void> {
   const stale = new Date(now.getTime() - ctx.config.DRIFT_CHECK_MS);
   const dueForCheck = await ctx.db.connectionAccessState.findMany({
     where: { OR: [{ driftCheckedAt: null }, { driftCheckedAt: { lt: stale } }], appliedVersion: { gt: 0 } },
-    select: { connectionId: true, enforce: true, appliedVersion: true, desiredVersion: true },
+    select: { connectionId: true, enforce: true, unmanagedGrants: true, appliedVersion: true, desiredVersion: true },
     take: 5,
   });
   for (const s of dueForCheck) {
     if (s.appliedVersion < s.desiredVersion) continue; // a reconcile is pending anyway
     try {
       const findings = await checkDrift({ db: ctx.db, secretBox: ctx.secretBox, logger: ctx.logger }, s.connectionId);
-      const repairable = findings.filter((f) => f.kind !== "UNMANAGED_GRANT" && f.kind !== "MISSING_OBJECT");
+      const repairable = repairableDrift(findings, s.unmanagedGrants);
       if (repairable.length) {
         ctx.logger.warn({ connectionId: s.connectionId, findings: repairable.length, enforce: s.enforce }, "grant drift detected");
         if (s.enforce) await transaction(ctx.db, (tx) => bumpDesiredVersions(tx, [s.connectionId]));

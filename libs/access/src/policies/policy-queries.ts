@@ -11,6 +11,9 @@ import {
 } from "@steward/policy";
 import { z } from "zod";
 import { requireGovernor, requirePolicyReader } from "../authz";
+import { accountMap, type UserMapping } from "../propagation/desired-access";
+import { RECONCILED_KINDS } from "../propagation/desired-version";
+import { accountRulesFor, checkAccounts } from "../propagation/platform-accounts";
 import { loadPolicySnapshot, toEnginePolicy } from "../snapshot";
 import { validateDefinition } from "./policy-commands";
 
@@ -42,7 +45,40 @@ export async function explainAccess(deps: { db: Db }, actor: Actor | null, userI
   const snapshot = await loadPolicySnapshot(deps.db);
   if (!snapshot.users.some((u) => u.id === ids.userId)) throw notFound("User");
   if (!snapshot.sources.some((s) => s.id === ids.dataSourceId)) throw notFound("Data source");
-  return explainWithEngine(snapshot, ids.userId, ids.dataSourceId, now);
+  const explanation = explainWithEngine(snapshot, ids.userId, ids.dataSourceId, now);
+  const platform = await platformAccountOf(deps.db, ids.userId, ids.dataSourceId);
+  // Policies may allow access the platform cannot give: without a usable account nothing is granted.
+  const platformLevel: AccessLevel = platform?.problem ? "NONE" : explanation.level;
+  return { ...explanation, platform: platform && { ...platform, level: platformLevel } };
+}
+
+/**
+ * The account a user has on the platform of a source's connection, or why they have none that
+ * Steward will use (the same check the reconciler applies). Null for platforms Steward does not
+ * reconcile.
+ */
+async function platformAccountOf(
+  db: Db,
+  userId: string,
+  dataSourceId: string,
+): Promise<{ accountName: string | null; problem: string | null } | null> {
+  const source = await db.dataSource.findUnique({
+    where: { id: dataSourceId },
+    select: { connection: { select: { kind: true, config: true } } },
+  });
+  const connection = source?.connection;
+  if (!connection || !(RECONCILED_KINDS as readonly string[]).includes(connection.kind)) return null;
+  const config = connection.config as { userMapping?: UserMapping };
+  const platform = connection.kind === "LAKEBASE" ? "LAKEBASE" : "POSTGRES";
+  const [mapped, users] = await Promise.all([
+    accountMap(db, platform, config.userMapping ?? { mode: "USERNAME" }),
+    db.user.findMany({ select: { id: true, username: true } }),
+  ]);
+  const { accounts, problems } = checkAccounts(mapped, new Map(users.map((u) => [u.id, u.username])), accountRulesFor(connection));
+  const problem = problems.find((p) => p.userId === userId);
+  if (problem) return { accountName: problem.accountName, problem: problem.problem };
+  const accountName = accounts.get(userId) ?? null;
+  return { accountName, problem: accountName ? null : "no platform account is mapped to this user on this connection" };
 }
 
 /** The data sources the caller can use now, with their level. */

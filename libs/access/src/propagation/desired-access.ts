@@ -1,6 +1,7 @@
 import type { Db } from "@steward/db";
 import { evaluateAll, type SubscriptionPolicy, usersWithAccess } from "@steward/policy";
 import { loadPolicySnapshot } from "../snapshot";
+import { type AccountProblem, accountRulesFor, checkAccounts } from "./platform-accounts";
 
 export type UserMapping = { mode: "USERNAME" | "ATTRIBUTE" | "MANUAL"; attribute?: string };
 
@@ -16,6 +17,8 @@ export type DesiredConnectionAccess = {
   accounts: string[];
   /** Users who would have access but have no platform account: reported, never guessed. */
   unmappedUsers: { userId: string; username: string }[];
+  /** Users left out because their account is reserved on the platform or shared with another user. */
+  accountProblems: AccountProblem[];
   nextExpiryAt: Date | null;
 };
 
@@ -54,7 +57,7 @@ export async function computeDesiredAccess(
   const connection = await db.connection.findUniqueOrThrow({ where: { id: connectionId } });
   const config = connection.config as { userMapping?: UserMapping };
   const platform = connection.kind === "LAKEBASE" ? "LAKEBASE" : "POSTGRES";
-  const [snapshot, accounts, sources, users] = await Promise.all([
+  const [snapshot, mapped, sources, users] = await Promise.all([
     loadPolicySnapshot(db, { connectionId, policies: opts.policies }),
     accountMap(db, platform, config.userMapping ?? { mode: "USERNAME" }),
     db.dataSource.findMany({
@@ -65,6 +68,8 @@ export async function computeDesiredAccess(
   ]);
   const result = evaluateAll(snapshot, now);
   const usernames = new Map(users.map((u) => [u.id, u.username]));
+  const { accounts, problems } = checkAccounts(mapped, usernames, accountRulesFor(connection));
+  const problemUsers = new Set(problems.map((p) => p.userId));
   const unmapped = new Map<string, string>();
   const byDatabase = new Map<string, DesiredDatabaseAccess>();
   for (const s of connection.deletedAt ? [] : sources) {
@@ -75,6 +80,7 @@ export async function computeDesiredAccess(
     const writers = new Set(usersWithAccess(result, s.id, "WRITE"));
     for (const userId of usersWithAccess(result, s.id, "READ")) {
       const accountName = accounts.get(userId);
+      if (problemUsers.has(userId)) continue; // reported as an account problem instead
       if (!accountName) {
         unmapped.set(userId, usernames.get(userId) ?? userId);
         continue;
@@ -90,6 +96,7 @@ export async function computeDesiredAccess(
     databases: [...byDatabase.values()],
     accounts: [...new Set(accounts.values())].sort(),
     unmappedUsers: [...unmapped].map(([userId, username]) => ({ userId, username })),
+    accountProblems: problems,
     nextExpiryAt: result.nextExpiryAt ?? null,
   };
 }

@@ -1,13 +1,14 @@
 import type { Logger, SecretBox } from "@steward/core";
 import type { Db } from "@steward/db";
 import {
-  detectDrift,
   type DesiredState,
   type DriftFinding,
+  detectDrift,
   type GrantsTarget,
   planReconcile,
   type ReconcileResult,
   reconcile,
+  type UnmanagedGrantsMode,
 } from "@steward/integrations/grants";
 import type { SubscriptionPolicy } from "@steward/policy";
 import { computeDesiredAccess, type DesiredConnectionAccess } from "./desired-access";
@@ -31,7 +32,12 @@ export function grantsTarget(secretBox: SecretBox, connection: ConnectionRow): G
   return { host: config.host, port: config.port, user: config.user, password: credentials.password, sslMode: config.sslMode };
 }
 
-function desiredStates(connectionId: string, version: number, desired: DesiredConnectionAccess): DesiredState[] {
+function desiredStates(
+  connectionId: string,
+  version: number,
+  desired: DesiredConnectionAccess,
+  unmanagedGrants: UnmanagedGrantsMode = "REPORT",
+): DesiredState[] {
   return desired.databases.map((d) => ({
     connectionId,
     version,
@@ -39,7 +45,18 @@ function desiredStates(connectionId: string, version: number, desired: DesiredCo
     objects: d.objects.map((o) => ({ ...o, objectType: o.objectType as DesiredState["objects"][number]["objectType"] })),
     users: desired.accounts.map((accountName) => ({ accountName })),
     access: d.access,
+    unmanagedGrants,
   }));
+}
+
+/** The run's note for admins: who got no grants because they have no usable platform account. */
+function leftOutNote(desired: DesiredConnectionAccess | null): string | null {
+  const notes: string[] = [];
+  const unmapped = desired?.unmappedUsers ?? [];
+  if (unmapped.length) notes.push(`users without a platform account (no grants): ${unmapped.map((u) => u.username).join(", ")}`);
+  const problems = desired?.accountProblems ?? [];
+  if (problems.length) notes.push(`users left out (no grants): ${problems.map((p) => `${p.username}: ${p.problem}`).join("; ")}`);
+  return notes.length ? notes.join(". ").slice(0, 4000) : null;
 }
 
 /**
@@ -63,12 +80,12 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
   try {
     desired = await computeDesiredAccess(deps.db, connectionId, now);
     const grantsTargetConfig = grantsTarget(deps.secretBox, connection);
-    for (const state of desiredStates(connectionId, target, desired)) {
-      const result: ReconcileResult = await reconcile(grantsTargetConfig, state);
+    for (const one of desiredStates(connectionId, target, desired, state?.unmanagedGrants)) {
+      const result: ReconcileResult = await reconcile(grantsTargetConfig, one);
       if (result.kind === "applied") statements.push(...result.statements);
       if (result.kind === "failed") {
         failure = {
-          message: `${state.database}: ${result.error.code}: ${result.error.message}`,
+          message: `${one.database}: ${result.error.code}: ${result.error.message}`,
           transient: TRANSIENT.has(result.error.code),
         };
         statements.push(...result.statementsAttempted.map((s) => `-- rolled back: ${s}`));
@@ -101,7 +118,7 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
     deps.logger?.warn({ connectionId, version: target, error: failure.message }, "reconcile failed");
     return { kind: "failed", runId: run.id, version: target, transient: failure.transient, error: failure.message };
   }
-  const unmapped = desired?.unmappedUsers ?? [];
+  const accountProblems = desired?.accountProblems ?? [];
   await deps.db.$transaction([
     deps.db.reconcileRun.update({
       where: { id: run.id },
@@ -111,9 +128,8 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
         statementCount: statements.length,
         durationMs,
         finishedAt: new Date(),
-        error: unmapped.length
-          ? `users without a platform account (no grants): ${unmapped.map((u) => u.username).join(", ")}`.slice(0, 4000)
-          : null,
+        error: leftOutNote(desired),
+        accountProblems,
       },
     }),
     deps.db.connectionAccessState.upsert({
@@ -124,6 +140,7 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
         appliedVersion: target,
         lastReconciledAt: new Date(),
         nextExpiryAt: desired?.nextExpiryAt ?? null,
+        accountProblems,
       },
       update: {
         appliedVersion: { set: target },
@@ -131,6 +148,7 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
         failureStreak: 0,
         lastAttemptAt: new Date(),
         nextExpiryAt: desired?.nextExpiryAt ?? null,
+        accountProblems,
       },
     }),
   ]);
@@ -143,7 +161,7 @@ export async function checkDrift(deps: ReconcileDeps, connectionId: string): Pro
   const desired = await computeDesiredAccess(deps.db, connectionId, deps.now?.() ?? new Date());
   const state = await deps.db.connectionAccessState.findUnique({ where: { connectionId } });
   const findings: DriftFinding[] = [];
-  for (const s of desiredStates(connectionId, state?.appliedVersion ?? 0, desired)) {
+  for (const s of desiredStates(connectionId, state?.appliedVersion ?? 0, desired, state?.unmanagedGrants)) {
     const result = await detectDrift(grantsTarget(deps.secretBox, connection), s);
     if (result.kind === "failed") throw new Error(`${s.database}: ${result.error.code}: ${result.error.message}`);
     findings.push(...result.findings);
@@ -169,7 +187,7 @@ export async function planConnectionStatements(
   const desired = await computeDesiredAccess(deps.db, connectionId, deps.now?.() ?? new Date(), { policies });
   const state = await deps.db.connectionAccessState.findUnique({ where: { connectionId } });
   const statements: string[] = [];
-  for (const s of desiredStates(connectionId, (state?.desiredVersion ?? 0) + 1, desired)) {
+  for (const s of desiredStates(connectionId, (state?.desiredVersion ?? 0) + 1, desired, state?.unmanagedGrants)) {
     const plan = await planReconcile(grantsTarget(deps.secretBox, connection), s);
     if (plan.kind === "failed") return { statements, error: `${s.database}: ${plan.error.code}: ${plan.error.message}` };
     statements.push(...plan.statements);

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { requireRole } from "../authz";
 import type { IdentityDeps } from "../deps";
 import { hashPassword } from "../passwords";
+import { assertAccountFree, assertUsableUsername } from "./account-names";
 import { userSnapshot } from "./user-snapshot";
 
 const CreateUserInput = z.object({
@@ -21,9 +22,11 @@ const CreateUserInput = z.object({
 export async function createUser(deps: IdentityDeps, actor: Actor | null, input: unknown) {
   const a = requireRole(actor, "ADMIN");
   const data = parseInput(CreateUserInput, input);
+  assertUsableUsername(data.username);
   const passwordHash = data.password ? await hashPassword(data.password) : null;
   try {
     return await transaction(deps.db, async (tx) => {
+      await assertAccountFree(tx, { username: data.username });
       const user = await tx.user.create({
         data: {
           username: data.username,

@@ -4,6 +4,7 @@ import { emitEvent, recordAudit } from "@steward/events";
 import { z } from "zod";
 import { requireRole } from "../authz";
 import type { IdentityDeps } from "../deps";
+import { assertAccountFree, assertUsableAccountName } from "./account-names";
 import { requireUser } from "./user-snapshot";
 
 const PLATFORMS = ["POSTGRES", "LAKEBASE", "REDSHIFT", "TRINO", "SNOWFLAKE", "DATABRICKS_UC", "BIGQUERY", "SYNAPSE", "S3"] as const;
@@ -25,6 +26,7 @@ const Input = z.object({
 export async function setPlatformAccount(deps: IdentityDeps, actor: Actor | null, input: unknown) {
   const a = requireRole(actor, "ADMIN");
   const data = parseInput(Input, input);
+  if (data.accountName) assertUsableAccountName(data.platform, data.accountName);
   try {
     return await transaction(deps.db, async (tx) => {
       const user = await requireUser(tx, data.userId);
@@ -32,6 +34,7 @@ export async function setPlatformAccount(deps: IdentityDeps, actor: Actor | null
       const before = await tx.platformAccount.findUnique({ where: key });
       if ((before?.accountName ?? null) === (data.accountName ?? null)) return user;
       if (data.accountName) {
+        await assertAccountFree(tx, { platform: data.platform, accountName: data.accountName, userId: data.userId });
         await tx.platformAccount.upsert({
           where: key,
           create: { userId: data.userId, platform: data.platform, accountName: data.accountName },

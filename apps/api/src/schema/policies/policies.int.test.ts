@@ -237,6 +237,49 @@ describe("typed policy definitions", () => {
       code: "UNKNOWN_ATTRIBUTE_KEY",
       path: "input.definition.restriction.conditions",
     });
+describe("platform accounts in explanations and access state", () => {
+  it("says the platform grants nothing when a user's account is shared with another user, and exposes the setting", async () => {
+    const policy = await api.gql(
+      `mutation($s: [ID!]!, $u: [ID!]!) { createPolicy(input: {name: "governor reads groups again", accessType: READ, definition: {restriction: {users: $u}, scope: {sources: $s}}}) { policy { id } } }`,
+      { s: [sourceId], u: [governor.id] },
+      governor.auth,
+    );
+    expect(policy.errors).toBeUndefined();
+    const EXPLAIN = `query($u: ID!, $d: ID!) { explainAccess(userId: $u, dataSourceId: $d) { level platformLevel platform { accountName problem } } }`;
+    const fine = await api.gql<{ explainAccess: unknown }>(EXPLAIN, { u: governor.id, d: sourceId }, governor.auth);
+    expect(fine.data?.explainAccess).toEqual({
+      level: "READ",
+      platformLevel: "READ",
+      platform: { accountName: governor.username, problem: null },
+    });
+    // Data older than the write-time check: another user explicitly mapped to the governor's username.
+    const twin = await api.userWithRoles([]);
+    await api.testDb.db.platformAccount.create({ data: { userId: twin.id, platform: "POSTGRES", accountName: governor.username } });
+    const shared = await api.gql<{ explainAccess: { platform: { problem: string } } }>(
+      EXPLAIN,
+      { u: governor.id, d: sourceId },
+      governor.auth,
+    );
+    expect(shared.data?.explainAccess).toMatchObject({
+      level: "READ",
+      platformLevel: "NONE",
+      platform: { accountName: governor.username },
+    });
+    expect(shared.data!.explainAccess.platform.problem).toContain(twin.username);
+
+    const set = await api.gql<{ setUnmanagedGrants: { accessState: { unmanagedGrants: string; accountProblems: unknown[] } } }>(
+      `mutation($id: ID!) { setUnmanagedGrants(connectionId: $id, mode: REVOKE) { accessState { unmanagedGrants accountProblems { username problem } } } }`,
+      { id: connectionId },
+      governor.auth,
+    );
+    expect(set.errors).toBeUndefined();
+    expect(set.data!.setUnmanagedGrants.accessState).toEqual({ unmanagedGrants: "REVOKE", accountProblems: [] });
+    const runs = await api.gql(
+      `query($id: ID!) { connection(id: $id) { reconcileRuns { accountProblems { username } } } }`,
+      { id: connectionId },
+      governor.auth,
+    );
+    expect(runs.errors).toBeUndefined();
   });
 });
 

@@ -17,6 +17,8 @@ import {
   RECONCILED_KINDS,
   requestAccess,
   setDriftEnforcement,
+  setUnmanagedGrants,
+  storedAccountProblems,
   subscribeUser,
   unsubscribeUser,
   updatePolicy,
@@ -66,7 +68,12 @@ export const policyResolvers: Resolvers = {
     },
     explainAccess: async (_p, { userId, dataSourceId }, ctx) => {
       const explanation = await explainAccess(ctx.deps, ctx.actor, userId, dataSourceId);
-      return { level: explanation.level, details: explanation };
+      return {
+        level: explanation.level,
+        details: explanation,
+        platformLevel: explanation.platform?.level ?? explanation.level,
+        platform: explanation.platform,
+      };
     },
     mySubscriptions: (_p, _a, ctx) => mySubscriptions(ctx.deps, ctx.actor),
     myAccessRequests: (_p, _a, ctx) => myAccessRequests(ctx.deps, ctx.actor),
@@ -97,6 +104,7 @@ export const policyResolvers: Resolvers = {
     subscribeUser: (_p, { input }, ctx) => subscribeUser(ctx.deps, ctx.actor, input),
     unsubscribeUser: (_p, args, ctx) => unsubscribeUser(ctx.deps, ctx.actor, args),
     setDriftEnforcement: (_p, { connectionId, enforce }, ctx) => setDriftEnforcement(ctx.deps, ctx.actor, connectionId, enforce),
+    setUnmanagedGrants: (_p, { connectionId, mode }, ctx) => setUnmanagedGrants(ctx.deps, ctx.actor, connectionId, mode),
   },
   ConnectionStatementPlan: {
     connection: async (p, _a, ctx) => {
@@ -116,6 +124,10 @@ export const policyResolvers: Resolvers = {
   },
   ConnectionAccessState: {
     inSync: (s) => s.appliedVersion >= s.desiredVersion,
+    accountProblems: (s) => storedAccountProblems(s.accountProblems),
+  },
+  ReconcileRun: {
+    accountProblems: (r) => storedAccountProblems(r.accountProblems),
   },
   SubscriptionPolicy: {
     restriction: (p) => definitionOf(p).restriction,

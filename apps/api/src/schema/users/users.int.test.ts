@@ -55,6 +55,50 @@ describe("users", () => {
     expect(await counts()).toEqual(before);
   });
 
+  it.each(["public", "PUBLIC", "none", "current_user", "session_user", "postgres", "pg_monitor", "stw_1a2b3c4d_db"])(
+    "refuses the username %j (a reserved platform account) with BAD_USER_INPUT on username",
+    async (username) => {
+      const before = await counts();
+      const res = await api.gql(CREATE, { input: { username, displayName: "X", email: `${username}-r@example.com` } }, admin.auth);
+      expect(res.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+      expect(res.errors?.[0]?.extensions?.fields?.map((f) => f.path)).toEqual(["username"]);
+      expect(await counts()).toEqual(before);
+    },
+  );
+
+  it("refuses reserved platform accounts and two users on one account, at write time", async () => {
+    const SET = `mutation($input: SetPlatformAccountInput!) { setPlatformAccount(input: $input) { id } }`;
+    const ann = await api.userWithRoles([], "ann-acct");
+    const ben = await api.userWithRoles([], "ben-acct");
+    for (const accountName of ["PUBLIC", "Current_User", "pg_read_all_data", "postgres", "stw_x", "x".repeat(64)]) {
+      const res = await api.gql(SET, { input: { userId: ann.id, platform: "POSTGRES", accountName } }, admin.auth);
+      expect(res.errors?.[0]?.extensions?.code, accountName).toBe("BAD_USER_INPUT");
+      expect(res.errors?.[0]?.extensions?.fields?.map((f) => f.path)).toEqual(["accountName"]);
+    }
+    // Platforms without reserved names of their own keep the generic check only.
+    expect(
+      (await api.gql(SET, { input: { userId: ann.id, platform: "TRINO", accountName: "public" } }, admin.auth)).errors,
+    ).toBeUndefined();
+    // ben's username is his POSTGRES account under the USERNAME mapping: ann cannot take it…
+    const taken = await api.gql(SET, { input: { userId: ann.id, platform: "POSTGRES", accountName: "ben-acct" } }, admin.auth);
+    expect(taken.errors?.[0]?.extensions?.code).toBe("CONFLICT");
+    // …nor another user's explicit account, and no new user can be named after one.
+    expect(
+      (await api.gql(SET, { input: { userId: ann.id, platform: "POSTGRES", accountName: "ann_pg" } }, admin.auth)).errors,
+    ).toBeUndefined();
+    const same = await api.gql(SET, { input: { userId: ben.id, platform: "LAKEBASE", accountName: "ann-acct" } }, admin.auth);
+    expect(same.errors?.[0]?.extensions?.code).toBe("CONFLICT");
+    const named = await api.gql(CREATE, { input: { username: "ann_pg", displayName: "X", email: "ann_pg@example.com" } }, admin.auth);
+    expect(named.errors?.[0]?.extensions?.code).toBe("CONFLICT");
+    // Once ben has an explicit account of his own, his username is free on that platform.
+    expect(
+      (await api.gql(SET, { input: { userId: ben.id, platform: "POSTGRES", accountName: "benjamin" } }, admin.auth)).errors,
+    ).toBeUndefined();
+    expect(
+      (await api.gql(SET, { input: { userId: ann.id, platform: "POSTGRES", accountName: "ben-acct" } }, admin.auth)).errors,
+    ).toBeUndefined();
+  });
+
   it("sets and removes multi-valued attributes, manages groups and roles, all audited", async () => {
     const user = await api.userWithRoles([]);
     const group = await api.gql<{ createGroup: { id: string } }>(

@@ -76,6 +76,14 @@ export function ExplainPage() {
       ) : (
         <Flex vertical gap={16}>
           {userId !== me && <Alert type="info" showIcon title="You are looking at another user's access." />}
+          {data.explainAccess.platform?.problem && (
+            <Alert
+              type="warning"
+              showIcon
+              title={`On the platform: ${data.explainAccess.platformLevel} (policies say ${data.explainAccess.level})`}
+              description={data.explainAccess.platform.problem}
+            />
+          )}
           <section aria-label="Explanation">
             <ExplanationView e={data.explainAccess.details as Explanation} names={names} />
           </section>

@@ -5,6 +5,11 @@ export const ExplainAccessQuery = graphql(`
     explainAccess(userId: $userId, dataSourceId: $dataSourceId) {
       level
       details
+      platformLevel
+      platform {
+        accountName
+        problem
+      }
     }
   }
 `);

@@ -1,13 +1,13 @@
 "use client";
 
 import { CheckCircleOutlined, ExclamationCircleOutlined, SyncOutlined } from "@ant-design/icons";
-import { Alert, Descriptions, Empty, Flex, Skeleton, Switch, Table, Tag, Typography } from "antd";
+import { Alert, Descriptions, Empty, Flex, Select, Skeleton, Switch, Table, Tag, Typography } from "antd";
 import { useCallback } from "react";
 import { useMutation, useQuery } from "urql";
 import { QueryError } from "@/components/query-error";
 import { useCan } from "@/features/auth/viewer-context";
 import { graphql } from "@/gql";
-import type { ReconcileStatus } from "@/gql/graphql";
+import type { ReconcileStatus, UnmanagedGrantsMode } from "@/gql/graphql";
 import { formatDateTime, formatRelative } from "@/lib/format";
 import { useApiAction } from "@/lib/use-api-action";
 import { usePollWhile } from "./sync-status";
@@ -23,6 +23,13 @@ const ConnectionAccessStatusQuery = graphql(`
         lastReconciledAt
         failureStreak
         enforce
+        unmanagedGrants
+        accountProblems {
+          userId
+          username
+          accountName
+          problem
+        }
         drift
         driftCheckedAt
         nextExpiryAt
@@ -51,6 +58,23 @@ const SetDriftEnforcementMutation = graphql(`
     }
   }
 `);
+
+const SetUnmanagedGrantsMutation = graphql(`
+  mutation SetUnmanagedGrants($connectionId: ID!, $mode: UnmanagedGrantsMode!) {
+    setUnmanagedGrants(connectionId: $connectionId, mode: $mode) {
+      id
+      accessState {
+        unmanagedGrants
+        desiredVersion
+      }
+    }
+  }
+`);
+
+const UNMANAGED_OPTIONS: { value: UnmanagedGrantsMode; label: string }[] = [
+  { value: "REPORT", label: "Report only" },
+  { value: "REVOKE", label: "Revoke" },
+];
 
 const RUN_COLORS: Record<ReconcileStatus, string> = {
   RUNNING: "processing",
@@ -83,7 +107,11 @@ function describeFinding(f: Finding): string {
     case "EXTRA_MEMBERSHIP":
       return `${f.member} is a member of ${f.role} without a policy`;
     case "UNMANAGED_GRANT":
-      return `${f.grantee} was granted${privileges} on ${f.schema}.${f.name} outside Steward (reported, never revoked)`;
+      return `${f.grantee} was granted${privileges} on ${f.schema}.${f.name} outside Steward`;
+    case "STALE_LOGIN":
+      return `${f.user} can still log in although Steward no longer manages this user (login will be disabled)`;
+    case "DISABLED_LOGIN":
+      return `${f.user} cannot log in although Steward manages this user (login will be restored)`;
     case "MISSING_OBJECT":
       return `${f.schema}.${f.name} no longer exists (skipped)`;
     default:
@@ -101,6 +129,7 @@ export function AccessStatusTab({ connectionId }: { connectionId: string }) {
     requestPolicy: "cache-and-network",
   });
   const [{ fetching: switching }, setEnforce] = useMutation(SetDriftEnforcementMutation);
+  const [{ fetching: settingUnmanaged }, setUnmanaged] = useMutation(SetUnmanagedGrantsMutation);
   const refresh = useCallback(() => reexecute({ requestPolicy: "network-only" }), [reexecute]);
   const state = data?.connection?.accessState;
   const runs = data?.connection?.reconcileRuns ?? [];
@@ -172,8 +201,44 @@ export function AccessStatusTab({ connectionId }: { connectionId: string }) {
                   </Flex>
                 ),
               },
+              {
+                key: "unmanaged",
+                label: "Grants made outside Steward",
+                children: (
+                  <Select
+                    aria-label="Grants made outside Steward"
+                    size="small"
+                    style={{ minWidth: 140 }}
+                    value={state.unmanagedGrants}
+                    options={UNMANAGED_OPTIONS}
+                    loading={settingUnmanaged}
+                    disabled={!canEnforce}
+                    onChange={(mode) =>
+                      void run(() => setUnmanaged({ connectionId, mode }), {
+                        success: mode === "REVOKE" ? "Grants made outside Steward are revoked" : "Grants made outside Steward are reported",
+                      })
+                    }
+                  />
+                ),
+              },
             ]}
           />
+          {state.accountProblems.length > 0 && (
+            <Alert
+              type="warning"
+              showIcon
+              title={`${state.accountProblems.length} user${state.accountProblems.length === 1 ? " gets" : "s get"} no grants here`}
+              description={
+                <ul style={{ margin: 0, paddingLeft: 16 }}>
+                  {state.accountProblems.map((p) => (
+                    <li key={p.userId}>
+                      {p.username}: {p.problem}
+                    </li>
+                  ))}
+                </ul>
+              }
+            />
+          )}
           <section aria-label="Drift findings">
             <Typography.Title level={5}>Drift findings</Typography.Title>
             {drift.length === 0 ? (

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { qualified } from "../../sql/quote";
-import { MANAGED_MARKER } from "./naming";
+import { MANAGED_MARKER, ROLE_PREFIX, userMarker } from "./naming";
 import type { ActualState, Grant } from "./state";
 import type { DesiredState } from "./types";
 
@@ -31,14 +31,33 @@ SELECT d.i::int AS i, c.relkind AS kind
 FROM unnest($1::text[]) WITH ORDINALITY AS d(q, i)
 JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(d.q)`;
 
+// Grants on desired objects that Steward did not make: everyone except the owner, the reconciling
+// role (current_user) and roles carrying the prefix *and* the marker (any scope: another connection
+// may govern the same database). PUBLIC (grantee 0) comes back with a NULL name. Grouped by the
+// relation, not the desired entry, so one relation listed twice is still one finding per grantee.
 const DIRECT_SQL = `
-SELECT d.i::int AS i, g.rolname AS grantee, array_agg(DISTINCT a.privilege_type) AS privileges
+SELECT min(d.i)::int AS i, g.rolname AS grantee, array_agg(DISTINCT a.privilege_type) AS privileges
 FROM unnest($1::text[]) WITH ORDINALITY AS d(q, i)
 JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(d.q)
-CROSS JOIN LATERAL pg_catalog.aclexplode(COALESCE(c.relacl, pg_catalog.acldefault('r', c.relowner))) AS a
-JOIN pg_catalog.pg_roles g ON g.oid = a.grantee
-WHERE g.rolname IN (SELECT unnest($2::text[])) AND a.grantee <> c.relowner
-GROUP BY d.i, g.rolname`;
+CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) AS a
+LEFT JOIN pg_catalog.pg_roles g ON g.oid = a.grantee
+LEFT JOIN pg_catalog.pg_shdescription sd ON sd.objoid = a.grantee AND sd.classoid = 'pg_catalog.pg_authid'::regclass
+WHERE c.relacl IS NOT NULL
+  AND a.grantee <> c.relowner
+  AND a.grantee NOT IN (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user)
+  AND NOT COALESCE(starts_with(g.rolname, $2) AND sd.description = $3, false)
+  AND (a.grantee = 0 OR g.rolname IS NOT NULL)
+GROUP BY c.oid, a.grantee, g.rolname`;
+
+// Roles Steward created as logins for this connection's users whose LOGIN flag is not what the
+// desired state says: desired users must log in, everyone else must not. Never the reconciling role
+// itself (a connection re-pointed at a login Steward once created must not lock itself out).
+const LOGINS_SQL = `
+SELECT r.rolname AS name, r.rolcanlogin AS login
+FROM pg_catalog.pg_shdescription sd
+JOIN pg_catalog.pg_roles r ON r.oid = sd.objoid
+WHERE sd.classoid = 'pg_catalog.pg_authid'::regclass AND sd.description = $1 AND r.rolname <> current_user
+  AND r.rolcanlogin <> (r.rolname IN (SELECT unnest($2::text[])))`;
 
 const RELATION_GRANTS_SQL = `
 SELECT n.nspname AS schema, c.relname AS name, g.rolname AS role, array_agg(DISTINCT a.privilege_type) AS privileges
@@ -67,7 +86,7 @@ GROUP BY d.datname, g.rolname`;
 
 type PrivRow = { role: string; privileges: string[] };
 
-/** Reads everything the planner compares, in seven catalog queries (no per-object round trips). */
+/** Reads everything the planner compares, in eight catalog queries (no per-object round trips). */
 export async function readActualState(client: pg.ClientBase, desired: DesiredState, prefix: string): Promise<ActualState> {
   const users = [...new Set(desired.users.map((u) => u.accountName))];
   const roleRows = await client.query<{ name: string; managed: boolean }>(ROLES_SQL, [prefix, users, MANAGED_MARKER]);
@@ -75,13 +94,18 @@ export async function readActualState(client: pg.ClientBase, desired: DesiredSta
   const managed = roleRows.rows.filter((r) => r.managed && r.name.startsWith(prefix)).map((r) => r.name);
 
   const quotedObjects = desired.objects.map((o) => qualified(o.schema, o.name));
-  const [members, objects, direct, relGrants, nspGrants, dbGrants] = [
+  const [members, objects, direct, relGrants, nspGrants, dbGrants, logins] = [
     await client.query<{ role: string; members: string[] }>(MEMBERS_SQL, [managed]),
     await client.query<{ i: number; kind: string }>(OBJECTS_SQL, [quotedObjects]),
-    await client.query<{ i: number; grantee: string; privileges: string[] }>(DIRECT_SQL, [quotedObjects, users]),
+    await client.query<{ i: number; grantee: string | null; privileges: string[] }>(DIRECT_SQL, [
+      quotedObjects,
+      ROLE_PREFIX,
+      MANAGED_MARKER,
+    ]),
     await client.query<PrivRow & { schema: string; name: string }>(RELATION_GRANTS_SQL, [managed]),
     await client.query<PrivRow & { name: string }>(SCHEMA_GRANTS_SQL, [managed]),
     await client.query<PrivRow & { name: string }>(DATABASE_GRANTS_SQL, [managed]),
+    await client.query<{ name: string; login: boolean }>(LOGINS_SQL, [userMarker(desired.connectionId), users]),
   ];
   const objectAt = (i: number) => desired.objects[i - 1]!; // WITH ORDINALITY is 1-based
 
@@ -100,6 +124,11 @@ export async function readActualState(client: pg.ClientBase, desired: DesiredSta
     objectKinds: new Map(objects.rows.map((r) => [objectAt(r.i).id, r.kind])),
     grants,
     memberships: members.rows.flatMap((r) => r.members.map((member) => ({ role: r.role, member }))),
-    directGrants: direct.rows.map((r) => ({ objectId: objectAt(r.i).id, grantee: r.grantee, privileges: r.privileges })),
+    directGrants: direct.rows.map((r) =>
+      r.grantee === null
+        ? { objectId: objectAt(r.i).id, grantee: "PUBLIC", public: true as const, privileges: r.privileges }
+        : { objectId: objectAt(r.i).id, grantee: r.grantee, privileges: r.privileges },
+    ),
+    userLogins: new Map(logins.rows.map((r) => [r.name, r.login])),
   };
 }

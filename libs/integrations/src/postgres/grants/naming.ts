@@ -46,10 +46,17 @@ export function parseManagedRole(prefix: string, role: string): ManagedRoleKind 
   return { kind: "unknown" };
 }
 
-// CREATE ROLE refuses these (reserved words and the pg_ namespace); catch them before any SQL runs.
-const RESERVED_ROLES = new Set(["public", "none", "current_user", "session_user", "current_role"]);
+/**
+ * The comment on a LOGIN role Steward created for a user of one connection. It starts with the
+ * marker and names the connection, so that only the connection that created a login ever disables
+ * or restores it (two connections to one cluster may map users differently).
+ */
+export const userMarker = (connectionId: string) => `${MANAGED_MARKER}: login for connection ${connectionId}`;
 
-/** Rejects anything that cannot be quoted or cannot be a role, with one message listing the first problems. */
+/**
+ * Rejects names that cannot be quoted, with one message listing the first problems. Users are not
+ * checked here: an unusable user is skipped by `withoutUnusableUsers`, never fatal for everyone.
+ */
 export function validateDesired(desired: DesiredState): void {
   const problems: string[] = [];
   const check = (what: string, name: string) => {
@@ -69,13 +76,6 @@ export function validateDesired(desired: DesiredState): void {
     ids.add(o.id);
     check("schema", o.schema);
     check("object", o.name);
-  }
-  for (const u of desired.users) {
-    check("user", u.accountName);
-    const lower = u.accountName.toLowerCase();
-    if (RESERVED_ROLES.has(lower) || lower.startsWith("pg_")) problems.push(`user ${JSON.stringify(u.accountName)}: reserved role name`);
-    if (u.accountName.startsWith(ROLE_PREFIX))
-      problems.push(`user ${JSON.stringify(u.accountName)}: the ${ROLE_PREFIX} prefix is reserved for Steward's roles`);
   }
   if (problems.length > 0) {
     const more = problems.length > 10 ? ` (and ${problems.length - 10} more)` : "";

@@ -183,7 +183,7 @@ describe("planGrants", () => {
     expect(plan.statements.filter((x) => /^GRANT "stw_[0-9a-f]{8}_r_[0-9a-f]{10}" TO "u/.test(x))).toHaveLength(2);
   });
 
-  it("quotes hostile names and rejects unquotable or reserved ones with a typed error", () => {
+  it("quotes hostile names, skips unusable users and rejects unquotable objects with a typed error", () => {
     const objects = HOSTILE_NAMES.map((n, i) => ({ id: `h${i}`, schema: n, name: n, objectType: "TABLE" as const }));
     const users = HOSTILE_NAMES.filter((n) => n !== "public").map((accountName) => ({ accountName }));
     const d = desired({
@@ -196,11 +196,71 @@ describe("planGrants", () => {
     const plan = planGrants(d, a);
     expect(plan.statements).toContain(`CREATE ROLE "Robert""; DROP TABLE users; --" LOGIN`);
     expect(plan.statements.some((x) => x.includes(`"quote""inside""""twice"."quote""inside""""twice"`))).toBe(true);
-    for (const bad of ["nul\0byte", "x".repeat(64), "public", "pg_monitor", "stw_sneaky"]) {
-      expect(() => planGrants(desired({ users: [{ accountName: bad }] }), actualFor(desired()))).toThrow(GrantsInputError);
+    // An unusable user is left out with a warning; everyone else is still planned.
+    for (const bad of ["nul\0byte", "x".repeat(64), "public", "PUBLIC", "Current_User", "pg_monitor", "stw_sneaky", "postgres"]) {
+      const withBad = desired({
+        users: [...desired().users, { accountName: bad }],
+        access: [...desired().access, { objectId: "t1", accountName: bad, level: "READ" }],
+      });
+      const plan = planGrants(withBad, actualFor(desired()));
+      expect(plan.warnings.join("\n")).toContain("skipped");
+      expect(plan.statements).toEqual(planGrants(desired(), actualFor(desired())).statements);
     }
     expect(() =>
       planGrants(desired({ objects: [{ id: "x", schema: "s\0", name: "t", objectType: "TABLE" }] }), actualFor(desired())),
     ).toThrow(GrantsInputError);
+  });
+
+  it("revokes grants made outside Steward only when asked to, PUBLIC as the keyword, hostile grantees quoted", () => {
+    const d = desired();
+    const state = simulate(actualFor(d), planGrants(d, actualFor(d)).findings);
+    const hostile = 'carol"; DROP ROLE postgres; --';
+    state.directGrants.push(
+      { objectId: "t1", grantee: hostile, privileges: ["SELECT"] },
+      { objectId: "t2", grantee: hostile, privileges: ["SELECT"] },
+      { objectId: "t1", grantee: "PUBLIC", public: true, privileges: ["SELECT"] },
+      { objectId: "t1", grantee: "PUBLIC", privileges: ["UPDATE"] }, // a role really named "PUBLIC"
+    );
+    const report = planGrants(d, state);
+    expect(report.statements).toEqual([]);
+    expect(report.findings.filter((f) => f.kind === "UNMANAGED_GRANT")).toHaveLength(4);
+    const revoke = planGrants({ ...d, unmanagedGrants: "REVOKE" }, state);
+    expect(revoke.statements).toEqual([
+      `REVOKE SELECT ON TABLE "sales"."orders", "sales"."customers" FROM "carol""; DROP ROLE postgres; --" CASCADE`,
+      `REVOKE SELECT ON TABLE "sales"."orders" FROM PUBLIC CASCADE`,
+      `REVOKE UPDATE ON TABLE "sales"."orders" FROM "PUBLIC" CASCADE`,
+    ]);
+    expect(revoke.counts.unmanagedRevoked).toBe(4);
+  });
+
+  it("reports a grant once even when its relation is listed twice", () => {
+    const d = desired({ objects: [...desired().objects, { id: "t1-again", schema: "sales", name: "orders", objectType: "TABLE" }] });
+    const state = actualFor(d);
+    state.directGrants.push(
+      { objectId: "t1", grantee: "carol", privileges: ["SELECT"] },
+      { objectId: "t1-again", grantee: "carol", privileges: ["SELECT", "UPDATE"] },
+    );
+    expect(planGrants(d, state).findings.filter((f) => f.kind === "UNMANAGED_GRANT")).toEqual([
+      { kind: "UNMANAGED_GRANT", grantee: "carol", objectId: "t1", schema: "sales", name: "orders", privileges: ["SELECT", "UPDATE"] },
+    ]);
+  });
+
+  it("disables the logins Steward created for users it no longer manages and restores returning ones", () => {
+    const d = desired();
+    const state = simulate(actualFor(d), planGrants(d, actualFor(d)).findings);
+    state.userLogins = new Map([
+      ["alice", false],
+      ["gone", true],
+    ]);
+    const plan = planGrants(d, state);
+    expect(plan.statements).toEqual(['ALTER ROLE "alice" LOGIN', 'ALTER ROLE "gone" NOLOGIN']);
+    expect(plan.counts).toMatchObject({ loginsEnabled: 1, loginsDisabled: 1 });
+  });
+
+  it("marks the users it creates with the connection's login marker", () => {
+    const d = desired();
+    const a = actualFor(d);
+    a.roles.clear();
+    expect(planGrants(d, a).statements).toContain(`COMMENT ON ROLE "alice" IS 'managed by steward: login for connection conn-1'`);
   });
 });

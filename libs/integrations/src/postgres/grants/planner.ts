@@ -1,8 +1,11 @@
 import { assignRoleNames, computeGroups } from "./groups";
-import { databaseRoleName, schemaRoleName, validateDesired } from "./naming";
+import { loginFindings } from "./logins";
+import { databaseRoleName, schemaRoleName, userMarker, validateDesired } from "./naming";
 import { type ActualState, type Grant, getOrInit, targetKey } from "./state";
 import { buildStatements, sortPrivileges } from "./statements";
 import type { DesiredState, DriftFinding, GrantTarget, Privilege, ReconcileCounts, TablePrivilege } from "./types";
+import { unmanagedGrantFindings } from "./unmanaged";
+import { withoutUnusableUsers } from "./users";
 
 export type GrantPlan = { findings: DriftFinding[]; statements: string[]; counts: ReconcileCounts; warnings: string[] };
 
@@ -65,9 +68,9 @@ function desiredModel(
  * anyone else (owners, PUBLIC, hand-made roles) can never produce a REVOKE.
  * Throws GrantsInputError for names that cannot be sent.
  */
-export function planGrants(desired: DesiredState, actual: ActualState): GrantPlan {
+export function planGrants(input: DesiredState, actual: ActualState): GrantPlan {
+  const { desired, warnings } = withoutUnusableUsers(input);
   validateDesired(desired);
-  const warnings: string[] = [];
   const { model, missing } = desiredModel(desired, actual, warnings);
   const findings: DriftFinding[] = [];
 
@@ -109,21 +112,12 @@ export function planGrants(desired: DesiredState, actual: ActualState): GrantPla
     for (const member of members) if (!have?.has(member)) findings.push({ kind: "MISSING_MEMBERSHIP", role, member });
   }
 
-  const objects = new Map(desired.objects.map((o) => [o.id, o]));
-  for (const d of actual.directGrants) {
-    const o = objects.get(d.objectId);
-    if (o)
-      findings.push({
-        kind: "UNMANAGED_GRANT",
-        grantee: d.grantee,
-        objectId: o.id,
-        schema: o.schema,
-        name: o.name,
-        privileges: sortPrivileges(d.privileges),
-      });
-  }
+  findings.push(...unmanagedGrantFindings(desired, actual), ...loginFindings(desired, actual));
   for (const o of missing) findings.push({ kind: "MISSING_OBJECT", objectId: o.id, schema: o.schema, name: o.name });
 
-  const { statements, counts } = buildStatements(findings);
+  const { statements, counts } = buildStatements(findings, {
+    userMarker: userMarker(desired.connectionId),
+    revokeUnmanaged: desired.unmanagedGrants === "REVOKE",
+  });
   return { findings, statements, counts, warnings };
 }

@@ -15,9 +15,10 @@ const alice = `it${run}_alice`;
 const bob = `it${run}_Bob "W"`; // upper case and a quote
 const carol = `it${run}_carol`;
 const outsider = `it${run}_outsider`;
+const hostileGrantee = `it${run}"; DROP ROLE postgres; --`;
 const hostileUsers = [`${run}"; DROP ROLE postgres; --`, `ünïcødé_名前_${run}`, `${run}${"x".repeat(55)}`]; // last: 63 bytes
 const hostileSchemas = HOSTILE_NAMES.slice(0, 6);
-const ALL_USERS = [alice, bob, carol, outsider, ...hostileUsers];
+const ALL_USERS = [alice, bob, carol, outsider, hostileGrantee, ...hostileUsers];
 
 const objects: DesiredState["objects"] = [
   { id: "orders", schema: "sales", name: "orders", objectType: "TABLE" },
@@ -94,8 +95,8 @@ describe("reconcile (local PostgreSQL)", () => {
     expect(res.counts.usersCreated).toBe(5);
     expect(res.warnings.join()).toMatch(/1 objects no longer exist/);
     const created = await query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM pg_roles WHERE rolname = $1 AND shobj_description(oid, 'pg_authid') = 'managed by steward'",
-      [alice],
+      "SELECT count(*)::int AS n FROM pg_roles WHERE rolname = $1 AND shobj_description(oid, 'pg_authid') = $2",
+      [alice, `managed by steward: login for connection ${CONN}`],
     );
     expect(created.rows[0]!.n).toBe(1);
   });
@@ -226,8 +227,78 @@ describe("reconcile (local PostgreSQL)", () => {
     }
   });
 
-  it("rejects unquotable names before connecting", async () => {
-    const res = await reconcile(LOCAL_TARGET, desired({ users: [{ accountName: "x".repeat(64) }] }));
-    expect(res.kind === "failed" && res.error.code).toBe("INVALID_INPUT");
+  it("skips an unusable user instead of failing everyone, and rejects unquotable objects before connecting", async () => {
+    const withBad = desired({
+      users: [...desired().users, { accountName: "x".repeat(64) }, { accountName: "CURRENT_USER" }, { accountName: "postgres" }],
+      access: [...desired().access, { objectId: "orders", accountName: "CURRENT_USER", level: "WRITE" }],
+    });
+    const res = await reconcile(LOCAL_TARGET, withBad);
+    expect(res.kind).not.toBe("failed");
+    expect(res.kind !== "failed" && res.warnings.filter((w) => /^user .* skipped: /.test(w))).toHaveLength(3);
+    const bad = await reconcile(LOCAL_TARGET, desired({ database: "x".repeat(64) }));
+    expect(bad.kind === "failed" && bad.error.code).toBe("INVALID_INPUT");
+  });
+
+  it("revokes grants made outside Steward (hostile grantee, PUBLIC) only with unmanagedGrants REVOKE, reporting each once", async () => {
+    await query(`CREATE ROLE ${quoteIdent(hostileGrantee)} LOGIN`);
+    await sql(
+      [
+        `GRANT SELECT ON sales.orders TO ${quoteIdent(carol)}`,
+        `GRANT SELECT, INSERT ON sales.orders TO ${quoteIdent(hostileGrantee)} WITH GRANT OPTION`,
+        `GRANT SELECT ON sales.orders_v TO PUBLIC`,
+        `GRANT CONNECT ON DATABASE ${quoteIdent(DB)} TO ${quoteIdent(carol)}, ${quoteIdent(hostileGrantee)}`,
+        `GRANT USAGE ON SCHEMA sales TO ${quoteIdent(carol)}, ${quoteIdent(hostileGrantee)}`,
+      ].join(";\n"),
+    );
+    expect(await tryAs(carol, DB, "SELECT * FROM sales.orders")).toBe("ok");
+    const report = await detectDrift(LOCAL_TARGET, desired());
+    const unmanaged = report.kind === "drift" ? report.findings.filter((f) => f.kind === "UNMANAGED_GRANT") : [];
+    expect(unmanaged.map((f) => `${f.grantee}@${f.name}:${f.privileges.join()}`).sort()).toEqual(
+      [`${alice}@orders:UPDATE`, `${carol}@orders:SELECT`, `${hostileGrantee}@orders:SELECT,INSERT`, "PUBLIC@orders_v:SELECT"].sort(),
+    );
+    expect((await reconcile(LOCAL_TARGET, desired())).kind).toBe("unchanged"); // REPORT is the default
+
+    const res = await reconcile(LOCAL_TARGET, desired({ unmanagedGrants: "REVOKE" }));
+    expect(res.kind).toBe("applied");
+    expect(res.kind === "applied" && res.statements.filter((x) => x.includes("CASCADE"))).toEqual(
+      expect.arrayContaining([
+        `REVOKE SELECT, INSERT ON TABLE "sales"."orders" FROM ${quoteIdent(hostileGrantee)} CASCADE`,
+        `REVOKE SELECT ON TABLE "sales"."orders_v" FROM PUBLIC CASCADE`,
+      ]),
+    );
+    expect(await tryAs(carol, DB, "SELECT * FROM sales.orders")).toMatch(/permission denied/);
+    expect(await tryAs(hostileGrantee, DB, "SELECT * FROM sales.orders")).toMatch(/permission denied/);
+    expect(await tryAs(outsider, DB, "SELECT 1")).toMatch(/permission denied for database/);
+    expect(await can(alice, "sales.orders", "UPDATE")).toBe(false);
+    // Steward's own grants, the owner's and anything outside governed objects stay.
+    expect(await tryAs(alice, DB, "SELECT * FROM sales.orders")).toBe("ok");
+    expect(await tryAs(bob, DB, "INSERT INTO sales.orders VALUES (5, 'b')")).toBe("ok");
+    expect((await sql("SELECT has_schema_privilege($1, 'sales', 'USAGE') AS ok", [carol])).rows[0]!.ok).toBe(true);
+    expect((await reconcile(LOCAL_TARGET, desired({ unmanagedGrants: "REVOKE" }))).kind).toBe("unchanged");
+    const after = await detectDrift(LOCAL_TARGET, desired({ unmanagedGrants: "REVOKE" }));
+    expect(after.kind === "drift" && after.findings.map((f) => f.kind)).toEqual(["MISSING_OBJECT"]);
+  });
+
+  it("disables the login of a user Steward created once it no longer manages them, keeps the role, and restores it", async () => {
+    await sql(`CREATE TABLE sales.bobs_notes (id int); ALTER TABLE sales.bobs_notes OWNER TO ${quoteIdent(bob)}`);
+    const withoutBob = desired({
+      users: desired().users.filter((u) => u.accountName !== bob),
+      access: desired().access.filter((a) => a.accountName !== bob),
+    });
+    const res = await reconcile(LOCAL_TARGET, withoutBob);
+    expect(res.kind === "applied" && res.statements).toEqual(expect.arrayContaining([`ALTER ROLE ${quoteIdent(bob)} NOLOGIN`]));
+    expect(await tryAs(bob, DB, "SELECT 1")).toMatch(/not permitted to log in/);
+    const memberships = await query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid WHERE m.member = $1::regrole AND starts_with(r.rolname, $2)",
+      [quoteIdent(bob), PREFIX],
+    );
+    expect(memberships.rows[0]!.n).toBe(0);
+    // Roles Steward did not create are never touched, managed or not.
+    expect((await query("SELECT rolcanlogin FROM pg_roles WHERE rolname = $1", [carol])).rows[0]).toEqual({ rolcanlogin: true });
+    expect((await reconcile(LOCAL_TARGET, withoutBob)).kind).toBe("unchanged");
+
+    const back = await reconcile(LOCAL_TARGET, desired());
+    expect(back.kind === "applied" && back.statements).toEqual(expect.arrayContaining([`ALTER ROLE ${quoteIdent(bob)} LOGIN`]));
+    expect(await tryAs(bob, DB, "INSERT INTO sales.orders VALUES (6, 'b')")).toBe("ok");
   });
 });

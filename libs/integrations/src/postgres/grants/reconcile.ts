@@ -3,6 +3,7 @@ import { scopePrefix, validateDesired } from "./naming";
 import { type GrantPlan, planGrants } from "./planner";
 import { classifyError, executeStatements, inTransaction } from "./session";
 import type { DesiredState, DriftResult, GrantsTarget, PlanResult, ReconcileOptions, ReconcileResult, ReconcileTimings } from "./types";
+import { withoutUnusableUsers } from "./users";
 
 const elapsed = (started: number, until = performance.now()) => Math.round((until - started) * 100) / 100;
 
@@ -33,8 +34,10 @@ function invalid(desired: DesiredState, target: GrantsTarget): { error: ReturnTy
  * applies the minimal statements in one transaction (all or nothing). Never throws; a database
  * that is already right gets no statement at all.
  */
-export async function reconcile(target: GrantsTarget, desired: DesiredState, options: ReconcileOptions = {}): Promise<ReconcileResult> {
+export async function reconcile(target: GrantsTarget, input: DesiredState, options: ReconcileOptions = {}): Promise<ReconcileResult> {
   const started = performance.now();
+  // The connection's own role is never a user's account: it would receive that user's grants.
+  const { desired, warnings: skipped } = withoutUnusableUsers(input, target.user);
   const bad = invalid(desired, target);
   if (bad) return { kind: "failed", version: desired.version, error: bad.error, statementsAttempted: [], durationMs: elapsed(started) };
   let attempted: string[] = [];
@@ -58,21 +61,23 @@ export async function reconcile(target: GrantsTarget, desired: DesiredState, opt
   if (!outcome.ok) return { kind: "failed", version: desired.version, error: outcome.error, statementsAttempted: attempted, durationMs };
   const plan = outcome.value;
   const timings = plan.timings;
-  if (plan.statements.length === 0) return { kind: "unchanged", version: desired.version, warnings: plan.warnings, durationMs, timings };
+  const warnings = [...skipped, ...plan.warnings];
+  if (plan.statements.length === 0) return { kind: "unchanged", version: desired.version, warnings, durationMs, timings };
   return {
     kind: "applied",
     version: desired.version,
     statements: plan.statements,
     counts: plan.counts,
-    warnings: plan.warnings,
+    warnings,
     durationMs,
     timings,
   };
 }
 
 /** Dry run: exactly the statements `reconcile` would run now (same read and planner), nothing applied. */
-export async function planReconcile(target: GrantsTarget, desired: DesiredState, options: ReconcileOptions = {}): Promise<PlanResult> {
+export async function planReconcile(target: GrantsTarget, input: DesiredState, options: ReconcileOptions = {}): Promise<PlanResult> {
   const started = performance.now();
+  const { desired, warnings: skipped } = withoutUnusableUsers(input, target.user);
   const bad = invalid(desired, target);
   if (bad) return { kind: "failed", version: desired.version, error: bad.error, durationMs: elapsed(started) };
   const outcome = await inTransaction(
@@ -88,13 +93,14 @@ export async function planReconcile(target: GrantsTarget, desired: DesiredState,
   const durationMs = elapsed(started);
   if (!outcome.ok) return { kind: "failed", version: desired.version, error: outcome.error, durationMs };
   const { statements, counts, findings, warnings } = outcome.value;
-  return { kind: "planned", version: desired.version, statements, counts, findings, warnings, durationMs };
+  return { kind: "planned", version: desired.version, statements, counts, findings, warnings: [...skipped, ...warnings], durationMs };
 }
 
 /**
  * Differences between the database and the desired state, e.g. a GRANT or REVOKE on a Steward role
  * made by hand, or a user added to a Steward role by hand (all repaired by the next reconcile), and
- * direct grants to managed users on managed objects (UNMANAGED_GRANT: reported, never revoked).
+ * grants on managed objects made outside Steward (UNMANAGED_GRANT: revoked by reconcile only with
+ * `unmanagedGrants: "REVOKE"`), and logins of users Steward no longer manages (STALE_LOGIN).
  */
 export async function detectDrift(target: GrantsTarget, desired: DesiredState, options: ReconcileOptions = {}): Promise<DriftResult> {
   const plan = await planReconcile(target, desired, options);

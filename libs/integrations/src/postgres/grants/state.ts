@@ -24,8 +24,16 @@ export type ActualState = {
   grants: Grant[];
   /** Members of managed roles (members can be any role). */
   memberships: Membership[];
-  /** Privileges granted directly to desired users on desired objects (never Steward's doing). */
-  directGrants: { objectId: string; grantee: string; privileges: Privilege[] }[];
+  /**
+   * Privileges on desired objects held by anyone but the owner, the reconciling role and managed
+   * roles (never Steward's doing); `public` marks the PUBLIC pseudo-role.
+   */
+  directGrants: { objectId: string; grantee: string; public?: true; privileges: Privilege[] }[];
+  /**
+   * LOGIN flag of roles Steward created for this connection's users (at least those whose flag is
+   * wrong); absent in hand-built states.
+   */
+  userLogins?: Map<string, boolean>;
 };
 
 /** A stable map key for a grant target (names may contain any character, so JSON, not joins). */

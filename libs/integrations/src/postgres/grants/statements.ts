@@ -91,6 +91,9 @@ export const emptyCounts = (): ReconcileCounts => ({
   privilegesRevoked: 0,
   membershipsGranted: 0,
   membershipsRevoked: 0,
+  loginsDisabled: 0,
+  loginsEnabled: 0,
+  unmanagedRevoked: 0,
 });
 
 /**
@@ -98,9 +101,15 @@ export const emptyCounts = (): ReconcileCounts => ({
  * transaction: create roles, revoke, drop, then grant. Revoking memberships of a role being dropped
  * is left to DROP ROLE; its privileges must be revoked first (DROP ROLE refuses otherwise).
  */
-export function buildStatements(findings: readonly DriftFinding[]): { statements: string[]; counts: ReconcileCounts } {
+export function buildStatements(
+  findings: readonly DriftFinding[],
+  opts: { userMarker?: string; revokeUnmanaged?: boolean } = {},
+): { statements: string[]; counts: ReconcileCounts } {
   const counts = emptyCounts();
   const marker = quoteLiteral(MANAGED_MARKER);
+  const loginMarker = quoteLiteral(opts.userMarker ?? MANAGED_MARKER);
+  const logins: string[] = [];
+  const unmanaged = new Map<string, { grantee: string; privileges: Privilege[]; targets: GrantTarget[] }>();
   const createUsers: string[] = [];
   const createRoles: string[] = [];
   const dropped = new Set<string>();
@@ -132,7 +141,7 @@ export function buildStatements(findings: readonly DriftFinding[]): { statements
     switch (f.kind) {
       case "MISSING_USER":
         counts.usersCreated++;
-        createUsers.push(`CREATE ROLE ${quoteIdent(f.user)} LOGIN`, `COMMENT ON ROLE ${quoteIdent(f.user)} IS ${marker}`);
+        createUsers.push(`CREATE ROLE ${quoteIdent(f.user)} LOGIN`, `COMMENT ON ROLE ${quoteIdent(f.user)} IS ${loginMarker}`);
         break;
       case "MISSING_ROLE":
         counts.rolesCreated++;
@@ -158,17 +167,46 @@ export function buildStatements(findings: readonly DriftFinding[]): { statements
         counts.membershipsRevoked++;
         push(removeMember, f.role, f.member);
         break;
-      case "UNMANAGED_GRANT":
+      case "STALE_LOGIN":
+        counts.loginsDisabled = (counts.loginsDisabled ?? 0) + 1;
+        logins.push(`ALTER ROLE ${quoteIdent(f.user)} NOLOGIN`);
+        break;
+      case "DISABLED_LOGIN":
+        counts.loginsEnabled = (counts.loginsEnabled ?? 0) + 1;
+        logins.push(`ALTER ROLE ${quoteIdent(f.user)} LOGIN`);
+        break;
+      case "UNMANAGED_GRANT": {
+        if (!opts.revokeUnmanaged) break; // reported only unless the connection asks for revocation
+        counts.unmanagedRevoked = (counts.unmanagedRevoked ?? 0) + f.privileges.length;
+        const privileges = sortPrivileges(f.privileges);
+        // PUBLIC is the keyword, never the quoted name (a role literally called "PUBLIC" may exist).
+        const grantee = f.public ? "PUBLIC" : quoteIdent(f.grantee);
+        const key = JSON.stringify([grantee, privileges]);
+        const target: GrantTarget = { kind: "relation", schema: f.schema, name: f.name };
+        const b = unmanaged.get(key);
+        if (b) b.targets.push(target);
+        else unmanaged.set(key, { grantee, privileges, targets: [target] });
+        break;
+      }
       case "MISSING_OBJECT":
-        break; // reported only: Steward never touches what it did not grant
+        break; // reported only: the object is gone
       default:
         assertNever(f, "drift finding");
     }
   }
   const drops = chunks([...dropped], 100).map((part) => `DROP ROLE ${part.map((r) => quoteIdent(r)).join(", ")}`);
+  // CASCADE: a hand-made grant WITH GRANT OPTION may have been passed on; those grants are just as
+  // unmanaged, and without CASCADE the REVOKE would fail the whole run.
+  const revokeUnmanaged = [...unmanaged.values()].flatMap((b) =>
+    chunks(b.targets, OBJECTS_PER_STATEMENT).map(
+      (part) => `REVOKE ${b.privileges.join(", ")} ON ${targetSql("relation", part)} FROM ${b.grantee} CASCADE`,
+    ),
+  );
   const statements = [
     ...createUsers,
+    ...logins,
     ...createRoles,
+    ...revokeUnmanaged,
     ...privilegeStatements(revokes.values()),
     ...membershipStatements("REVOKE", removeMember),
     ...drops,

@@ -18,7 +18,15 @@ export type DesiredState = {
   /** Platform role names of the users Steward manages (created as LOGIN roles when missing). */
   users: { accountName: string }[];
   access: DesiredAccess[];
+  /**
+   * Privileges on desired objects held by anyone but the owner, the reconciling role and Steward's
+   * managed roles (PUBLIC included): REPORT lists them as UNMANAGED_GRANT (the default), REVOKE also
+   * revokes them.
+   */
+  unmanagedGrants?: UnmanagedGrantsMode;
 };
+
+export type UnmanagedGrantsMode = "REPORT" | "REVOKE";
 
 /** Where to connect; the reconciling role needs CREATEROLE and grant rights on the objects. */
 export type GrantsTarget = {
@@ -48,7 +56,10 @@ export type GrantTarget =
   | { kind: "schema"; name: string }
   | { kind: "database"; name: string };
 
-/** A difference between desired and actual state. The first seven kinds are repaired by reconcile. */
+/**
+ * A difference between desired and actual state. The first seven kinds and the two login kinds are
+ * repaired by reconcile; UNMANAGED_GRANT only with `unmanagedGrants: "REVOKE"`.
+ */
 export type DriftFinding =
   | { kind: "MISSING_USER"; user: string }
   | { kind: "MISSING_ROLE"; role: string }
@@ -57,8 +68,23 @@ export type DriftFinding =
   | { kind: "EXTRA_PRIVILEGE"; role: string; target: GrantTarget; privileges: Privilege[] }
   | { kind: "MISSING_MEMBERSHIP"; role: string; member: string }
   | { kind: "EXTRA_MEMBERSHIP"; role: string; member: string }
-  /** A direct grant to a managed user on a managed object made outside Steward: reported, never revoked. */
-  | { kind: "UNMANAGED_GRANT"; grantee: string; objectId: string; schema: string; name: string; privileges: Privilege[] }
+  /**
+   * A grant on a managed object made outside Steward (grantee `PUBLIC` with `public: true` for the
+   * PUBLIC pseudo-role): reported, and revoked when the desired state says `unmanagedGrants: "REVOKE"`.
+   */
+  | {
+      kind: "UNMANAGED_GRANT";
+      grantee: string;
+      public?: true;
+      objectId: string;
+      schema: string;
+      name: string;
+      privileges: Privilege[];
+    }
+  /** A LOGIN role Steward created for a user it no longer manages: its login is disabled (never dropped). */
+  | { kind: "STALE_LOGIN"; user: string }
+  /** A managed user whose Steward-created role had its login disabled: login is restored. */
+  | { kind: "DISABLED_LOGIN"; user: string }
   /** In the desired state but not in the database (dropped since the last catalog sync): skipped. */
   | { kind: "MISSING_OBJECT"; objectId: string; schema: string; name: string };
 
@@ -71,6 +97,11 @@ export type ReconcileCounts = {
   privilegesRevoked: number;
   membershipsGranted: number;
   membershipsRevoked: number;
+  /** ALTER ROLE … NOLOGIN / LOGIN on Steward-created user roles. */
+  loginsDisabled?: number;
+  loginsEnabled?: number;
+  /** (target, grantee, privilege) triples revoked from grants made outside Steward. */
+  unmanagedRevoked?: number;
 };
 
 export type ReconcileErrorCode =
