@@ -237,6 +237,9 @@ describe("typed policy definitions", () => {
       code: "UNKNOWN_ATTRIBUTE_KEY",
       path: "input.definition.restriction.conditions",
     });
+  });
+});
+
 describe("platform accounts in explanations and access state", () => {
   it("says the platform grants nothing when a user's account is shared with another user, and exposes the setting", async () => {
     const policy = await api.gql(
