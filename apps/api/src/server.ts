@@ -12,7 +12,7 @@ import { GraphQLError } from "graphql";
 import type { Redis } from "ioredis";
 import { type ApiContext, type ApiDeps, buildContext } from "./context";
 import { httpStatusOf, makeFormatError } from "./errors";
-import { complexityLimitPlugin, depthLimitRule } from "./limits";
+import { complexityLimitPlugin, depthLimitRule, MAX_TOKENS, nulByteGuardPlugin } from "./limits";
 import type { Metrics } from "./metrics";
 import { buildSchema } from "./schema";
 import { SESSION_COOKIE } from "./schema/auth/resolvers";
@@ -37,8 +37,15 @@ export async function createApp({ deps, redis, metrics, httpServer, http: option
     validationRules: [depthLimitRule],
     formatError: makeFormatError(deps.logger),
     includeStacktraceInErrorResponses: false,
+    // No client sends persisted queries; with APQ off, any persistedQuery extension is a typed 400.
+    persistedQueries: false,
+    // Parsing stops at this many tokens, before validation sees the document: legitimate operations use a
+    // few hundred (a full introspection about 1,000), while abusive ones (thousands of aliases) cost at
+    // every later stage.
+    parseOptions: { maxTokens: MAX_TOKENS },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      nulByteGuardPlugin(),
       complexityLimitPlugin(schema),
       {
         async requestDidStart() {
