@@ -62,4 +62,23 @@ describe("API keys never act beyond their own roles", () => {
     const bySession = await api.gql<Created>(CREATE, { roles: ["GOVERNOR"], owner: other.id }, admin.auth);
     expect(bySession.data?.createApiKey.apiKey.roles).toEqual(["GOVERNOR"]);
   });
+
+  it("a reactivated user's keys from before the deactivation stay revoked", async () => {
+    const admin = await api.userWithRoles(["ADMIN"]);
+    const user = await api.userWithRoles(["GOVERNOR"]);
+    const old = await keyFor(user.auth, ["GOVERNOR"]);
+    expect((await api.gql(ME, {}, { bearer: old.secret })).data).toEqual({ me: { roles: ["GOVERNOR"], authMethod: "API_KEY" } });
+    await api.gql(`mutation($id: ID!) { deactivateUser(id: $id) { status } }`, { id: user.id }, admin.auth);
+    await api.gql(`mutation($id: ID!) { reactivateUser(id: $id) { status } }`, { id: user.id }, admin.auth);
+    const after = await api.gql(ME, {}, { bearer: old.secret });
+    expect(after.status).toBe(401);
+    expect(after.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    const row = await api.testDb.db.apiKey.findUniqueOrThrow({ where: { id: old.apiKey.id } });
+    expect(row.revokedAt).not.toBeNull();
+    const audit = await api.testDb.db.auditEvent.findFirst({ where: { action: "api_key.revoked", targetId: old.apiKey.id } });
+    expect(audit?.after).toMatchObject({ reason: "owner deactivated" });
+    // New keys work as usual.
+    const fresh = await keyFor(await api.login(user.username), ["GOVERNOR"]);
+    expect((await api.gql(ME, {}, { bearer: fresh.secret })).data?.me).toBeTruthy();
+  });
 });
