@@ -5,6 +5,7 @@ import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHt
 import { expressMiddleware } from "@as-integrations/express5";
 import { handleInboundSyncWebhook } from "@steward/catalog";
 import { type AddressList, AppError, operatorRequestAllowed, parseAddressList } from "@steward/core";
+import { type Refusal, recordRefusedAction } from "@steward/events";
 import { authenticateApiKey, authenticateSession } from "@steward/identity";
 import { parseCookie } from "cookie";
 import express from "express";
@@ -57,10 +58,22 @@ export async function createApp({ deps, redis, metrics, httpServer, http: option
                 outcome: errors?.length ? "error" : "ok",
               });
             },
-            async didEncounterErrors({ errors }) {
+            async didEncounterErrors({ errors, contextValue, operationName, operation }) {
+              const refusals: Refusal[] = [];
               for (const e of errors) {
                 const code = e.originalError instanceof AppError ? e.originalError.code : String(e.extensions?.code ?? "INTERNAL");
                 metrics.graphqlErrors.inc({ code });
+                if (e.originalError instanceof AppError && code === "FORBIDDEN") {
+                  refusals.push({ path: e.path?.join(".") ?? "", reason: e.originalError.userMessage });
+                }
+              }
+              // Refusals are audited here, once for every use-case; a failed audit write must not fail the response.
+              if (refusals.length) {
+                await recordRefusedAction(deps.db, contextValue.actor, {
+                  operation: operationName ?? null,
+                  type: operation?.operation ?? null,
+                  refusals,
+                }).catch((err: unknown) => contextValue.logger.error({ err }, "could not audit a refused action"));
               }
             },
           };
