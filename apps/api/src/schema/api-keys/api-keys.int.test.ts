@@ -81,4 +81,28 @@ describe("API keys never act beyond their own roles", () => {
     const fresh = await keyFor(await api.login(user.username), ["GOVERNOR"]);
     expect((await api.gql(ME, {}, { bearer: fresh.secret })).data?.me).toBeTruthy();
   });
+
+  it("a key without DATA_OWNER cannot use its owner's source ownership", async () => {
+    const db = api.testDb.db;
+    const owner = await api.userWithRoles(["DATA_OWNER"]);
+    const someone = await api.userWithRoles([]);
+    const tag = Math.random().toString(36).slice(2, 10);
+    const connection = await db.connection.create({
+      data: { name: `keys-${tag}`, kind: "POSTGRES", config: {}, inboundSecretCiphertext: "unused" },
+    });
+    const node = await db.catalogNode.create({
+      data: { connectionId: connection.id, kind: "OBJECT", name: "t", pathKey: `db/public/t-${tag}`, objectType: "TABLE" },
+    });
+    const source = await db.dataSource.create({
+      data: { connectionId: connection.id, catalogNodeId: node.id, name: `db.public.t_${tag}`, objectType: "TABLE" },
+    });
+    await db.dataSourceOwner.create({ data: { dataSourceId: source.id, userId: owner.id } });
+    const subscribe = `mutation($d: ID!, $u: ID!) { subscribeUser(input: {dataSourceId: $d, userId: $u}) { id } }`;
+    const plain = await keyFor(owner.auth, []);
+    const refused = await api.gql(subscribe, { d: source.id, u: someone.id }, { bearer: plain.secret });
+    expect(refused.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    const ownerKey = await keyFor(owner.auth, ["DATA_OWNER"]);
+    const allowed = await api.gql(subscribe, { d: source.id, u: someone.id }, { bearer: ownerKey.secret });
+    expect(allowed.errors).toBeUndefined();
+  });
 });
