@@ -53,4 +53,13 @@ describe("refused actions are audited", () => {
     );
     expect(await refusals(consumer.id)).toEqual([]);
   });
+
+  it("caps the rows one actor's refusals can add to the audit log", async () => {
+    const consumer = await api.userWithRoles([]);
+    for (let i = 0; i < 40; i++) {
+      const res = await api.gql(`{ apiKeys { id } }`, {}, consumer.auth);
+      expect(res.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    }
+    expect(await refusals(consumer.id)).toHaveLength(30);
+  });
 });

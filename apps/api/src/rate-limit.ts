@@ -75,3 +75,21 @@ export function createLoginRateLimiter(redis: Redis, prefix: string, limits: Log
     },
   };
 }
+
+/** Caps how many rows one actor may add to the audit log through refused requests. */
+export type AuditThrottle = { allow(actorKey: string): Promise<boolean> };
+
+export function createAuditThrottle(redis: Redis, prefix: string, perMinute = 30): AuditThrottle {
+  const limiter = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}:audit:refused`, points: perMinute, duration: 60 });
+  return {
+    async allow(actorKey) {
+      try {
+        await limiter.consume(actorKey);
+        return true;
+      } catch (err) {
+        // Over the cap: drop the row (the metrics still count the refusal). With Redis down, audit anyway.
+        return !(err instanceof RateLimiterRes);
+      }
+    },
+  };
+}

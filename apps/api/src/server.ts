@@ -68,7 +68,15 @@ export async function createApp({ deps, redis, metrics, httpServer, http: option
                 }
               }
               // Refusals are audited here, once for every use-case; a failed audit write must not fail the response.
-              if (refusals.length) {
+              const actor = contextValue.actor;
+              const actorKey = !actor
+                ? "anonymous"
+                : actor.kind === "API_KEY"
+                  ? actor.apiKeyId
+                  : actor.kind === "USER"
+                    ? actor.userId
+                    : actor.label;
+              if (refusals.length && (await deps.refusalAudit.allow(actorKey))) {
                 await recordRefusedAction(deps.db, contextValue.actor, {
                   operation: operationName ?? null,
                   type: operation?.operation ?? null,
