@@ -77,8 +77,7 @@ async function main() {
       "api",
       process.execPath,
       ["--import", "tsx", "apps/api/src/main.ts"],
-      // The web app proxies /graphql from this host, so its X-Forwarded-For names the browser.
-      { ...common, API_PORT: env.API_PORT, STEWARD_DEMO_SEED: "1", TRUSTED_PROXIES: process.env.TRUSTED_PROXIES ?? "loopback" },
+      { ...common, API_PORT: env.API_PORT, STEWARD_DEMO_SEED: "1" },
       35,
     ),
     startProcess(

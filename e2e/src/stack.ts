@@ -168,8 +168,6 @@ export async function startStack(): Promise<Stack> {
         API_HOST: "127.0.0.1",
         STEWARD_DEMO_SEED: "1",
         RATE_LIMIT_PREFIX: `steward_e2e_${runId}:rl`,
-        // The web app proxies /graphql from this host, so its X-Forwarded-For names the browser.
-        TRUSTED_PROXIES: "loopback",
       },
       logDir,
     );
