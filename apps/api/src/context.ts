@@ -1,14 +1,16 @@
 import type { Actor, Logger, SecretBox } from "@steward/core";
 import type { AuditEvent, CatalogNode, DataSource, DataSourceStatus, Db, Group, User, WebhookDelivery } from "@steward/db";
 import type { Request, Response } from "express";
-import type { LoginRateLimiter } from "./rate-limit";
 import { createLoaders, type Loaders } from "./loaders";
+import type { AuditThrottle, LoginRateLimiter } from "./rate-limit";
 
 export type ApiDeps = {
   db: Db;
   secretBox: SecretBox;
   logger: Logger;
   loginLimiter: LoginRateLimiter;
+  /** Bounds the audit rows one actor's refused requests can write. */
+  refusalAudit: AuditThrottle;
   cookieSecure: boolean;
 };
 

@@ -1,4 +1,18 @@
+import { parseAddressList } from "@steward/core";
 import { z } from "zod";
+
+const addressList = (def: string) =>
+  z
+    .string()
+    .default(def)
+    .transform((spec, ctx) => {
+      try {
+        return parseAddressList(spec);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+        return z.NEVER;
+      }
+    });
 
 /** The API's configuration, parsed once at start-up; a bad value stops the process with a clear message. */
 const EnvSchema = z.object({
@@ -13,6 +27,12 @@ const EnvSchema = z.object({
   STEWARD_DEMO_SEED: z.enum(["0", "1"]).default("0"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   RATE_LIMIT_PREFIX: z.string().default("steward:rl"),
+  /** Proxies allowed to name the client in X-Forwarded-For (comma-separated IPs, CIDRs or `loopback`); none by default. */
+  TRUSTED_PROXIES: addressList(""),
+  /** Clients allowed to read /metrics without a token; loopback only by default. */
+  METRICS_ALLOW: addressList("loopback"),
+  /** Optional bearer token that also opens /metrics (for scrapers on other hosts). */
+  METRICS_TOKEN: z.string().min(32, "use at least 32 characters").optional(),
 });
 
 export type ApiEnv = z.infer<typeof EnvSchema>;

@@ -1,13 +1,13 @@
 import http from "node:http";
+import { seedDemoWarehouse } from "@steward/catalog";
 import { createLogger, parseKeyring, SecretBox } from "@steward/core";
 import { createDb } from "@steward/db";
-import { seedDemoWarehouse } from "@steward/catalog";
-import { seedDemoIfEmpty, DEMO_PASSWORD } from "@steward/identity";
+import { DEMO_PASSWORD, seedDemoIfEmpty } from "@steward/identity";
 import { Redis } from "ioredis";
 import type { ApiDeps } from "./context";
 import { parseEnv } from "./env";
 import { createMetrics } from "./metrics";
-import { createLoginRateLimiter } from "./rate-limit";
+import { createAuditThrottle, createLoginRateLimiter } from "./rate-limit";
 import { createApp } from "./server";
 
 async function main(): Promise<void> {
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     secretBox: new SecretBox(parseKeyring(env.STEWARD_ENCRYPTION_KEYS)),
     logger,
     loginLimiter: createLoginRateLimiter(redis, env.RATE_LIMIT_PREFIX),
+    refusalAudit: createAuditThrottle(redis, env.RATE_LIMIT_PREFIX),
     cookieSecure: env.SESSION_COOKIE_SECURE ? env.SESSION_COOKIE_SECURE === "true" : env.NODE_ENV === "production",
   };
 
@@ -36,7 +37,13 @@ async function main(): Promise<void> {
   }
 
   const httpServer = http.createServer();
-  const { app } = await createApp({ deps, redis, metrics: createMetrics(), httpServer });
+  const { app } = await createApp({
+    deps,
+    redis,
+    metrics: createMetrics(),
+    httpServer,
+    http: { trustedProxies: env.TRUSTED_PROXIES, metricsAllow: env.METRICS_ALLOW, metricsToken: env.METRICS_TOKEN },
+  });
   httpServer.on("request", app);
   await new Promise<void>((resolve) => httpServer.listen(env.API_PORT, env.API_HOST, resolve));
   logger.info(`GraphQL API ready at http://localhost:${env.API_PORT}/graphql`);

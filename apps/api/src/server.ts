@@ -3,7 +3,9 @@ import type http from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { expressMiddleware } from "@as-integrations/express5";
-import { AppError } from "@steward/core";
+import { handleInboundSyncWebhook } from "@steward/catalog";
+import { type AddressList, AppError, operatorRequestAllowed, parseAddressList } from "@steward/core";
+import { type Refusal, recordRefusedAction } from "@steward/events";
 import { authenticateApiKey, authenticateSession } from "@steward/identity";
 import { parseCookie } from "cookie";
 import express from "express";
@@ -11,26 +13,40 @@ import { GraphQLError } from "graphql";
 import type { Redis } from "ioredis";
 import { type ApiContext, type ApiDeps, buildContext } from "./context";
 import { httpStatusOf, makeFormatError } from "./errors";
-import { handleInboundSyncWebhook } from "@steward/catalog";
-import { complexityLimitPlugin, depthLimitRule } from "./limits";
+import { complexityLimitPlugin, depthLimitRule, MAX_TOKENS, nulByteGuardPlugin } from "./limits";
 import type { Metrics } from "./metrics";
 import { buildSchema } from "./schema";
 import { SESSION_COOKIE } from "./schema/auth/resolvers";
 
-export type ServerParts = { deps: ApiDeps; redis: Redis; metrics: Metrics; httpServer: http.Server };
+/**
+ * Who the HTTP layer believes: `trustedProxies` may set X-Forwarded-For (none by default, so the socket
+ * address is the client); `/metrics` answers clients in `metricsAllow` or bearing `metricsToken`.
+ */
+export type HttpOptions = { trustedProxies: AddressList; metricsAllow: AddressList; metricsToken?: string };
+
+export const DEFAULT_HTTP_OPTIONS: HttpOptions = { trustedProxies: parseAddressList(""), metricsAllow: parseAddressList("loopback") };
+
+export type ServerParts = { deps: ApiDeps; redis: Redis; metrics: Metrics; httpServer: http.Server; http?: HttpOptions };
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
 /** Builds the express app: GraphQL at /graphql, probes, and metrics. Transport only. */
-export async function createApp({ deps, redis, metrics, httpServer }: ServerParts) {
+export async function createApp({ deps, redis, metrics, httpServer, http: options = DEFAULT_HTTP_OPTIONS }: ServerParts) {
   const schema = buildSchema();
   const apollo = new ApolloServer<ApiContext>({
     schema,
     validationRules: [depthLimitRule],
     formatError: makeFormatError(deps.logger),
     includeStacktraceInErrorResponses: false,
+    // No client sends persisted queries; with APQ off, any persistedQuery extension is a typed 400.
+    persistedQueries: false,
+    // Parsing stops at this many tokens, before validation sees the document: legitimate operations use a
+    // few hundred (a full introspection about 1,000), while abusive ones (thousands of aliases) cost at
+    // every later stage.
+    parseOptions: { maxTokens: MAX_TOKENS },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      nulByteGuardPlugin(),
       complexityLimitPlugin(schema),
       {
         async requestDidStart() {
@@ -42,10 +58,30 @@ export async function createApp({ deps, redis, metrics, httpServer }: ServerPart
                 outcome: errors?.length ? "error" : "ok",
               });
             },
-            async didEncounterErrors({ errors }) {
+            async didEncounterErrors({ errors, contextValue, operationName, operation }) {
+              const refusals: Refusal[] = [];
               for (const e of errors) {
                 const code = e.originalError instanceof AppError ? e.originalError.code : String(e.extensions?.code ?? "INTERNAL");
                 metrics.graphqlErrors.inc({ code });
+                if (e.originalError instanceof AppError && code === "FORBIDDEN") {
+                  refusals.push({ path: e.path?.join(".") ?? "", reason: e.originalError.userMessage });
+                }
+              }
+              // Refusals are audited here, once for every use-case; a failed audit write must not fail the response.
+              const actor = contextValue.actor;
+              const actorKey = !actor
+                ? "anonymous"
+                : actor.kind === "API_KEY"
+                  ? actor.apiKeyId
+                  : actor.kind === "USER"
+                    ? actor.userId
+                    : actor.label;
+              if (refusals.length && (await deps.refusalAudit.allow(actorKey))) {
+                await recordRefusedAction(deps.db, contextValue.actor, {
+                  operation: operationName ?? null,
+                  type: operation?.operation ?? null,
+                  refusals,
+                }).catch((err: unknown) => contextValue.logger.error({ err }, "could not audit a refused action"));
               }
             },
           };
@@ -57,8 +93,9 @@ export async function createApp({ deps, redis, metrics, httpServer }: ServerPart
 
   const app = express();
   app.disable("x-powered-by");
-  // Requests arrive through the web app's same-origin proxy on this host: trust its X-Forwarded-For.
-  app.set("trust proxy", "loopback");
+  // X-Forwarded-For is anyone's to write: only configured proxies (e.g. the web app's same-origin proxy,
+  // `TRUSTED_PROXIES=loopback`) may name the client; otherwise req.ip is the socket's address.
+  app.set("trust proxy", (address: string) => options.trustedProxies.contains(address));
 
   app.use((req, res, next) => {
     const incoming = req.header("x-request-id");
@@ -89,7 +126,11 @@ export async function createApp({ deps, redis, metrics, httpServer }: ServerPart
     ]);
     res.status(dbOk && redisOk ? 200 : 503).json({ status: dbOk && redisOk ? "ready" : "unavailable", database: dbOk, redis: redisOk });
   });
-  app.get("/metrics", async (_req, res) => {
+  app.get("/metrics", async (req, res) => {
+    if (!operatorRequestAllowed({ allow: options.metricsAllow, token: options.metricsToken }, req.ip, req.header("authorization"))) {
+      res.status(403).json({ error: { code: "FORBIDDEN", message: "Metrics are not served to this client" } });
+      return;
+    }
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
@@ -155,16 +196,14 @@ export async function createApp({ deps, redis, metrics, httpServer }: ServerPart
   app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     const status = typeof (err as { status?: unknown }).status === "number" ? (err as { status: number }).status : 500;
     if (status >= 500) deps.logger.error({ err }, "unhandled HTTP error");
-    res
-      .status(status)
-      .json({
-        errors: [
-          {
-            message: status === 413 ? "Request body too large" : status < 500 ? "Bad request" : "Internal server error",
-            extensions: { code: status < 500 ? "BAD_USER_INPUT" : "INTERNAL" },
-          },
-        ],
-      });
+    res.status(status).json({
+      errors: [
+        {
+          message: status === 413 ? "Request body too large" : status < 500 ? "Bad request" : "Internal server error",
+          extensions: { code: status < 500 ? "BAD_USER_INPUT" : "INTERNAL" },
+        },
+      ],
+    });
   });
 
   return { app, apollo };

@@ -1,4 +1,4 @@
-import { parseKeyring } from "@steward/core";
+import { parseAddressList, parseKeyring } from "@steward/core";
 import { z } from "zod";
 
 const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
@@ -41,6 +41,19 @@ const schema = z.object({
   JOB_LOCK_MS: int(30_000, 1_000),
   JOB_STALLED_CHECK_MS: int(15_000, 500),
   SHUTDOWN_TIMEOUT_MS: int(25_000, 100),
+  /** Clients allowed to read /metrics without a token (comma-separated IPs, CIDRs or `loopback`). */
+  METRICS_ALLOW: z
+    .string()
+    .default("loopback")
+    .superRefine((spec, ctx) => {
+      try {
+        parseAddressList(spec);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+      }
+    }),
+  /** Optional bearer token that also opens /metrics (for scrapers on other hosts). */
+  METRICS_TOKEN: z.string().min(32, "use at least 32 characters").optional(),
 });
 
 export type WorkerEnv = z.infer<typeof schema>;

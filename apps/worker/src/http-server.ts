@@ -1,9 +1,12 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Logger } from "@steward/core";
+import { type AddressList, type Logger, operatorRequestAllowed, parseAddressList } from "@steward/core";
 import type { Registry } from "prom-client";
 
 export type ReadinessCheck = () => Promise<Record<string, boolean>>;
+
+/** Who may read /metrics: addresses in `allow` (loopback when not given) or holders of `token`. */
+export type MetricsAccess = { allow: AddressList; token?: string | undefined };
 
 /** /healthz: the process is alive. /readyz: its dependencies answer. /metrics: Prometheus. */
 export async function startHttpServer(opts: {
@@ -11,7 +14,9 @@ export async function startHttpServer(opts: {
   logger: Logger;
   registry: Registry;
   readiness: ReadinessCheck;
+  metricsAccess?: MetricsAccess;
 }): Promise<{ port: number; close(): Promise<void> }> {
+  const metricsAccess = opts.metricsAccess ?? { allow: parseAddressList("loopback") };
   const server: Server = createServer(async (req, res) => {
     try {
       switch (req.url) {
@@ -27,6 +32,11 @@ export async function startHttpServer(opts: {
           return;
         }
         case "/metrics":
+          // No proxy sits in front of this port, so the socket address is the client.
+          if (!operatorRequestAllowed(metricsAccess, req.socket.remoteAddress, req.headers.authorization)) {
+            res.writeHead(403, { "content-type": "application/json" }).end('{"error":"metrics are not served to this client"}');
+            return;
+          }
           res.writeHead(200, { "content-type": opts.registry.contentType }).end(await opts.registry.metrics());
           return;
         default:

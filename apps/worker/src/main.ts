@@ -1,4 +1,4 @@
-import { createLogger } from "@steward/core";
+import { createLogger, parseAddressList } from "@steward/core";
 import { loadEnv } from "./env";
 import { startWorker } from "./worker";
 
@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     encryptionKeys: env.STEWARD_ENCRYPTION_KEYS,
     port: env.WORKER_PORT,
     config: env,
+    metricsAccess: { allow: parseAddressList(env.METRICS_ALLOW), token: env.METRICS_TOKEN },
     logger,
   });
 

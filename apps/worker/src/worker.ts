@@ -2,14 +2,14 @@ import { type Logger, parseKeyring, SecretBox } from "@steward/core";
 import { createDb } from "@steward/db";
 import { Redis } from "ioredis";
 import type { WorkerConfig, WorkerContext } from "./context";
-import { probe, startHttpServer } from "./http-server";
+import { type MetricsAccess, probe, startHttpServer } from "./http-server";
 import { startJobWorkers } from "./jobs/runner";
+import { accessSweepPass } from "./loops/access-sweeper";
 import { DELIVERY_NOTIFY_CHANNEL, sweepPendingDeliveries } from "./loops/delivery-sweep";
 import { OUTBOX_NOTIFY_CHANNEL, relayOutboxBatch } from "./loops/outbox-relay";
 import { startPgListener } from "./loops/pg-listener";
 import { startPollLoop } from "./loops/poll-loop";
 import { syncSchedulerPass } from "./loops/sync-scheduler";
-import { accessSweepPass } from "./loops/access-sweeper";
 import { createMetrics } from "./metrics";
 import { closeQueues, createQueues, enqueue } from "./queues";
 
@@ -20,6 +20,8 @@ export type WorkerOptions = {
   /** 0 picks a free port (tests). */
   port: number;
   config: WorkerConfig;
+  /** Who may read /metrics; loopback only when not given. */
+  metricsAccess?: MetricsAccess;
   logger: Logger;
 };
 
@@ -89,6 +91,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     port: opts.port,
     logger,
     registry: metrics.registry,
+    metricsAccess: opts.metricsAccess,
     readiness: async () => ({
       database: await probe(() => db.$queryRaw`SELECT 1`),
       redis: await probe(() => producerRedis.ping()),

@@ -26,3 +26,12 @@ export function actorUserId(actor: Actor): string | null {
 }
 
 export const systemActor = (label = "system"): Actor => ({ kind: "SYSTEM", label });
+
+/**
+ * Whether powers that come from what a person owns (data sources, through groups too) apply to this
+ * actor. A person acts with all they own; an API key only when it carries DATA_OWNER, so a key created
+ * with no roles stays a plain consumer whatever its owner owns.
+ */
+export function mayActAsOwner(actor: Actor): boolean {
+  return actor.kind !== "API_KEY" || actor.roles.has("DATA_OWNER");
+}

@@ -4,3 +4,4 @@ export * from "./crypto";
 export * from "./pagination";
 export * from "./logger";
 export * from "./actor";
+export * from "./address-list";

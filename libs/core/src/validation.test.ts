@@ -28,3 +28,16 @@ describe("shared field rules", () => {
     expect(() => parseInput(fields.name, "bad\u0000name")).toThrow();
   });
 });
+
+describe("parseInput refuses NUL bytes", () => {
+  it("names the field holding one, however deep", () => {
+    const schema = z.object({ a: z.object({ b: z.array(z.string()) }) });
+    try {
+      parseInput(schema, { a: { b: ["ok", "bad\u0000"] } });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toMatchObject({ code: "BAD_USER_INPUT", fields: [{ path: "a.b.1", message: "contains a NUL character" }] });
+    }
+    expect(parseInput(schema, { a: { b: ["fine"] } })).toEqual({ a: { b: ["fine"] } });
+  });
+});

@@ -1,8 +1,24 @@
 import { z } from "zod";
 import { badInput } from "./errors";
 
+/** Path of the first string (or key) holding U+0000, which PostgreSQL text cannot store; null when none. */
+export function findNulByte(value: unknown, path: string[] = []): string | null {
+  if (typeof value === "string") return value.includes("\u0000") ? path.join(".") : null;
+  if (value === null || typeof value !== "object" || path.length > 64) return null;
+  for (const [key, v] of Object.entries(value)) {
+    if (key.includes("\u0000")) return [...path, key].join(".");
+    const found = findNulByte(v, [...path, key]);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
 /** Parses untrusted input with a zod schema and turns failures into a typed BAD_USER_INPUT error. */
 export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+  // Rejected before any rule: a NUL byte would otherwise pass validation and fail inside a write.
+  const nulAt = findNulByte(input);
+  if (nulAt !== null)
+    throw badInput("Input must not contain NUL (\\u0000) characters", [{ path: nulAt, message: "contains a NUL character" }]);
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const fields = result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));

@@ -5,13 +5,13 @@
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { createLogger, parseKeyring, SecretBox, systemActor } from "@steward/core";
+import { createLogger, parseAddressList, parseKeyring, SecretBox, systemActor } from "@steward/core";
 import { createTestDatabase, type TestDatabase } from "@steward/db/testing";
 import { createUser, DEMO_PASSWORD } from "@steward/identity";
 import { Redis } from "ioredis";
 import type { ApiDeps } from "../context";
 import { createMetrics } from "../metrics";
-import { createLoginRateLimiter } from "../rate-limit";
+import { createAuditThrottle, createLoginRateLimiter } from "../rate-limit";
 import { createApp } from "../server";
 
 export type GqlResult<T = Record<string, unknown>> = {
@@ -34,7 +34,10 @@ export type TestApi = {
   close(): Promise<void>;
 };
 
-export async function startTestApi(): Promise<TestApi> {
+/** Optional HTTP settings, as the env would give them (e.g. `{ trustedProxies: "loopback" }`). */
+export type TestApiOptions = { trustedProxies?: string; metricsAllow?: string; metricsToken?: string };
+
+export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> {
   const testDb = await createTestDatabase();
   const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", { maxRetriesPerRequest: 2 });
   const logger = createLogger({ name: "steward-api-test", level: process.env.TEST_LOG_LEVEL ?? "silent" });
@@ -43,10 +46,21 @@ export async function startTestApi(): Promise<TestApi> {
     secretBox: new SecretBox(parseKeyring(`k1:${randomBytes(32).toString("base64")}`)),
     logger,
     loginLimiter: createLoginRateLimiter(redis, `steward-test:${testDb.name}`),
+    refusalAudit: createAuditThrottle(redis, `steward-test:${testDb.name}`),
     cookieSecure: false,
   };
   const httpServer = http.createServer();
-  const { app } = await createApp({ deps, redis, metrics: createMetrics(), httpServer });
+  const { app } = await createApp({
+    deps,
+    redis,
+    metrics: createMetrics(),
+    httpServer,
+    http: {
+      trustedProxies: parseAddressList(opts.trustedProxies ?? ""),
+      metricsAllow: parseAddressList(opts.metricsAllow ?? "loopback"),
+      metricsToken: opts.metricsToken,
+    },
+  });
   httpServer.on("request", app);
   await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;

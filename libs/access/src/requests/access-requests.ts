@@ -1,5 +1,5 @@
 import { type Actor, badInput, conflict, forbidden, hasRole, notFound, parseInput, unauthenticated } from "@steward/core";
-import { type Db, type Tx, transaction } from "@steward/db";
+import { type Db, isUniqueViolation, type Tx, transaction } from "@steward/db";
 import { emitEvent, recordAudit } from "@steward/events";
 import { z } from "zod";
 
@@ -22,12 +22,13 @@ async function canDecide(tx: Tx, actor: Actor, dataSourceId: string): Promise<bo
 export async function requestAccess(deps: { db: Db }, actor: Actor | null, input: unknown) {
   if (!actor || actor.kind === "SYSTEM") throw unauthenticated();
   const data = parseInput(RequestInput, input);
+  const alreadyPending = () => conflict("You already have a pending request for this data source");
   return transaction(deps.db, async (tx) => {
     const source = await tx.dataSource.findUnique({ where: { id: data.dataSourceId } });
     if (!source) throw notFound("Data source");
     if (source.status !== "ACTIVE") throw badInput("This data source is disabled");
     const open = await tx.accessRequest.findFirst({ where: { userId: actor.userId, dataSourceId: source.id, status: "PENDING" } });
-    if (open) throw conflict("You already have a pending request for this data source");
+    if (open) throw alreadyPending();
     const request = await tx.accessRequest.create({
       data: { userId: actor.userId, dataSourceId: source.id, accessType: data.accessType, reason: data.reason },
     });
@@ -44,6 +45,10 @@ export async function requestAccess(deps: { db: Db }, actor: Actor | null, input
       payload: { requestId: request.id, dataSourceId: source.id },
     });
     return request;
+  }).catch((err: unknown) => {
+    // A parallel call created the pending request between our check and insert (unique partial index).
+    if (isUniqueViolation(err)) throw alreadyPending();
+    throw err;
   });
 }
 

@@ -1,4 +1,4 @@
-import { type Actor, badInput, forbidden, hasRole, notFound, parseInput, unauthenticated } from "@steward/core";
+import { type Actor, badInput, forbidden, hasRole, mayActAsOwner, notFound, parseInput, unauthenticated } from "@steward/core";
 import { type Db, type Tx, transaction } from "@steward/db";
 import { emitEvent, recordAudit } from "@steward/events";
 import { z } from "zod";
@@ -14,6 +14,7 @@ const AddInput = z.object({
 async function requireSubscriptionManager(tx: Tx, actor: Actor | null, dataSourceId: string): Promise<Actor> {
   if (!actor) throw unauthenticated();
   if (hasRole(actor, "GOVERNOR") || actor.kind === "SYSTEM") return actor;
+  if (!mayActAsOwner(actor)) throw forbidden("This API key does not hold DATA_OWNER, so it cannot act as a source's owner");
   const owned = await tx.dataSourceOwner.count({
     where: { dataSourceId, OR: [{ userId: actor.userId }, { group: { members: { some: { userId: actor.userId } } } }] },
   });

@@ -51,10 +51,16 @@ export async function createApiKey(deps: IdentityDeps, actor: Actor | null, inpu
   return transaction(deps.db, async (tx) => {
     const owner = await tx.user.findUnique({ where: { id: ownerId }, include: { roles: true } });
     if (!owner) throw notFound("User");
-    const held = new Set(owner.roles.map((r) => r.role));
-    const roles = [...new Set(data.roles ?? [...held])];
-    const missing = roles.filter((r) => !held.has(r));
-    if (missing.length) throw forbidden(`The key owner does not hold ${missing.join(", ")}`);
+    // A key acting through the API may hand on only what it holds itself: the new key's roles are
+    // within the owner's roles and, when the caller is a key, within that key's (possibly empty) roles.
+    // Omitting `roles` asks for everything allowed, so a key with no roles mints only keys with none.
+    const ownerRoles = new Set<RoleName>(owner.roles.map((r) => r.role));
+    const allowed = a.kind === "API_KEY" ? new Set([...ownerRoles].filter((r) => a.roles.has(r))) : ownerRoles;
+    const roles = [...new Set(data.roles ?? [...allowed])].sort();
+    const notOwned = roles.filter((r) => !ownerRoles.has(r));
+    if (notOwned.length) throw forbidden(`The key owner does not hold ${notOwned.join(", ")}`);
+    const notHeld = roles.filter((r) => !allowed.has(r));
+    if (notHeld.length) throw forbidden(`This API key does not hold ${notHeld.join(", ")}, so it cannot give it to a new key`);
     const prefix = newPrefix();
     const secret = `${prefix}_${randomToken(32)}`;
     const apiKey = await tx.apiKey.create({

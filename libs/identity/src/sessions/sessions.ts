@@ -28,7 +28,10 @@ export async function login(
     include: { roles: { select: { role: true } } },
   });
   const ok = await verifyPassword(user?.passwordHash, password);
-  if (!user || !ok || user.status !== "ACTIVE") throw invalidCredentials();
+  if (!user || !ok || user.status !== "ACTIVE") {
+    await auditFailedLogin(deps, username, user, !user ? "UNKNOWN_USER" : !ok ? "WRONG_PASSWORD" : "INACTIVE", meta);
+    throw invalidCredentials();
+  }
 
   const token = randomToken(32);
   const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
@@ -52,6 +55,30 @@ export async function login(
     await recordAudit(tx, actor, { action: "session.login", targetType: "User", targetId: user.id });
   });
   return { token, expiresAt, actor };
+}
+
+/**
+ * Failed logins leave an audit row for the account tried (or the name, when no such account exists).
+ * Callers throttle attempts before they reach here, so the audit log grows no faster than the limit allows.
+ */
+async function auditFailedLogin(
+  deps: IdentityDeps,
+  username: string,
+  user: { id: string; username: string } | null,
+  reason: "UNKNOWN_USER" | "WRONG_PASSWORD" | "INACTIVE",
+  meta: { ip?: string; requestId?: string },
+): Promise<void> {
+  const actor: Actor = user
+    ? { kind: "USER", userId: user.id, username: user.username, roles: new Set(), requestId: meta.requestId }
+    : { kind: "SYSTEM", label: "anonymous", requestId: meta.requestId };
+  await transaction(deps.db, (tx) =>
+    recordAudit(tx, actor, {
+      action: "session.login_failed",
+      targetType: "User",
+      targetId: user?.id ?? username,
+      after: { username, ip: meta.ip?.slice(0, 100) ?? null, reason },
+    }),
+  );
 }
 
 /** Resolves a session cookie to an actor, or null when the session is unknown, expired or revoked. */

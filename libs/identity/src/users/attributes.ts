@@ -13,6 +13,14 @@ const SetInput = z.object({
 });
 const RemoveInput = z.object({ userId: z.uuid(), key: fields.attributeKey });
 
+/**
+ * Serialises changes to one user's attributes: two concurrent replace-all writes would otherwise both
+ * delete nothing and then insert the same rows, and one would fail on the primary key.
+ */
+async function lockUser(tx: Parameters<Parameters<typeof transaction>[1]>[0], userId: string) {
+  await tx.$queryRaw`SELECT 1 FROM "User" WHERE "id" = ${userId}::uuid FOR UPDATE`;
+}
+
 async function valuesOf(tx: Parameters<Parameters<typeof transaction>[1]>[0], userId: string, key: string) {
   const rows = await tx.userAttribute.findMany({ where: { userId, key }, orderBy: { value: "asc" }, select: { value: true } });
   return rows.map((r) => r.value);
@@ -24,6 +32,7 @@ export async function setUserAttribute(deps: IdentityDeps, actor: Actor | null, 
   const data = parseInput(SetInput, input);
   const values = [...new Set(data.values)].sort();
   return transaction(deps.db, async (tx) => {
+    await lockUser(tx, data.userId);
     const user = await requireUser(tx, data.userId);
     const before = await valuesOf(tx, data.userId, data.key);
     if (before.length === values.length && before.every((v, i) => v === values[i])) return user;
@@ -50,6 +59,7 @@ export async function removeUserAttribute(deps: IdentityDeps, actor: Actor | nul
   const a = requireRole(actor, "ADMIN");
   const data = parseInput(RemoveInput, input);
   return transaction(deps.db, async (tx) => {
+    await lockUser(tx, data.userId);
     const user = await requireUser(tx, data.userId);
     const before = await valuesOf(tx, data.userId, data.key);
     if (before.length === 0) return user;

@@ -10,8 +10,8 @@ import { requireUser } from "./user-snapshot";
 const IdInput = z.object({ id: z.uuid() });
 
 /**
- * Deactivation keeps the user and their history; it ends their sessions, stops their API keys
- * (authentication checks the status) and, through the outbox event, removes their platform access.
+ * Deactivation keeps the user and their history; it ends their sessions, revokes their API keys
+ * and, through the outbox event, removes their platform access.
  */
 export async function deactivateUser(deps: IdentityDeps, actor: Actor | null, input: unknown) {
   const a = requireRole(actor, "ADMIN");
@@ -23,6 +23,21 @@ export async function deactivateUser(deps: IdentityDeps, actor: Actor | null, in
     await assertAnotherActiveAdmin(tx, id);
     const updated = await tx.user.update({ where: { id }, data: { status: "DEACTIVATED", deactivatedAt: new Date() } });
     await tx.session.updateMany({ where: { userId: id, revokedAt: null }, data: { revokedAt: new Date() } });
+    // Keys are revoked, not just refused while the user is inactive: reactivating someone must not bring
+    // back credentials issued before (they may have leaked with the reason for the deactivation).
+    const keys = await tx.apiKey.findMany({ where: { ownerId: id, revokedAt: null }, select: { id: true, prefix: true } });
+    if (keys.length) {
+      await tx.apiKey.updateMany({ where: { id: { in: keys.map((k) => k.id) } }, data: { revokedAt: new Date() } });
+      for (const key of keys) {
+        await recordAudit(tx, a, {
+          action: "api_key.revoked",
+          targetType: "ApiKey",
+          targetId: key.id,
+          before: { prefix: key.prefix, ownerId: id },
+          after: { reason: "owner deactivated" },
+        });
+      }
+    }
     await recordAudit(tx, a, {
       action: "user.deactivated",
       targetType: "User",

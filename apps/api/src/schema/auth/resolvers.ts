@@ -16,7 +16,7 @@ export const authResolvers: Resolvers = {
     login: async (_p, { input }, ctx) => {
       await ctx.deps.loginLimiter.consume(ctx.ip, input.username);
       const result = await login(ctx.deps, input, { userAgent: ctx.userAgent, ip: ctx.ip, requestId: ctx.requestId });
-      await ctx.deps.loginLimiter.reset(ctx.ip, input.username);
+      await ctx.deps.loginLimiter.succeeded(ctx.ip, input.username);
       // The rest of this operation (e.g. `login { user { email } }`) runs as the new session's user.
       ctx.actor = result.actor;
       ctx.authMethod = "SESSION";
