@@ -5,10 +5,12 @@ import {
   deletePolicy,
   denyAccessRequest,
   explainAccess,
+  getConnectionAccessState,
   getPolicy,
   listManualSubscriptions,
   listPolicies,
   listPolicyVersions,
+  listReconcileRuns,
   myAccessRequests,
   myPendingApprovals,
   mySubscriptions,
@@ -102,13 +104,8 @@ export const policyResolvers: Resolvers = {
     },
   },
   Connection: {
-    accessState: (c, _a, ctx) => ctx.deps.db.connectionAccessState.findUnique({ where: { connectionId: c.id } }),
-    reconcileRuns: (c, { first }, ctx) =>
-      ctx.deps.db.reconcileRun.findMany({
-        where: { connectionId: c.id },
-        orderBy: { startedAt: "desc" },
-        take: Math.min(Math.max(first ?? 20, 1), 100),
-      }),
+    accessState: (c, _a, ctx) => getConnectionAccessState(ctx.deps, ctx.loaders.connectionVisible, c.id),
+    reconcileRuns: (c, { first }, ctx) => listReconcileRuns(ctx.deps, ctx.loaders.connectionVisible, c.id, first ?? 20),
   },
   ConnectionAccessState: {
     inSync: (s) => s.appliedVersion >= s.desiredVersion,
