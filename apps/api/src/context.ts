@@ -10,6 +10,8 @@ export type ApiDeps = {
   logger: Logger;
   loginLimiter: LoginRateLimiter;
   cookieSecure: boolean;
+  /** See `AccessSettings` in libs/access: off unless the deployment turns it on. */
+  allowSelfApproval?: boolean;
 };
 
 export type ApiContext = {

@@ -13,6 +13,8 @@ const EnvSchema = z.object({
   STEWARD_DEMO_SEED: z.enum(["0", "1"]).default("0"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   RATE_LIMIT_PREFIX: z.string().default("steward:rl"),
+  /** Segregation of duties: off by default, nobody approves their own access request or subscribes themselves. */
+  STEWARD_ALLOW_SELF_APPROVAL: z.enum(["true", "false"]).default("false"),
 });
 
 export type ApiEnv = z.infer<typeof EnvSchema>;

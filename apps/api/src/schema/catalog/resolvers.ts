@@ -78,8 +78,10 @@ export const catalogResolvers: Resolvers = {
     latestSyncRun: (c, _a, ctx) => readConnectionInternal(ctx.loaders.connectionVisible, c.id, () => ctx.loaders.latestSyncRun.load(c.id)),
     syncRuns: (c, { first }, ctx) =>
       readConnectionInternal(ctx.loaders.connectionVisible, c.id, () => listSyncRuns(ctx.deps, ctx.actor, c.id, first ?? 20)),
-    inboundWebhookPath: (c, _a, ctx) => readConnectionInternal(ctx.loaders.connectionVisible, c.id, () => `/webhooks/connections/${c.id}/sync`),
-    dataSourceCount: (c, _a, ctx) => readConnectionInternal(ctx.loaders.connectionVisible, c.id, () => ctx.loaders.dataSourceCount.load(c.id)),
+    inboundWebhookPath: (c, _a, ctx) =>
+      readConnectionInternal(ctx.loaders.connectionVisible, c.id, () => `/webhooks/connections/${c.id}/sync`),
+    dataSourceCount: (c, _a, ctx) =>
+      readConnectionInternal(ctx.loaders.connectionVisible, c.id, () => ctx.loaders.dataSourceCount.load(c.id)),
     createdAt: (c, _a, ctx) => readConnectionInternal(ctx.loaders.connectionVisible, c.id, () => c.createdAt),
     updatedAt: (c, _a, ctx) => readConnectionInternal(ctx.loaders.connectionVisible, c.id, () => c.updatedAt),
   },

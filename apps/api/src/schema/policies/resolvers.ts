@@ -1,5 +1,6 @@
 import {
   approveAccessRequest,
+  cancelAccessRequest,
   connectionsOfChanges,
   createPolicy,
   deletePolicy,
@@ -92,6 +93,7 @@ export const policyResolvers: Resolvers = {
     requestAccess: (_p, { input }, ctx) => requestAccess(ctx.deps, ctx.actor, input),
     approveAccessRequest: (_p, { input }, ctx) => approveAccessRequest(ctx.deps, ctx.actor, input),
     denyAccessRequest: (_p, { input }, ctx) => denyAccessRequest(ctx.deps, ctx.actor, input),
+    cancelAccessRequest: (_p, { id }, ctx) => cancelAccessRequest(ctx.deps, ctx.actor, id),
     subscribeUser: (_p, { input }, ctx) => subscribeUser(ctx.deps, ctx.actor, input),
     unsubscribeUser: (_p, args, ctx) => unsubscribeUser(ctx.deps, ctx.actor, args),
     setDriftEnforcement: (_p, { connectionId, enforce }, ctx) => setDriftEnforcement(ctx.deps, ctx.actor, connectionId, enforce),
