@@ -29,7 +29,6 @@ export function createLoaders(db: Db, actor: Actor | null) {
     owners: new DataLoader((ids: readonly string[]) => batchOwners(db, ids)),
     connection: new DataLoader((ids: readonly string[]) => batchConnections(db, ids)),
     connectionVisible: new DataLoader((ids: readonly string[]) => batchConnectionVisibility(db, actor, ids)),
-    connectionVisible: new DataLoader((ids: readonly string[]) => batchConnectionVisibility(db, actor, ids)),
     connectionDataOwners: new DataLoader((ids: readonly string[]) => batchConnectionDataOwners(db, ids)),
     latestSyncRun: new DataLoader((ids: readonly string[]) => batchLatestSyncRun(db, ids)),
     dataSourceCount: new DataLoader(async (ids: readonly string[]) => {
