@@ -8,5 +8,4 @@ export * from "./propagation/desired-access";
 export * from "./propagation/reconcile-connection";
 export * from "./propagation/drift-enforcement";
 export * from "./propagation/connection-access-queries";
-export * from "./propagation/connection-access-queries";
 export * from "./subscriptions/manual-subscriptions";

@@ -5,7 +5,6 @@ export * from "./loaders";
 export * from "./connections/connection-commands";
 export { loadConnectionForUse } from "./connections/connector-access";
 export * from "./connections/connection-visibility";
-export * from "./connections/connection-visibility";
 export * from "./sync/request-sync";
 export * from "./sync/run-sync";
 export * from "./sync/plan-sync";
