@@ -19,6 +19,11 @@ import { ALLOWED, type Caller } from "./visibility-allow-list";
 
 const CALLERS: Caller[] = ["ADMIN", "GOVERNOR", "DATA_OWNER", "SOURCE_OWNER", "CONSUMER", "KEY_NO_ROLES"];
 const MAX_DEPTH = 6;
+/**
+ * Entry points that redo expensive work on every call (planning reads the live platform), followed
+ * less deep: the types below them are reached through cheaper entry points too.
+ */
+const ROOT_DEPTH: Record<string, number> = { planPolicyChange: 2 };
 /** How often one edge (Type.field) is followed in total, and at most once per entry point. */
 const EDGE_CAP = 3;
 
@@ -156,7 +161,7 @@ async function walk(caller: Caller): Promise<{ seen: Set<string>; queries: numbe
           if (!values.some(hasData)) return;
           seen.add(`${node.type.name}.${f.name}`);
           const child = objectType(f.type);
-          if (!child || node.depth >= MAX_DEPTH) return;
+          if (!child || node.depth >= (ROOT_DEPTH[node.root] ?? MAX_DEPTH)) return;
           const edge = `${node.type.name}.${f.name}`;
           const perRoot = `${node.root}:${edge}`;
           if (edgeRoots.has(perRoot) || (edgeCount.get(edge) ?? 0) >= EDGE_CAP) return;
