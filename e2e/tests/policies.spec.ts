@@ -215,3 +215,38 @@ test("anyone who asks: a user requests access, the governor approves it with an 
     await Promise.all([admin.dispose(), governor.dispose()]);
   }
 });
+
+test("a requester withdraws a pending request, and it leaves the governor's inbox", async ({ page, browser }) => {
+  const admin = await ApiClient.signIn("admin");
+  const password = `pw-${uniqueName("x")}-Secret`;
+  const requester = await admin.createUser({ username: uniqueName("cato"), password });
+  const source = await demoSource(admin, "hr.reviews");
+  try {
+    const asker = await newSignedInPage(browser, requester.username, password);
+    await asker.goto("/requests");
+    await asker.getByRole("button", { name: "Request access" }).click();
+    const dialog = asker.getByRole("dialog", { name: "Request access" });
+    await chooseOption(asker, "Data source", source.name, dialog);
+    await dialog.getByLabel("Reason").fill("Checking last year's review scores");
+    await dialog.getByRole("button", { name: "Send request" }).click();
+    const mine = asker.getByRole("table", { name: "My requests" });
+    await expect(mine.getByRole("row", { name: /PENDING/ })).toBeVisible();
+
+    await signIn(page, "grace");
+    await page.goto("/requests?tab=inbox");
+    const pending = page.getByRole("table", { name: "Pending approvals" }).getByRole("row", { name: new RegExp(requester.username) });
+    await expect(pending).toHaveCount(1);
+
+    await mine.getByRole("button", { name: `Cancel request for ${source.name}` }).click();
+    await asker.getByRole("button", { name: "Cancel request", exact: true }).click();
+    await expect(mine.getByRole("row", { name: /CANCELLED/ })).toBeVisible();
+    await expect(mine.getByRole("button", { name: `Cancel request for ${source.name}` })).toHaveCount(0);
+
+    await page.reload();
+    await expect(pending).toHaveCount(0);
+    await asker.context().close();
+  } finally {
+    await admin.gql(`mutation ($id: ID!) { deactivateUser(id: $id) { id } }`, { id: requester.id });
+    await admin.dispose();
+  }
+});

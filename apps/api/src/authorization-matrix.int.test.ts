@@ -526,6 +526,18 @@ const cases: Case[] = [
       variables: { id: await freshRequest() },
     }),
   },
+  {
+    // Everyone may withdraw their own pending request (someone else's is NOT_FOUND, see policies tests).
+    mutation: "cancelAccessRequest",
+    allowed: ALL,
+    prepare: async (caller) => {
+      const { sourceId } = await freshSource();
+      const request = await api.testDb.db.accessRequest.create({
+        data: { userId: caller.id, dataSourceId: sourceId, accessType: "READ", reason: "changed my mind" },
+      });
+      return { query: `mutation($id: ID!) { cancelAccessRequest(id: $id) { status } }`, variables: { id: request.id } };
+    },
+  },
 ];
 
 beforeAll(async () => {

@@ -12,6 +12,8 @@ export type ApiDeps = {
   /** Bounds the audit rows one actor's refused requests can write. */
   refusalAudit: AuditThrottle;
   cookieSecure: boolean;
+  /** See `AccessSettings` in libs/access: off unless the deployment turns it on. */
+  allowSelfApproval?: boolean;
 };
 
 export type ApiContext = {

@@ -33,6 +33,8 @@ const EnvSchema = z.object({
   METRICS_ALLOW: addressList("loopback"),
   /** Optional bearer token that also opens /metrics (for scrapers on other hosts). */
   METRICS_TOKEN: z.string().min(32, "use at least 32 characters").optional(),
+  /** Segregation of duties: off by default, nobody approves their own access request or subscribes themselves. */
+  STEWARD_ALLOW_SELF_APPROVAL: z.enum(["true", "false"]).default("false"),
 });
 
 export type ApiEnv = z.infer<typeof EnvSchema>;

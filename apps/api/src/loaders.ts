@@ -6,6 +6,7 @@ import {
   batchColumnTags,
   batchColumns,
   batchConnectionDataOwners,
+  batchConnectionVisibility,
   batchConnections,
   batchLatestSyncRun,
   batchOwners,
@@ -27,6 +28,7 @@ export function createLoaders(db: Db, actor: Actor | null) {
     columnTags: new DataLoader((ids: readonly string[]) => batchColumnTags(db, ids)),
     owners: new DataLoader((ids: readonly string[]) => batchOwners(db, ids)),
     connection: new DataLoader((ids: readonly string[]) => batchConnections(db, ids)),
+    connectionVisible: new DataLoader((ids: readonly string[]) => batchConnectionVisibility(db, actor, ids)),
     connectionDataOwners: new DataLoader((ids: readonly string[]) => batchConnectionDataOwners(db, ids)),
     latestSyncRun: new DataLoader((ids: readonly string[]) => batchLatestSyncRun(db, ids)),
     dataSourceCount: new DataLoader(async (ids: readonly string[]) => {

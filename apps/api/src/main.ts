@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     loginLimiter: createLoginRateLimiter(redis, env.RATE_LIMIT_PREFIX),
     refusalAudit: createAuditThrottle(redis, env.RATE_LIMIT_PREFIX),
     cookieSecure: env.SESSION_COOKIE_SECURE ? env.SESSION_COOKIE_SECURE === "true" : env.NODE_ENV === "production",
+    allowSelfApproval: env.STEWARD_ALLOW_SELF_APPROVAL === "true",
   };
 
   if (env.STEWARD_DEMO_SEED === "1") {

@@ -8,4 +8,5 @@ export * from "./propagation/desired-access";
 export * from "./propagation/platform-accounts";
 export * from "./propagation/reconcile-connection";
 export * from "./propagation/drift-enforcement";
+export * from "./propagation/connection-access-queries";
 export * from "./subscriptions/manual-subscriptions";

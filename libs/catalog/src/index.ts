@@ -4,6 +4,7 @@ export * from "./queries";
 export * from "./loaders";
 export * from "./connections/connection-commands";
 export { loadConnectionForUse } from "./connections/connector-access";
+export * from "./connections/connection-visibility";
 export * from "./sync/request-sync";
 export * from "./sync/run-sync";
 export * from "./sync/plan-sync";

@@ -9,6 +9,8 @@ import { tagName } from "./tags/tag-commands";
 function visibleConnections(actor: Actor): Prisma.ConnectionWhereInput {
   if (hasRole(actor, "ADMIN") || hasRole(actor, "GOVERNOR")) return { deletedAt: null };
   if (actor.kind === "SYSTEM") return { deletedAt: null };
+  // Assignments count only while the actor holds DATA_OWNER (an API key may have dropped it).
+  if (!hasRole(actor, "DATA_OWNER")) return { id: { in: [] } };
   return { deletedAt: null, dataOwners: { some: { userId: actor.userId } } };
 }
 

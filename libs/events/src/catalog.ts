@@ -45,6 +45,7 @@ export const eventSchemas = {
   "policy.changed": z.object({ policyId: z.uuid(), version: z.number().int() }),
   "access_request.created": z.object({ requestId: z.uuid(), dataSourceId: z.uuid() }),
   "access_request.decided": z.object({ requestId: z.uuid(), dataSourceId: z.uuid(), userId: z.uuid(), approved: z.boolean() }),
+  "access_request.cancelled": z.object({ requestId: z.uuid(), dataSourceId: z.uuid(), userId: z.uuid() }),
   "subscription.changed": z.object({ dataSourceId: z.uuid(), userId: z.uuid() }),
   "policy_settings.changed": z.object({}),
 } as const;

@@ -1,7 +1,8 @@
-import { type Actor, badInput, forbidden, hasRole, mayActAsOwner, notFound, parseInput, unauthenticated } from "@steward/core";
+import { type Actor, badInput, forbidden, hasRole, notFound, parseInput, unauthenticated } from "@steward/core";
 import { type Db, type Tx, transaction } from "@steward/db";
 import { emitEvent, recordAudit } from "@steward/events";
 import { z } from "zod";
+import { type AccessSettings, actsAsSourceOwner } from "../authz";
 
 const AddInput = z.object({
   dataSourceId: z.uuid(),
@@ -10,28 +11,27 @@ const AddInput = z.object({
   expiresAt: z.coerce.date().nullish(),
 });
 
-/** A source's owners (directly or via a group) and governors subscribe users by hand. */
-async function requireSubscriptionManager(tx: Tx, actor: Actor | null, dataSourceId: string): Promise<Actor> {
+/** A source's owners (see `actsAsSourceOwner`) and governors subscribe users by hand. */
+async function requireSubscriptionManager(tx: Tx | Db, actor: Actor | null, dataSourceId: string): Promise<Actor> {
   if (!actor) throw unauthenticated();
   if (hasRole(actor, "GOVERNOR") || actor.kind === "SYSTEM") return actor;
-  if (!mayActAsOwner(actor)) throw forbidden("This API key does not hold DATA_OWNER, so it cannot act as a source's owner");
-  const owned = await tx.dataSourceOwner.count({
-    where: { dataSourceId, OR: [{ userId: actor.userId }, { group: { members: { some: { userId: actor.userId } } } }] },
-  });
-  if (owned === 0) throw forbidden("Only the source's owners and governors subscribe users by hand");
-  return actor;
+  if (await actsAsSourceOwner(tx, actor, dataSourceId)) return actor;
+  throw forbidden("Only the source's owners and governors subscribe users by hand");
 }
 
 /**
  * Subscribes a user to a source by hand (additive to policies), optionally until a date. One active
  * manual subscription per (user, source): subscribing again replaces it.
  */
-export async function subscribeUser(deps: { db: Db }, actor: Actor | null, input: unknown) {
+export async function subscribeUser(deps: { db: Db } & AccessSettings, actor: Actor | null, input: unknown) {
   const data = parseInput(AddInput, input);
   if (data.expiresAt && data.expiresAt.getTime() <= Date.now())
     throw badInput("expiresAt must be in the future", [{ path: "expiresAt", message: "must be in the future" }]);
   return transaction(deps.db, async (tx) => {
     const a = await requireSubscriptionManager(tx, actor, data.dataSourceId);
+    // Granting oneself access by hand would bypass the request and its approval by someone else.
+    if (a.kind !== "SYSTEM" && a.userId === data.userId && !deps.allowSelfApproval)
+      throw forbidden("Segregation of duties: you cannot subscribe yourself; request access instead");
     const [source, user] = await Promise.all([
       tx.dataSource.findUnique({ where: { id: data.dataSourceId } }),
       tx.user.findUnique({ where: { id: data.userId } }),

@@ -1,8 +1,8 @@
-import { type Actor, badInput, notFound, parseInput } from "@steward/core";
+import { type Actor, badInput, forbidden, hasRole, notFound, parseInput } from "@steward/core";
 import { type Tx, transaction } from "@steward/db";
 import { emitEvent, recordAudit } from "@steward/events";
 import { z } from "zod";
-import { requireManageSource } from "../authz";
+import { ownsDataSource, requireManageSource } from "../authz";
 import type { CatalogDeps } from "../deps";
 
 async function requireSource(tx: Tx, id: string) {
@@ -17,6 +17,20 @@ const OwnersInput = z.object({
   groupIds: z.array(z.uuid()).max(200).default([]),
 });
 
+/**
+ * Segregation of duties: a data owner who manages a source only through its connection (or not at
+ * all) cannot make themselves its owner, directly or through a group they belong to — ownership
+ * lets them decide on requests and subscriptions. Administrators assign owners freely.
+ */
+async function refuseSelfPromotion(tx: Tx, actor: Actor, sourceId: string, next: { userIds: string[]; groupIds: string[] }) {
+  if (actor.kind === "SYSTEM" || hasRole(actor, "ADMIN") || (await ownsDataSource(tx, actor, sourceId))) return;
+  const viaGroup = next.groupIds.length
+    ? await tx.groupMembership.count({ where: { userId: actor.userId, groupId: { in: next.groupIds } } })
+    : 0;
+  if (next.userIds.includes(actor.userId) || viaGroup > 0)
+    throw forbidden("Segregation of duties: you cannot make yourself an owner of a source you do not own; ask an administrator");
+}
+
 /** Replaces a source's owners (users and groups). */
 export async function setDataSourceOwners(deps: CatalogDeps, actor: Actor | null, input: unknown) {
   const data = parseInput(OwnersInput, input);
@@ -29,6 +43,7 @@ export async function setDataSourceOwners(deps: CatalogDeps, actor: Actor | null
     ]);
     if (users !== new Set(data.userIds).size || groups !== new Set(data.groupIds).size)
       throw badInput("Unknown user or group among the owners");
+    await refuseSelfPromotion(tx, a, source.id, data);
     const before = await tx.dataSourceOwner.findMany({ where: { dataSourceId: source.id } });
     await tx.dataSourceOwner.deleteMany({ where: { dataSourceId: source.id } });
     await tx.dataSourceOwner.createMany({

@@ -1,6 +1,5 @@
 import {
   browseCatalog,
-  canSeeConnection,
   createConnection,
   deleteConnection,
   getConnection,
@@ -9,6 +8,7 @@ import {
   listConnections,
   listSyncRuns,
   listTags,
+  readConnectionInternal,
   registerDataSources,
   requestSync,
   rotateInboundSecret,
@@ -20,7 +20,7 @@ import {
   testConnection,
   updateConnection,
 } from "@steward/catalog";
-import { forbidden, notFound } from "@steward/core";
+import { notFound } from "@steward/core";
 import { countedConnectionFields, toConnection } from "../../connection";
 import type { Resolvers } from "../resolvers-types.gen";
 
@@ -64,21 +64,26 @@ export const catalogResolvers: Resolvers = {
     untagColumn: (_p, args, ctx) => tagColumn(ctx.deps, ctx.actor, args, false),
   },
   Connection: {
-    // A connection can be reached through a data source a plain user asked about: its details are
-    // only for those who may see the connection itself.
-    config: async (c, _a, ctx) => {
-      if (!ctx.actor || !(await canSeeConnection(ctx.deps.db, ctx.actor, c.id))) throw forbidden("You cannot see this connection's details");
-      return c.config;
-    },
-    hasCredentials: (c) => c.credentialsCiphertext !== null,
-    dataOwners: async (c, _a, ctx) => {
-      if (!ctx.actor || !(await canSeeConnection(ctx.deps.db, ctx.actor, c.id))) throw forbidden("You cannot see this connection's details");
-      return ctx.loaders.connectionDataOwners.load(c.id);
-    },
-    latestSyncRun: (c, _a, ctx) => ctx.loaders.latestSyncRun.load(c.id),
-    syncRuns: (c, { first }, ctx) => listSyncRuns(ctx.deps, ctx.actor, c.id, first ?? 20),
-    inboundWebhookPath: (c) => `/webhooks/connections/${c.id}/sync`,
-    dataSourceCount: (c, _a, ctx) => ctx.loaders.dataSourceCount.load(c.id),
+    // A connection can be reached through a data source a plain user asked about: beyond its name
+    // and kind, everything is for those who may see the connection itself.
+    description: (c, _a, ctx) => readConnectionInternal(ctx.loaders.connectionVisible, c.id, () => c.description),
+    config: (c, _a, ctx) => readConnectionInternal(ctx.loaders.connectionVisible, c.id, () => c.config),
+    hasCredentials: (c, _a, ctx) => readConnectionInternal(ctx.loaders.connectionVisible, c.id, () => c.credentialsCiphertext !== null),
+    syncIntervalMinutes: (c, _a, ctx) => readConnectionInternal(ctx.loaders.connectionVisible, c.id, () => c.syncIntervalMinutes),
+    autoRegister: (c, _a, ctx) => readConnectionInternal(ctx.loaders.connectionVisible, c.id, () => c.autoRegister),
+    nextSyncAt: (c, _a, ctx) => readConnectionInternal(ctx.loaders.connectionVisible, c.id, () => c.nextSyncAt),
+    lastSyncedAt: (c, _a, ctx) => readConnectionInternal(ctx.loaders.connectionVisible, c.id, () => c.lastSyncedAt),
+    dataOwners: (c, _a, ctx) =>
+      readConnectionInternal(ctx.loaders.connectionVisible, c.id, () => ctx.loaders.connectionDataOwners.load(c.id)),
+    latestSyncRun: (c, _a, ctx) => readConnectionInternal(ctx.loaders.connectionVisible, c.id, () => ctx.loaders.latestSyncRun.load(c.id)),
+    syncRuns: (c, { first }, ctx) =>
+      readConnectionInternal(ctx.loaders.connectionVisible, c.id, () => listSyncRuns(ctx.deps, ctx.actor, c.id, first ?? 20)),
+    inboundWebhookPath: (c, _a, ctx) =>
+      readConnectionInternal(ctx.loaders.connectionVisible, c.id, () => `/webhooks/connections/${c.id}/sync`),
+    dataSourceCount: (c, _a, ctx) =>
+      readConnectionInternal(ctx.loaders.connectionVisible, c.id, () => ctx.loaders.dataSourceCount.load(c.id)),
+    createdAt: (c, _a, ctx) => readConnectionInternal(ctx.loaders.connectionVisible, c.id, () => c.createdAt),
+    updatedAt: (c, _a, ctx) => readConnectionInternal(ctx.loaders.connectionVisible, c.id, () => c.updatedAt),
   },
   SyncRun: {
     percent: (r) =>

@@ -1,14 +1,17 @@
 import {
   approveAccessRequest,
+  cancelAccessRequest,
   connectionsOfChanges,
   createPolicy,
   deletePolicy,
   denyAccessRequest,
   explainAccess,
+  getConnectionAccessState,
   getPolicy,
   listManualSubscriptions,
   listPolicies,
   listPolicyVersions,
+  listReconcileRuns,
   myAccessRequests,
   myPendingApprovals,
   mySubscriptions,
@@ -101,6 +104,7 @@ export const policyResolvers: Resolvers = {
     requestAccess: (_p, { input }, ctx) => requestAccess(ctx.deps, ctx.actor, input),
     approveAccessRequest: (_p, { input }, ctx) => approveAccessRequest(ctx.deps, ctx.actor, input),
     denyAccessRequest: (_p, { input }, ctx) => denyAccessRequest(ctx.deps, ctx.actor, input),
+    cancelAccessRequest: (_p, { id }, ctx) => cancelAccessRequest(ctx.deps, ctx.actor, id),
     subscribeUser: (_p, { input }, ctx) => subscribeUser(ctx.deps, ctx.actor, input),
     unsubscribeUser: (_p, args, ctx) => unsubscribeUser(ctx.deps, ctx.actor, args),
     setDriftEnforcement: (_p, { connectionId, enforce }, ctx) => setDriftEnforcement(ctx.deps, ctx.actor, connectionId, enforce),
@@ -114,13 +118,8 @@ export const policyResolvers: Resolvers = {
     },
   },
   Connection: {
-    accessState: (c, _a, ctx) => ctx.deps.db.connectionAccessState.findUnique({ where: { connectionId: c.id } }),
-    reconcileRuns: (c, { first }, ctx) =>
-      ctx.deps.db.reconcileRun.findMany({
-        where: { connectionId: c.id },
-        orderBy: { startedAt: "desc" },
-        take: Math.min(Math.max(first ?? 20, 1), 100),
-      }),
+    accessState: (c, _a, ctx) => getConnectionAccessState(ctx.deps, ctx.loaders.connectionVisible, c.id),
+    reconcileRuns: (c, { first }, ctx) => listReconcileRuns(ctx.deps, ctx.loaders.connectionVisible, c.id, first ?? 20),
   },
   ConnectionAccessState: {
     inSync: (s) => s.appliedVersion >= s.desiredVersion,

@@ -88,3 +88,11 @@ export const DenyAccessRequestMutation = graphql(`
     }
   }
 `);
+
+export const CancelAccessRequestMutation = graphql(`
+  mutation CancelAccessRequest($id: ID!) {
+    cancelAccessRequest(id: $id) {
+      ...AccessRequestFields
+    }
+  }
+`);

@@ -7,6 +7,7 @@ import { useQuery } from "urql";
 import { PageHeader } from "@/components/page-header";
 import { QueryError } from "@/components/query-error";
 import { formatDateTime, formatRelative } from "@/lib/format";
+import { CancelRequestButton } from "./cancel-request-button";
 import { Inbox } from "./inbox";
 import { MyAccessRequestsQuery, MyPendingApprovalsQuery, MySubscriptionsQuery } from "./operations";
 import { RequestAccessButton } from "./request-access-button";
@@ -92,6 +93,15 @@ export function RequestsPage() {
                       key: "asked",
                       width: 130,
                       render: (_, r) => <span title={formatDateTime(r.createdAt)}>{formatRelative(r.createdAt)}</span>,
+                    },
+                    {
+                      title: "",
+                      key: "actions",
+                      width: 90,
+                      render: (_, r) =>
+                        r.status === "PENDING" ? (
+                          <CancelRequestButton requestId={r.id} sourceName={r.dataSource.name} onCancelled={refresh} />
+                        ) : null,
                     },
                   ]}
                 />
