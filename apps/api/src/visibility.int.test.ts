@@ -294,8 +294,8 @@ beforeAll(async () => {
     });
   }
   const policy = await api.gql<{ createPolicy: { policy: { id: string } } }>(
-    `mutation($s: JSON!) { createPolicy(input: {name: "walk", accessType: READ, restriction: {kind: "anyone"}, scope: $s}) { policy { id } } }`,
-    { s: { kind: "sources", sourceIds: [a.sourceId] } },
+    `mutation($s: [ID!]!) { createPolicy(input: {name: "walk", accessType: READ, definition: {restriction: {anyone: true}, scope: {sources: $s}}}) { policy { id } } }`,
+    { s: [a.sourceId] },
     governor.auth,
   );
   seed.policy = policy.data!.createPolicy.policy.id;

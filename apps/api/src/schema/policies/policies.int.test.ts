@@ -242,14 +242,19 @@ describe("typed policy definitions", () => {
 
 describe("platform accounts in explanations and access state", () => {
   it("says the platform grants nothing when a user's account is shared with another user, and exposes the setting", async () => {
+    // Policies on one source combine with ALL by default: retire the earlier tests' schema-wide ones.
+    await api.testDb.db.subscriptionPolicy.updateMany({ where: { deletedAt: null }, data: { deletedAt: new Date() } });
+    const ownSourceId = (
+      await api.testDb.db.dataSource.findFirstOrThrow({ where: { connectionId, name: { endsWith: ".public.ApiKey" } } })
+    ).id;
     const policy = await api.gql(
       `mutation($s: [ID!]!, $u: [ID!]!) { createPolicy(input: {name: "governor reads groups again", accessType: READ, definition: {restriction: {users: $u}, scope: {sources: $s}}}) { policy { id } } }`,
-      { s: [sourceId], u: [governor.id] },
+      { s: [ownSourceId], u: [governor.id] },
       governor.auth,
     );
     expect(policy.errors).toBeUndefined();
     const EXPLAIN = `query($u: ID!, $d: ID!) { explainAccess(userId: $u, dataSourceId: $d) { level platformLevel platform { accountName problem } } }`;
-    const fine = await api.gql<{ explainAccess: unknown }>(EXPLAIN, { u: governor.id, d: sourceId }, governor.auth);
+    const fine = await api.gql<{ explainAccess: unknown }>(EXPLAIN, { u: governor.id, d: ownSourceId }, governor.auth);
     expect(fine.data?.explainAccess).toEqual({
       level: "READ",
       platformLevel: "READ",
@@ -260,7 +265,7 @@ describe("platform accounts in explanations and access state", () => {
     await api.testDb.db.platformAccount.create({ data: { userId: twin.id, platform: "POSTGRES", accountName: governor.username } });
     const shared = await api.gql<{ explainAccess: { platform: { problem: string } } }>(
       EXPLAIN,
-      { u: governor.id, d: sourceId },
+      { u: governor.id, d: ownSourceId },
       governor.auth,
     );
     expect(shared.data?.explainAccess).toMatchObject({
