@@ -1,5 +1,8 @@
+export * from "./access-types";
+export * from "./adapter";
 export * from "./connector";
-export * from "./registry";
-export * from "./sql/quote";
+export * from "./error-class";
 export { PostgresConfig, PostgresCredentials } from "./postgres/config";
 export { postgresConnector } from "./postgres/postgres.connector";
+export * from "./registry";
+export * from "./sql/quote";
