@@ -6,9 +6,10 @@ import { apiKeyResolvers } from "./api-keys/resolvers";
 import { auditResolvers } from "./audit/resolvers";
 import { authResolvers } from "./auth/resolvers";
 import { catalogResolvers } from "./catalog/resolvers";
-import { policyResolvers } from "./policies/resolvers";
 import { commonResolvers } from "./common/resolvers";
 import { groupResolvers } from "./groups/resolvers";
+import { platformResolvers } from "./platforms/resolvers";
+import { policyResolvers } from "./policies/resolvers";
 import { userResolvers } from "./users/resolvers";
 import { webhookResolvers } from "./webhooks/resolvers";
 
@@ -37,6 +38,7 @@ export function buildSchema() {
       webhookResolvers,
       catalogResolvers,
       policyResolvers,
+      platformResolvers,
     ]) as never,
   });
 }
