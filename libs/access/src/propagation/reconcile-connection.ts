@@ -44,13 +44,23 @@ export function accessSettings(_state: { connectionId: string } | null): { unman
   return { unmanagedGrants: "REPORT" };
 }
 
+/** `scope` (delta path): the state is authoritative only for these accounts; omitted, for all of them. */
 export function toDesiredState(
   connectionId: string,
   version: number,
   desired: DesiredConnectionAccess,
   settings: AccessDesiredState["settings"],
+  scope?: { accounts: string[] },
 ): AccessDesiredState {
-  return { connectionId, version, objects: desired.objects, accounts: desired.accounts, access: desired.access, settings };
+  return {
+    connectionId,
+    version,
+    objects: desired.objects,
+    accounts: desired.accounts,
+    access: desired.access,
+    ...(scope ? { scope } : {}),
+    settings,
+  };
 }
 
 /**
