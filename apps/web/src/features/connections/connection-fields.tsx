@@ -45,20 +45,24 @@ function rulesOf(f: ConnectionFieldInfo): FormRule[] {
   return [{ required: true, whitespace: f.type === "STRING", message: `Enter the ${f.label.toLowerCase()}` }];
 }
 
-function FieldInput({ field: f, editing }: { field: ConnectionFieldInfo; editing: boolean }) {
+/**
+ * One field's input. Form.Item injects `id`, `value` and `onChange` into its direct child, so they are
+ * passed through to the antd input (the label's `for` and the form binding depend on them).
+ */
+function FieldInput({ field: f, editing, ...bound }: { field: ConnectionFieldInfo; editing: boolean; [prop: string]: unknown }) {
   switch (f.type) {
     case "STRING":
-      return <Input placeholder={f.placeholder ?? undefined} autoComplete="off" />;
+      return <Input {...bound} placeholder={f.placeholder ?? undefined} autoComplete="off" />;
     case "INT":
-      return <InputNumber min={f.min ?? undefined} max={f.max ?? undefined} style={{ width: "100%" }} />;
+      return <InputNumber {...bound} min={f.min ?? undefined} max={f.max ?? undefined} style={{ width: "100%" }} />;
     case "SECRET":
-      return <Input.Password autoComplete="new-password" placeholder={editing ? "Unchanged" : (f.placeholder ?? "")} />;
+      return <Input.Password {...bound} autoComplete="new-password" placeholder={editing ? "Unchanged" : (f.placeholder ?? "")} />;
     case "ENUM":
-      return <Select options={(f.options ?? []).map((o) => ({ value: o, label: o }))} />;
+      return <Select {...bound} options={(f.options ?? []).map((o) => ({ value: o, label: o }))} />;
     case "STRING_LIST":
-      return <Select mode="tags" placeholder={f.placeholder ?? undefined} open={false} tokenSeparators={[",", " "]} />;
+      return <Select {...bound} mode="tags" placeholder={f.placeholder ?? undefined} open={false} tokenSeparators={[",", " "]} />;
     case "BOOLEAN":
-      return <Switch />;
+      return <Switch {...bound} />;
   }
 }
 
