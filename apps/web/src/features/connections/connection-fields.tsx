@@ -42,7 +42,9 @@ function rulesOf(f: ConnectionFieldInfo): FormRule[] {
   if (!f.required || f.type === "SECRET" || f.type === "BOOLEAN") return [];
   if (f.type === "STRING_LIST")
     return [{ required: true, type: "array", min: 1, message: `Enter at least one ${f.label.toLowerCase()} value` }];
-  return [{ required: true, whitespace: f.type === "STRING", message: `Enter the ${f.label.toLowerCase()}` }];
+  const message = `Enter the ${f.label.toLowerCase()}`;
+  // Only strings get `whitespace`: its mere presence makes the validator type-check the value as a string.
+  return [f.type === "STRING" ? { required: true, whitespace: true, message } : { required: true, message }];
 }
 
 /**
