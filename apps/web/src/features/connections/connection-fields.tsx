@@ -40,8 +40,7 @@ function DataOwnersSelect({
 
 function rulesOf(f: ConnectionFieldInfo): FormRule[] {
   if (!f.required || f.type === "SECRET" || f.type === "BOOLEAN") return [];
-  if (f.type === "STRING_LIST")
-    return [{ required: true, type: "array", min: 1, message: `Enter at least one ${f.label.toLowerCase()} value` }];
+  if (f.type === "STRING_LIST") return [{ required: true, type: "array", min: 1, message: `${f.label}: enter at least one value` }];
   const message = `Enter the ${f.label.toLowerCase()}`;
   // Only strings get `whitespace`: its mere presence makes the validator type-check the value as a string.
   return [f.type === "STRING" ? { required: true, whitespace: true, message } : { required: true, message }];
