@@ -42,9 +42,11 @@ export function ConnectionWizardPage({ apiOrigin }: { apiOrigin: string }) {
 function ConnectionWizard({ apiOrigin }: { apiOrigin: string }) {
   const router = useRouter();
   const [step, setStep] = useState(0);
-  const [kind, setKind] = useState<PlatformKind>("POSTGRES");
   const platforms = usePlatformKinds();
-  const fields = platforms.info(kind)?.connectionFields ?? [];
+  const [chosen, setKind] = useState<PlatformKind | null>(null);
+  // Until someone picks, the first kind that can be created (the registry's order).
+  const kind = chosen ?? platforms.kinds.find((k) => k.supported)?.kind ?? null;
+  const fields = (kind && platforms.info(kind)?.connectionFields) || [];
   const [form] = Form.useForm<ConnectionFormValues>();
   const [values, setValues] = useState<ConnectionFormValues | null>(null);
   const [test, setTest] = useState<TestResult | null>(null);
@@ -71,6 +73,7 @@ function ConnectionWizard({ apiOrigin }: { apiOrigin: string }) {
   }
 
   async function testWith(v: ConnectionFormValues) {
+    if (!kind) return;
     setTest(null);
     const data = await run(() => runTest({ input: { kind, config: toConfig(fields, v), credentials: toCredentials(fields, v) } }), {
       onError: fieldErrors,
@@ -86,7 +89,7 @@ function ConnectionWizard({ apiOrigin }: { apiOrigin: string }) {
   }
 
   async function createConnection() {
-    if (!values) return;
+    if (!values || !kind) return;
     const input = {
       name: values.name.trim(),
       kind,
