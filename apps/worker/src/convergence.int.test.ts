@@ -161,9 +161,9 @@ it("converges to exactly the desired grants through crashes and Redis restarts",
   );
 
   const desired = await computeDesiredAccess(t.db, connectionId, new Date());
-  const db = desired.databases[0]!;
+  const db = desired;
   const want = new Map(db.access.map((a) => [`${a.accountName}|${a.objectId}`, a.level]));
-  const objects = db.objects;
+  const objects = db.objects.map((o) => ({ id: o.id, schema: o.path[1]!, name: o.path[2]!, objectType: o.objectType }));
   const { rows } = await query<{ u: string; obj: string; sel: boolean; ins: boolean }>(
     `SELECT u, obj, has_table_privilege(u, obj, 'SELECT') AS sel, has_table_privilege(u, obj, 'INSERT') AS ins
      FROM unnest($1::text[]) u CROSS JOIN unnest($2::text[]) obj WHERE EXISTS (SELECT 1 FROM pg_roles WHERE rolname = u)`,

@@ -1,19 +1,7 @@
 import type { z } from "zod";
 
-/** Every platform kind; mirrors the PlatformKind enum of the metadata database. */
+/** Every platform kind; mirrors the PlatformKind enum of the metadata database (list: registry.ts). */
 export type PlatformKind = "POSTGRES" | "LAKEBASE" | "REDSHIFT" | "TRINO" | "SNOWFLAKE" | "DATABRICKS_UC" | "BIGQUERY" | "SYNAPSE" | "S3";
-export const PLATFORM_KINDS: readonly PlatformKind[] = [
-  "POSTGRES",
-  "LAKEBASE",
-  "REDSHIFT",
-  "TRINO",
-  "SNOWFLAKE",
-  "DATABRICKS_UC",
-  "BIGQUERY",
-  "SYNAPSE",
-  "S3",
-];
-
 /** Object types as platforms report them (normalised names; the raw platform code is kept too). */
 export type ObjectType = "TABLE" | "PARTITIONED_TABLE" | "VIEW" | "MATERIALIZED_VIEW" | "FOREIGN_TABLE" | "EXTERNAL_TABLE" | "PREFIX";
 
@@ -44,8 +32,8 @@ export class ConnectorError extends Error {
 }
 
 /**
- * What Steward needs from a platform to keep its catalog current. Later issues extend it with
- * grant planning/applying; a contract test suite runs every connector through the same checks.
+ * What Steward needs from a platform to keep its catalog current: an adapter's `catalog` port
+ * (see adapter.ts for the other ports).
  */
 export type Connector<Config = unknown, Credentials = unknown> = {
   kind: PlatformKind;

@@ -1,25 +1,38 @@
-import { assertNever } from "@steward/core";
-import type { Connector, PlatformKind } from "./connector";
-import { postgresConnector } from "./postgres/postgres.connector";
+import { type PlatformAdapter, unsupported } from "./adapter";
+import type { PlatformKind } from "./connector";
+import { lakebaseAdapter, postgresAdapter } from "./postgres/adapter";
 
 /**
- * The connector for a platform kind, or null where Steward cannot reach that platform yet. Exhaustive:
- * a new kind fails to compile until it is handled here.
+ * Every platform kind and its adapter: the one place a platform is registered. `satisfies` makes it
+ * exhaustive — a kind added to the PlatformKind enum fails to compile until it has a line here.
+ * The order is the order the UI lists kinds in.
  */
-export function connectorFor(kind: PlatformKind): Connector | null {
-  switch (kind) {
-    case "POSTGRES":
-    case "LAKEBASE": // Lakebase speaks the PostgreSQL protocol and catalogs
-      return postgresConnector as Connector;
-    case "REDSHIFT":
-    case "TRINO":
-    case "SNOWFLAKE":
-    case "DATABRICKS_UC":
-    case "BIGQUERY":
-    case "SYNAPSE":
-    case "S3":
-      return null;
-    default:
-      return assertNever(kind, "platform kind");
-  }
+const ADAPTERS = {
+  POSTGRES: postgresAdapter,
+  LAKEBASE: lakebaseAdapter,
+  SNOWFLAKE: unsupported("Snowflake"),
+  DATABRICKS_UC: unsupported("Databricks Unity Catalog"),
+  BIGQUERY: unsupported("BigQuery"),
+  REDSHIFT: unsupported("Amazon Redshift"),
+  TRINO: unsupported("Trino"),
+  SYNAPSE: unsupported("Azure Synapse"),
+  S3: unsupported("Amazon S3"),
+} as const satisfies Record<PlatformKind, PlatformAdapter>;
+
+export const PLATFORM_KINDS = Object.keys(ADAPTERS) as (keyof typeof ADAPTERS)[] as readonly PlatformKind[];
+
+/** Finds the adapter of a kind; injectable in use-cases (`deps.adapterFor`) so tests can register fakes. */
+export type AdapterLookup = (kind: PlatformKind) => PlatformAdapter;
+
+export const adapterFor: AdapterLookup = (kind) => ADAPTERS[kind];
+
+export type Capability = keyof PlatformAdapter["capabilities"];
+
+/** Kinds whose adapter has a capability, e.g. `kindsWith("access")`: the kinds Steward reconciles. */
+export function kindsWith(capability: Capability): PlatformKind[] {
+  return PLATFORM_KINDS.filter((k) => ADAPTERS[k].capabilities[capability]);
+}
+
+export function isPlatformKind(value: string): value is PlatformKind {
+  return Object.hasOwn(ADAPTERS, value);
 }

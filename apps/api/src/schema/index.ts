@@ -10,6 +10,7 @@ import { commonResolvers } from "./common/resolvers";
 import { groupResolvers } from "./groups/resolvers";
 import { policyResolvers } from "./policies/resolvers";
 import { policyDefinitionResolvers } from "./policy-definition/resolvers";
+import { platformResolvers } from "./platforms/resolvers";
 import { userResolvers } from "./users/resolvers";
 import { webhookResolvers } from "./webhooks/resolvers";
 
@@ -39,6 +40,7 @@ export function buildSchema() {
       catalogResolvers,
       policyResolvers,
       policyDefinitionResolvers,
+      platformResolvers,
     ]) as never,
   });
 }

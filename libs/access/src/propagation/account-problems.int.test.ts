@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPolicy } from "../policies/policy-commands";
 import { explainAccess } from "../policies/policy-queries";
 import { bumpDesiredVersions } from "./desired-version";
-import { repairableDrift, setUnmanagedGrants } from "./drift-enforcement";
+import { setUnmanagedGrants } from "./drift-enforcement";
+import { repairableFindings } from "./sweep-rules";
 import { checkDrift, reconcileConnection } from "./reconcile-connection";
 
 const run = runId();
@@ -113,10 +114,19 @@ describe("account problems at reconcile time", () => {
     await query(`GRANT SELECT ON shop.orders TO ${carol}`, [], { database: wh });
     const findings = await checkDrift(deps(), connectionId);
     expect(findings.filter((f) => f.kind === "UNMANAGED_GRANT")).toEqual([
-      { kind: "UNMANAGED_GRANT", grantee: carol, objectId: source, schema: "shop", name: "orders", privileges: ["SELECT"] },
+      {
+        kind: "UNMANAGED_GRANT",
+        grantee: carol,
+        objectId: source,
+        schema: "shop",
+        name: "orders",
+        privileges: ["SELECT"],
+        accountName: carol,
+        // Reported only: the connection reports unmanaged grants (the default).
+        repairable: false,
+      },
     ]);
-    expect(repairableDrift(findings)).toEqual([]);
-    expect(repairableDrift(findings, "REVOKE")).toHaveLength(1);
+    expect(repairableFindings(findings)).toEqual([]);
     await expect(setUnmanagedGrants({ db: t.db }, { ...governor, roles: new Set() }, connectionId, "REVOKE")).rejects.toMatchObject({
       code: "FORBIDDEN",
     });

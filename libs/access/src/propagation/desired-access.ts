@@ -1,18 +1,15 @@
 import type { Db } from "@steward/db";
+import type { AccessEntry, AccessObject, PlatformKind } from "@steward/integrations";
 import { evaluateAll, type SubscriptionPolicy, usersWithAccess } from "@steward/policy";
 import { loadPolicySnapshot } from "../snapshot";
 import { type AccountProblem, accountRulesFor, checkAccounts } from "./platform-accounts";
 
 export type UserMapping = { mode: "USERNAME" | "ATTRIBUTE" | "MANUAL"; attribute?: string };
 
-export type DesiredDatabaseAccess = {
-  database: string;
-  objects: { id: string; schema: string; name: string; objectType: string }[];
-  access: { objectId: string; accountName: string; level: "READ" | "WRITE" }[];
-};
-
+/** The platform-neutral content of a connection's desired state (the adapter maps paths to its model). */
 export type DesiredConnectionAccess = {
-  databases: DesiredDatabaseAccess[];
+  objects: AccessObject[];
+  access: AccessEntry[];
   /** Every mapped account Steward manages on this connection (including those with no access now). */
   accounts: string[];
   /** Users who would have access but have no platform account: reported, never guessed. */
@@ -26,7 +23,7 @@ export type DesiredConnectionAccess = {
  * Maps Steward users to platform accounts: an explicit per-user account wins; otherwise by username or
  * by an attribute's (single) value, as the connection is configured.
  */
-export async function accountMap(db: Db, platform: "POSTGRES" | "LAKEBASE", mapping: UserMapping): Promise<Map<string, string>> {
+export async function accountMap(db: Db, platform: PlatformKind, mapping: UserMapping): Promise<Map<string, string>> {
   const [users, explicit, attrs] = await Promise.all([
     db.user.findMany({ where: { status: "ACTIVE" }, select: { id: true, username: true } }),
     db.platformAccount.findMany({ where: { platform }, select: { userId: true, accountName: true } }),
@@ -47,7 +44,7 @@ export async function accountMap(db: Db, platform: "POSTGRES" | "LAKEBASE", mapp
   return map;
 }
 
-/** What the grants on one connection should be right now, per database. */
+/** What access on one connection should be right now. */
 export async function computeDesiredAccess(
   db: Db,
   connectionId: string,
@@ -56,10 +53,9 @@ export async function computeDesiredAccess(
 ): Promise<DesiredConnectionAccess> {
   const connection = await db.connection.findUniqueOrThrow({ where: { id: connectionId } });
   const config = connection.config as { userMapping?: UserMapping };
-  const platform = connection.kind === "LAKEBASE" ? "LAKEBASE" : "POSTGRES";
   const [snapshot, mapped, sources, users] = await Promise.all([
     loadPolicySnapshot(db, { connectionId, policies: opts.policies }),
-    accountMap(db, platform, config.userMapping ?? { mode: "USERNAME" }),
+    accountMap(db, connection.kind, config.userMapping ?? { mode: "USERNAME" }),
     db.dataSource.findMany({
       where: { connectionId, status: "ACTIVE", catalogNode: { present: true } },
       select: { id: true, objectType: true, catalogNode: { select: { path: true } } },
@@ -71,12 +67,10 @@ export async function computeDesiredAccess(
   const { accounts, problems } = checkAccounts(mapped, usernames, accountRulesFor(connection));
   const problemUsers = new Set(problems.map((p) => p.userId));
   const unmapped = new Map<string, string>();
-  const byDatabase = new Map<string, DesiredDatabaseAccess>();
+  const objects: AccessObject[] = [];
+  const access: AccessEntry[] = [];
   for (const s of connection.deletedAt ? [] : sources) {
-    const [database, schema, name] = s.catalogNode.path;
-    if (!database || !schema || !name) continue;
-    const entry = byDatabase.get(database) ?? byDatabase.set(database, { database, objects: [], access: [] }).get(database)!;
-    entry.objects.push({ id: s.id, schema, name, objectType: s.objectType });
+    objects.push({ id: s.id, path: s.catalogNode.path, objectType: s.objectType });
     const writers = new Set(usersWithAccess(result, s.id, "WRITE"));
     for (const userId of usersWithAccess(result, s.id, "READ")) {
       const accountName = accounts.get(userId);
@@ -85,15 +79,12 @@ export async function computeDesiredAccess(
         unmapped.set(userId, usernames.get(userId) ?? userId);
         continue;
       }
-      entry.access.push({ objectId: s.id, accountName, level: writers.has(userId) ? "WRITE" : "READ" });
+      access.push({ objectId: s.id, accountName, level: writers.has(userId) ? "WRITE" : "READ" });
     }
   }
-  // Databases the connection crawls but where nothing is registered still get reconciled (to revoke).
-  for (const database of (connection.config as { databases?: string[] }).databases ?? []) {
-    if (!byDatabase.has(database)) byDatabase.set(database, { database, objects: [], access: [] });
-  }
   return {
-    databases: [...byDatabase.values()],
+    objects,
+    access,
     accounts: [...new Set(accounts.values())].sort(),
     unmappedUsers: [...unmapped].map(([userId, username]) => ({ userId, username })),
     accountProblems: problems,

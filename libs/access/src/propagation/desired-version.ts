@@ -1,8 +1,11 @@
 import type { Tx } from "@steward/db";
 import { ACCESS_AFFECTING_EVENTS, type EventType, isEventType } from "@steward/events";
+import { kindsWith, type PlatformKind } from "@steward/integrations";
 
-/** Platform kinds with a grant reconciler today. */
-export const RECONCILED_KINDS = ["POSTGRES", "LAKEBASE"] as const;
+/** Platform kinds whose adapter manages access: the registry decides, not a list here. */
+export const RECONCILED_KINDS: readonly PlatformKind[] = kindsWith("access");
+
+export const isReconciledKind = (kind: string): boolean => (RECONCILED_KINDS as readonly string[]).includes(kind);
 
 type EventRow = { type: string; payload: unknown };
 
@@ -15,14 +18,14 @@ export async function connectionsAffectedBy(tx: Tx, event: EventRow): Promise<st
   const payload = (event.payload ?? {}) as { connectionId?: string; dataSourceId?: string };
   if (payload.connectionId) {
     const c = await tx.connection.findUnique({ where: { id: payload.connectionId }, select: { id: true, kind: true } });
-    return c && (RECONCILED_KINDS as readonly string[]).includes(c.kind) ? [c.id] : [];
+    return c && isReconciledKind(c.kind) ? [c.id] : [];
   }
   if (payload.dataSourceId) {
     const s = await tx.dataSource.findUnique({
       where: { id: payload.dataSourceId },
       select: { connection: { select: { id: true, kind: true, deletedAt: true } } },
     });
-    return s && !s.connection.deletedAt && (RECONCILED_KINDS as readonly string[]).includes(s.connection.kind) ? [s.connection.id] : [];
+    return s && !s.connection.deletedAt && isReconciledKind(s.connection.kind) ? [s.connection.id] : [];
   }
   const all = await tx.connection.findMany({ where: { deletedAt: null, kind: { in: [...RECONCILED_KINDS] } }, select: { id: true } });
   return all.map((c) => c.id);

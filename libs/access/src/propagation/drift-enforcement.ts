@@ -1,10 +1,9 @@
 import { type Actor, notFound, parseInput } from "@steward/core";
 import { type Db, transaction } from "@steward/db";
 import { recordAudit } from "@steward/events";
-import type { DriftFinding, UnmanagedGrantsMode } from "@steward/integrations/grants";
 import { z } from "zod";
 import { requirePolicyReader } from "../authz";
-import { bumpDesiredVersions, RECONCILED_KINDS } from "./desired-version";
+import { bumpDesiredVersions, isReconciledKind } from "./desired-version";
 
 /** Admins and governors choose whether drift is repaired automatically (default) or only reported. */
 export async function setDriftEnforcement(deps: { db: Db }, actor: Actor | null, connectionId: string, enforce: boolean) {
@@ -38,7 +37,7 @@ export async function setUnmanagedGrants(deps: { db: Db }, actor: Actor | null, 
       update: { unmanagedGrants: data.mode },
     });
     // Only connections Steward reconciles get a new version: elsewhere there is nothing to apply.
-    if ((RECONCILED_KINDS as readonly string[]).includes(connection.kind)) await bumpDesiredVersions(tx, [data.connectionId]);
+    if (isReconciledKind(connection.kind)) await bumpDesiredVersions(tx, [data.connectionId]);
     await recordAudit(tx, a, {
       action: "connection.unmanaged_grants_set",
       targetType: "Connection",
@@ -48,9 +47,4 @@ export async function setUnmanagedGrants(deps: { db: Db }, actor: Actor | null, 
     });
     return connection;
   });
-}
-
-/** Findings a reconcile would change: drift worth a repair when enforcement is on. */
-export function repairableDrift(findings: readonly DriftFinding[], unmanagedGrants: UnmanagedGrantsMode = "REPORT"): DriftFinding[] {
-  return findings.filter((f) => f.kind !== "MISSING_OBJECT" && (f.kind !== "UNMANAGED_GRANT" || unmanagedGrants === "REVOKE"));
 }

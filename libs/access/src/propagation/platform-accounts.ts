@@ -1,17 +1,12 @@
-import { type AccountRules, postgresAccountRulesFor } from "@steward/integrations";
+import { type AccountRules, adapterFor, type PlatformKind } from "@steward/integrations";
 import { z } from "zod";
 
 /** A Steward user the reconciler leaves out on one connection, and why (shown to admins and in explainAccess). */
 export type AccountProblem = { userId: string; username: string; accountName: string; problem: string };
 
-/**
- * The account rules of a connection's platform. Until the adapter registry supplies them
- * (`adapterFor(kind).accounts`), every reconciled kind speaks PostgreSQL; the connection's own role
- * is known from its config and is never a user's account.
- */
-export function accountRulesFor(connection: { kind: string; config: unknown }): AccountRules {
-  const user = (connection.config as { user?: unknown } | null)?.user;
-  return postgresAccountRulesFor({ reconcilingUser: typeof user === "string" ? user : undefined });
+/** The account rules of a connection's platform, from its adapter (they may depend on the connection's config). */
+export function accountRulesFor(connection: { kind: PlatformKind; config: unknown }): AccountRules {
+  return adapterFor(connection.kind).accounts.forConnection(connection.config);
 }
 
 /**

@@ -1,52 +1,39 @@
 import type { Logger, SecretBox } from "@steward/core";
 import type { Db } from "@steward/db";
 import {
-  type DesiredState,
-  type DriftFinding,
-  detectDrift,
-  type GrantsTarget,
-  planReconcile,
-  type ReconcileResult,
-  reconcile,
-  type UnmanagedGrantsMode,
-} from "@steward/integrations/grants";
+  type AccessConnection,
+  type AccessDesiredState,
+  type AccessFinding,
+  type AccessPort,
+  type AdapterLookup,
+  adapterFor,
+  type ErrorClass,
+  type PlatformKind,
+  type UnmanagedGrants,
+} from "@steward/integrations";
 import type { SubscriptionPolicy } from "@steward/policy";
 import { computeDesiredAccess, type DesiredConnectionAccess } from "./desired-access";
 
-export type ReconcileDeps = { db: Db; secretBox: SecretBox; logger?: Logger; now?: () => Date };
+/** `adapterFor` is injectable so engine-level tests can run a connection through the in-memory adapter. */
+export type ReconcileDeps = { db: Db; secretBox: SecretBox; logger?: Logger; now?: () => Date; adapterFor?: AdapterLookup };
 
 export type ReconcileOutcome =
   | { kind: "skipped"; reason: "already-applied" | "connection-gone" }
   | { kind: "applied" | "unchanged"; runId: string; version: number; statements: number }
-  | { kind: "failed"; runId: string; version: number; transient: boolean; error: string };
+  | { kind: "failed"; runId: string; version: number; transient: boolean; errorClass: ErrorClass; error: string };
 
-const TRANSIENT = new Set(["UNREACHABLE", "TIMEOUT", "CONFLICT"]);
+type ConnectionRow = { id: string; kind: PlatformKind; config: unknown; credentialsCiphertext: string | null };
 
-type ConnectionRow = { id: string; kind: string; config: unknown; credentialsCiphertext: string | null; deletedAt: Date | null };
+class NoAccessPortError extends Error {}
 
-export function grantsTarget(secretBox: SecretBox, connection: ConnectionRow): GrantsTarget {
-  const config = connection.config as { host: string; port: number; user: string; sslMode?: GrantsTarget["sslMode"] };
+/** The connection's access port and how it connects (credentials opened only here, never stored). */
+export function accessFor(deps: ReconcileDeps, connection: ConnectionRow): { port: AccessPort; connection: AccessConnection } {
+  const adapter = (deps.adapterFor ?? adapterFor)(connection.kind);
+  if (!adapter.access) throw new NoAccessPortError(`${adapter.label} connections have no access management`);
   const credentials = connection.credentialsCiphertext
-    ? (JSON.parse(secretBox.open(connection.credentialsCiphertext)) as { password?: string })
+    ? (JSON.parse(deps.secretBox.open(connection.credentialsCiphertext)) as unknown)
     : {};
-  return { host: config.host, port: config.port, user: config.user, password: credentials.password, sslMode: config.sslMode };
-}
-
-function desiredStates(
-  connectionId: string,
-  version: number,
-  desired: DesiredConnectionAccess,
-  unmanagedGrants: UnmanagedGrantsMode = "REPORT",
-): DesiredState[] {
-  return desired.databases.map((d) => ({
-    connectionId,
-    version,
-    database: d.database,
-    objects: d.objects.map((o) => ({ ...o, objectType: o.objectType as DesiredState["objects"][number]["objectType"] })),
-    users: desired.accounts.map((accountName) => ({ accountName })),
-    access: d.access,
-    unmanagedGrants,
-  }));
+  return { port: adapter.access, connection: { config: connection.config, credentials } };
 }
 
 /** The run's note for admins: who got no grants because they have no usable platform account. */
@@ -59,10 +46,34 @@ function leftOutNote(desired: DesiredConnectionAccess | null): string | null {
   return notes.length ? notes.join(". ").slice(0, 4000) : null;
 }
 
+/** Connection-level access settings (stored on ConnectionAccessState); the one place that reads them. */
+export function accessSettings(state: { unmanagedGrants?: string | null } | null): { unmanagedGrants: UnmanagedGrants } {
+  return { unmanagedGrants: state?.unmanagedGrants === "REVOKE" ? "REVOKE" : "REPORT" };
+}
+
+/** `scope` (delta path): the state is authoritative only for these accounts; omitted, for all of them. */
+export function toDesiredState(
+  connectionId: string,
+  version: number,
+  desired: DesiredConnectionAccess,
+  settings: AccessDesiredState["settings"],
+  scope?: { accounts: string[] },
+): AccessDesiredState {
+  return {
+    connectionId,
+    version,
+    objects: desired.objects,
+    accounts: desired.accounts,
+    access: desired.access,
+    ...(scope ? { scope } : {}),
+    settings,
+  };
+}
+
 /**
- * Brings one connection's grants to its current desired state (reconcile, never replay). A job for a
- * version already applied does nothing; every attempt is recorded as a ReconcileRun. Transient platform
- * errors leave the version unapplied for the sweeper to retry; nothing is ever dead-lettered for them.
+ * Brings one connection's access to its current desired state (reconcile, never replay). A job for a
+ * version already applied does nothing; every attempt is recorded as a ReconcileRun with the error's
+ * class. A failed version stays unapplied for the sweeper to retry; nothing is ever dead-lettered.
  */
 export async function reconcileConnection(deps: ReconcileDeps, connectionId: string, version: number): Promise<ReconcileOutcome> {
   const now = deps.now?.() ?? new Date();
@@ -75,25 +86,22 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
   const run = await deps.db.reconcileRun.create({ data: { connectionId, desiredVersion: target } });
   const started = Date.now();
   const statements: string[] = [];
-  let failure: { message: string; transient: boolean } | null = null;
+  let failure: { message: string; errorClass: ErrorClass } | null = null;
   let desired: DesiredConnectionAccess | null = null;
   try {
     desired = await computeDesiredAccess(deps.db, connectionId, now);
-    const grantsTargetConfig = grantsTarget(deps.secretBox, connection);
-    for (const one of desiredStates(connectionId, target, desired, state?.unmanagedGrants)) {
-      const result: ReconcileResult = await reconcile(grantsTargetConfig, one);
-      if (result.kind === "applied") statements.push(...result.statements);
-      if (result.kind === "failed") {
-        failure = {
-          message: `${one.database}: ${result.error.code}: ${result.error.message}`,
-          transient: TRANSIENT.has(result.error.code),
-        };
-        statements.push(...result.statementsAttempted.map((s) => `-- rolled back: ${s}`));
-        break;
-      }
+    const access = accessFor(deps, connection);
+    const result = await access.port.apply(access.connection, toDesiredState(connectionId, target, desired, accessSettings(state)));
+    if (result.kind === "applied") statements.push(...result.statements);
+    if (result.kind === "failed") {
+      failure = { message: result.error.message, errorClass: result.error.errorClass };
+      statements.push(...result.statements, ...result.statementsAttempted.map((s) => `-- rolled back: ${s}`));
     }
   } catch (err) {
-    failure = { message: err instanceof Error ? err.message : String(err), transient: false };
+    failure = {
+      message: err instanceof Error ? err.message : String(err),
+      errorClass: err instanceof NoAccessPortError ? "CONFIGURATION" : "PERMANENT",
+    };
   }
   const durationMs = Date.now() - started;
   if (failure) {
@@ -103,6 +111,7 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
         data: {
           status: "FAILED",
           error: failure.message.slice(0, 4000),
+          errorClass: failure.errorClass,
           statements: statements.slice(0, 5000),
           statementCount: statements.length,
           durationMs,
@@ -111,12 +120,19 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
       }),
       deps.db.connectionAccessState.upsert({
         where: { connectionId },
-        create: { connectionId, desiredVersion: target, failureStreak: 1, lastAttemptAt: new Date() },
-        update: { failureStreak: { increment: 1 }, lastAttemptAt: new Date() },
+        create: { connectionId, desiredVersion: target, failureStreak: 1, lastAttemptAt: new Date(), lastErrorClass: failure.errorClass },
+        update: { failureStreak: { increment: 1 }, lastAttemptAt: new Date(), lastErrorClass: failure.errorClass },
       }),
     ]);
-    deps.logger?.warn({ connectionId, version: target, error: failure.message }, "reconcile failed");
-    return { kind: "failed", runId: run.id, version: target, transient: failure.transient, error: failure.message };
+    deps.logger?.warn({ connectionId, version: target, error: failure.message, errorClass: failure.errorClass }, "reconcile failed");
+    return {
+      kind: "failed",
+      runId: run.id,
+      version: target,
+      transient: failure.errorClass === "TRANSIENT",
+      errorClass: failure.errorClass,
+      error: failure.message,
+    };
   }
   const accountProblems = desired?.accountProblems ?? [];
   await deps.db.$transaction([
@@ -146,6 +162,7 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
         appliedVersion: { set: target },
         lastReconciledAt: new Date(),
         failureStreak: 0,
+        lastErrorClass: null,
         lastAttemptAt: new Date(),
         nextExpiryAt: desired?.nextExpiryAt ?? null,
         accountProblems,
@@ -155,17 +172,18 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
   return { kind: statements.length ? "applied" : "unchanged", runId: run.id, version: target, statements: statements.length };
 }
 
-/** Compares the platform with the desired state; stores findings; with `enforce`, asks for a repair. */
-export async function checkDrift(deps: ReconcileDeps, connectionId: string): Promise<DriftFinding[]> {
+/** Compares the platform with the desired state and stores the findings (repairable or not). */
+export async function checkDrift(deps: ReconcileDeps, connectionId: string): Promise<AccessFinding[]> {
   const connection = await deps.db.connection.findUniqueOrThrow({ where: { id: connectionId } });
   const desired = await computeDesiredAccess(deps.db, connectionId, deps.now?.() ?? new Date());
   const state = await deps.db.connectionAccessState.findUnique({ where: { connectionId } });
-  const findings: DriftFinding[] = [];
-  for (const s of desiredStates(connectionId, state?.appliedVersion ?? 0, desired, state?.unmanagedGrants)) {
-    const result = await detectDrift(grantsTarget(deps.secretBox, connection), s);
-    if (result.kind === "failed") throw new Error(`${s.database}: ${result.error.code}: ${result.error.message}`);
-    findings.push(...result.findings);
-  }
+  const access = accessFor(deps, connection);
+  const result = await access.port.drift(
+    access.connection,
+    toDesiredState(connectionId, state?.appliedVersion ?? 0, desired, accessSettings(state)),
+  );
+  if (result.kind === "failed") throw new Error(result.error.message);
+  const findings = result.findings;
   await deps.db.connectionAccessState.upsert({
     where: { connectionId },
     create: { connectionId, drift: findings as object[], driftCheckedAt: new Date() },
@@ -186,11 +204,11 @@ export async function planConnectionStatements(
   const connection = await deps.db.connection.findUniqueOrThrow({ where: { id: connectionId } });
   const desired = await computeDesiredAccess(deps.db, connectionId, deps.now?.() ?? new Date(), { policies });
   const state = await deps.db.connectionAccessState.findUnique({ where: { connectionId } });
-  const statements: string[] = [];
-  for (const s of desiredStates(connectionId, (state?.desiredVersion ?? 0) + 1, desired, state?.unmanagedGrants)) {
-    const plan = await planReconcile(grantsTarget(deps.secretBox, connection), s);
-    if (plan.kind === "failed") return { statements, error: `${s.database}: ${plan.error.code}: ${plan.error.message}` };
-    statements.push(...plan.statements);
-  }
-  return { statements, error: null };
+  const access = accessFor(deps, connection);
+  const plan = await access.port.plan(
+    access.connection,
+    toDesiredState(connectionId, (state?.desiredVersion ?? 0) + 1, desired, accessSettings(state)),
+  );
+  if (plan.kind === "failed") return { statements: [], error: plan.error.message };
+  return { statements: plan.statements, error: null };
 }

@@ -1,14 +1,14 @@
 import { type Actor, conflict, fields, notFound, parseInput, randomToken } from "@steward/core";
 import { isUniqueViolation, type Tx, transaction } from "@steward/db";
 import { emitEvent, recordAudit } from "@steward/events";
-import type { PlatformKind } from "@steward/integrations";
+import { PLATFORM_KINDS, type PlatformKind } from "@steward/integrations";
 import { z } from "zod";
 import { requireConnectionAdmin } from "../authz";
 import type { CatalogDeps } from "../deps";
 import { enqueueSync } from "../sync/request-sync";
 import { connectionProblemError, parseConnectorInput, resolveConnector } from "./connector-access";
 
-const KINDS = ["POSTGRES", "LAKEBASE", "REDSHIFT", "TRINO", "SNOWFLAKE", "DATABRICKS_UC", "BIGQUERY", "SYNAPSE", "S3"] as const;
+const KINDS = PLATFORM_KINDS as readonly PlatformKind[];
 
 const Common = {
   description: fields.description.nullish(),

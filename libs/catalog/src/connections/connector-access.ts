@@ -1,11 +1,15 @@
 import { badInput, notFound, type SecretBox } from "@steward/core";
 import type { Tx } from "@steward/db";
-import { type Connector, connectorFor as defaultConnectorFor, ConnectorError, type PlatformKind } from "@steward/integrations";
+import { adapterFor, type Connector, ConnectorError, kindsWith, type PlatformKind } from "@steward/integrations";
 import type { CatalogDeps } from "../deps";
 
 export function resolveConnector(deps: CatalogDeps, kind: PlatformKind): Connector {
-  const connector = (deps.connectorFor ?? defaultConnectorFor)(kind);
-  if (!connector) throw badInput(`${kind} connections are not supported yet: Steward can register PostgreSQL and Lakebase today`);
+  const lookup = deps.adapterFor ?? adapterFor;
+  const connector = lookup(kind).catalog;
+  if (!connector) {
+    const today = kindsWith("catalog").map((k) => lookup(k).label);
+    throw badInput(`${kind} connections are not supported yet: Steward can register ${today.join(", ")} today`);
+  }
   return connector;
 }
 

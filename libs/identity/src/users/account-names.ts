@@ -1,15 +1,14 @@
 import { badInput, conflict } from "@steward/core";
 import type { PlatformKind, Tx } from "@steward/db";
-import { type AccountRules, postgresAccountRules } from "@steward/integrations";
+import { type AccountRules, adapterFor, kindsWith } from "@steward/integrations";
 
 /**
- * Platforms whose account names Steward checks when they are written: the ones it creates roles on.
- * The adapter registry will supply these rules per kind; until then both speak PostgreSQL.
+ * Platforms whose account names Steward checks when they are written: the ones it manages access on,
+ * with the rules their adapters declare.
  */
-export const ACCOUNT_RULES: Partial<Record<PlatformKind, AccountRules>> = {
-  POSTGRES: postgresAccountRules,
-  LAKEBASE: postgresAccountRules,
-};
+export const ACCOUNT_RULES: Partial<Record<PlatformKind, AccountRules>> = Object.fromEntries(
+  kindsWith("access").map((kind) => [kind, adapterFor(kind).accounts]),
+);
 
 /**
  * Usernames become platform accounts under the USERNAME mapping, so a username a platform reserves

@@ -1,13 +1,14 @@
 import { type Actor, conflict, parseInput } from "@steward/core";
 import { isUniqueViolation, transaction } from "@steward/db";
 import { emitEvent, recordAudit } from "@steward/events";
+import { PLATFORM_KINDS, type PlatformKind } from "@steward/integrations";
 import { z } from "zod";
 import { requireRole } from "../authz";
 import type { IdentityDeps } from "../deps";
 import { assertAccountFree, assertUsableAccountName } from "./account-names";
 import { requireUser } from "./user-snapshot";
 
-const PLATFORMS = ["POSTGRES", "LAKEBASE", "REDSHIFT", "TRINO", "SNOWFLAKE", "DATABRICKS_UC", "BIGQUERY", "SYNAPSE", "S3"] as const;
+const PLATFORMS = PLATFORM_KINDS as readonly PlatformKind[];
 
 const Input = z.object({
   userId: z.uuid(),

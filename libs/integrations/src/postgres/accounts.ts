@@ -1,19 +1,13 @@
 import { PG_MAX_IDENTIFIER_BYTES } from "../sql/quote";
 import { ROLE_PREFIX } from "./grants/naming";
 
-/**
- * Which account names a platform accepts for a user, and how it compares them. `validate` returns
- * null for a usable name or a reason a person can act on; `canonical` is the key under which two
- * names are the same account on the platform (collision detection).
- */
-export type AccountRules = {
-  validate(name: string): string | null;
-  canonical(name: string): string;
-};
+import type { AccountRules } from "../adapter";
+
+export type { AccountRules };
 
 // Role specifications PostgreSQL reads as keywords (GRANT … TO current_user means the caller), plus
 // the bootstrap superuser: an account with one of these names would grant to someone else entirely.
-const RESERVED = new Set([
+export const POSTGRES_RESERVED_ACCOUNTS = [
   "public",
   "none",
   "current_user",
@@ -23,7 +17,8 @@ const RESERVED = new Set([
   "current_schema",
   "system_user",
   "postgres",
-]);
+] as const;
+const RESERVED = new Set<string>(POSTGRES_RESERVED_ACCOUNTS);
 
 /**
  * PostgreSQL account rules. Steward always quotes role names, so `Alice` and `alice` are two roles

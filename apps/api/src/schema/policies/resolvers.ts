@@ -1,7 +1,6 @@
 import {
   approveAccessRequest,
   cancelAccessRequest,
-  connectionsOfChanges,
   createPolicy,
   deletePolicy,
   denyAccessRequest,
@@ -15,9 +14,7 @@ import {
   myAccessRequests,
   myPendingApprovals,
   mySubscriptions,
-  planConnectionStatements,
-  planPolicyChange,
-  RECONCILED_KINDS,
+  planPolicyImpact,
   requestAccess,
   setDriftEnforcement,
   setUnmanagedGrants,
@@ -52,23 +49,7 @@ export const policyResolvers: Resolvers = {
   Query: {
     policies: (_p, { includeDeleted }, ctx) => listPolicies(ctx.deps, ctx.actor, includeDeleted ?? false),
     policy: (_p, { id }, ctx) => getPolicy(ctx.deps, ctx.actor, id),
-    planPolicyChange: async (_p, { input }, ctx) => {
-      const plan = await planPolicyChange(ctx.deps, ctx.actor, input);
-      const connections = (await connectionsOfChanges(ctx.deps.db, plan.changes)).filter((c) =>
-        (RECONCILED_KINDS as readonly string[]).includes(c.kind),
-      );
-      const connectionPlans = await Promise.all(
-        connections.map(async (c) => ({ connectionId: c.id, ...(await planConnectionStatements(ctx.deps, c.id, plan.proposedPolicies)) })),
-      );
-      const rank = { NONE: 0, READ: 1, WRITE: 2 } as const;
-      return {
-        changes: plan.changes,
-        gainedCount: plan.changes.filter((c) => rank[c.after] > rank[c.before]).length,
-        lostCount: plan.changes.filter((c) => rank[c.after] < rank[c.before]).length,
-        warnings: plan.warnings,
-        connectionPlans,
-      };
-    },
+    planPolicyChange: (_p, { input }, ctx) => planPolicyImpact(ctx.deps, ctx.actor, input),
     explainAccess: async (_p, { userId, dataSourceId }, ctx) => {
       const explanation = await explainAccess(ctx.deps, ctx.actor, userId, dataSourceId);
       return {

@@ -7,7 +7,7 @@ import { useMutation, useQuery } from "urql";
 import { QueryError } from "@/components/query-error";
 import { useCan } from "@/features/auth/viewer-context";
 import { graphql } from "@/gql";
-import type { ReconcileStatus, UnmanagedGrantsMode } from "@/gql/graphql";
+import type { ErrorClass, ReconcileStatus, UnmanagedGrantsMode } from "@/gql/graphql";
 import { formatDateTime, formatRelative } from "@/lib/format";
 import { useApiAction } from "@/lib/use-api-action";
 import { usePollWhile } from "./sync-status";
@@ -22,6 +22,7 @@ const ConnectionAccessStatusQuery = graphql(`
         inSync
         lastReconciledAt
         failureStreak
+        lastErrorClass
         enforce
         unmanagedGrants
         accountProblems {
@@ -42,6 +43,7 @@ const ConnectionAccessStatusQuery = graphql(`
         statements
         durationMs
         error
+        errorClass
         startedAt
       }
     }
@@ -82,6 +84,13 @@ const RUN_COLORS: Record<ReconcileStatus, string> = {
   UNCHANGED: "default",
   FAILED: "red",
   SKIPPED: "default",
+};
+
+/** What the shared error taxonomy means for whoever reads the run. */
+const ERROR_CLASS_HINT: Record<ErrorClass, string> = {
+  TRANSIENT: "Temporary (the platform was unreachable or busy): Steward retries with back-off.",
+  CONFIGURATION: "The connection needs fixing (credentials, privileges or missing database); retries continue slowly.",
+  PERMANENT: "Retrying the same state fails the same way; check the error below.",
 };
 
 type Finding = { kind: string; [key: string]: unknown };
@@ -153,7 +162,9 @@ export function AccessStatusTab({ connectionId }: { connectionId: string }) {
               type="error"
               showIcon
               title={`The last ${state.failureStreak} reconcile attempt${state.failureStreak === 1 ? "" : "s"} failed`}
-              description="Steward retries with back-off; see the runs below."
+              description={
+                state.lastErrorClass ? ERROR_CLASS_HINT[state.lastErrorClass] : "Steward retries with back-off; see the runs below."
+              }
             />
           )}
           <Descriptions
@@ -269,7 +280,15 @@ export function AccessStatusTab({ connectionId }: { connectionId: string }) {
           rowExpandable: (r) => r.statements.length > 0 || Boolean(r.error),
           expandedRowRender: (r) => (
             <>
-              {r.error && <Alert type="error" showIcon title={r.error} style={{ marginBottom: 8 }} />}
+              {r.error && (
+                <Alert
+                  type="error"
+                  showIcon
+                  title={r.errorClass ? `${r.errorClass}: ${r.error}` : r.error}
+                  description={r.errorClass ? ERROR_CLASS_HINT[r.errorClass] : undefined}
+                  style={{ marginBottom: 8 }}
+                />
+              )}
               {r.statements.length > 0 && (
                 <pre
                   style={{

@@ -19,7 +19,7 @@ import { scheduleLabel } from "./connections-list";
 import { EditConnectionModal } from "./edit-connection-modal";
 import { InboundWebhookInfo, webhookUrl } from "./inbound-webhook";
 import { ConnectionDetailQuery, DeleteConnectionMutation, RotateInboundSecretMutation, SyncConnectionMutation } from "./operations";
-import { fromConfig, PLATFORM_KINDS, SIGNATURE_FORMAT } from "./platform-kinds";
+import { displayValue, SIGNATURE_FORMAT, usePlatformKinds } from "./platform-kinds";
 import { RegisterPanel } from "./register-panel";
 import { SyncRunsTable } from "./sync-runs-table";
 import { isActive, SyncProgress, usePollWhile } from "./sync-status";
@@ -41,6 +41,7 @@ function ConnectionDetail({ id, apiOrigin }: { id: string; apiOrigin: string }) 
   const [secret, setSecret] = useState<string | null>(null);
   const [catalogToken, setCatalogToken] = useState(0);
   const [{ data, error }, reexecute] = useQuery({ query: ConnectionDetailQuery, variables: { id } });
+  const platforms = usePlatformKinds();
   const [{ fetching: syncing }, sync] = useMutation(SyncConnectionMutation);
   const [, rotate] = useMutation(RotateInboundSecretMutation);
   const [, remove] = useMutation(DeleteConnectionMutation);
@@ -69,7 +70,7 @@ function ConnectionDetail({ id, apiOrigin }: { id: string; apiOrigin: string }) 
     );
 
   const canRegister = isAdmin || connection.dataOwners.some((o) => o.id === viewer.user?.id);
-  const config = fromConfig(connection.config);
+  const fields = platforms.info(connection.kind)?.connectionFields ?? [];
 
   function confirmRotate() {
     modal.confirm({
@@ -108,7 +109,7 @@ function ConnectionDetail({ id, apiOrigin }: { id: string; apiOrigin: string }) 
         title={connection.name}
         subtitle={
           <Space>
-            <Tag>{PLATFORM_KINDS[connection.kind].label}</Tag>
+            <Tag>{platforms.label(connection.kind)}</Tag>
             {connection.description || "No description"}
           </Space>
         }
@@ -142,16 +143,12 @@ function ConnectionDetail({ id, apiOrigin }: { id: string; apiOrigin: string }) 
               size="small"
               column={{ xs: 1, md: 2 }}
               items={[
-                { key: "host", label: "Host", children: `${config.host}:${config.port}` },
-                { key: "user", label: "User", children: config.user },
-                { key: "dbs", label: "Databases", children: config.databases.map((d) => <Tag key={d}>{d}</Tag>) },
-                { key: "ssl", label: "SSL mode", children: config.sslMode },
-                {
-                  key: "excl",
-                  label: "Excluded schemas",
-                  children: config.excludeSchemas?.length ? config.excludeSchemas.join(", ") : "—",
-                },
-                { key: "cred", label: "Password", children: connection.hasCredentials ? "Stored (encrypted)" : "None" },
+                ...fields.map((f) => ({
+                  key: `field-${f.name}`,
+                  label: f.label,
+                  children:
+                    f.type === "SECRET" ? (connection.hasCredentials ? "Stored (encrypted)" : "None") : displayValue(f, connection.config),
+                })),
                 { key: "sched", label: "Schedule", children: scheduleLabel(connection.syncIntervalMinutes) },
                 { key: "next", label: "Next sync", children: connection.nextSyncAt ? formatRelative(connection.nextSyncAt) : "—" },
                 { key: "auto", label: "Auto-register", children: connection.autoRegister ? "Every new object" : "Only in chosen schemas" },

@@ -1,9 +1,10 @@
 "use client";
 
-import { Col, Form, Input, InputNumber, Row, Select, Switch } from "antd";
+import { Col, Form, type FormRule, Input, InputNumber, Row, Select, Switch } from "antd";
 import { useMemo, useState } from "react";
 import { useQuery } from "urql";
 import { DataOwnerOptionsQuery } from "./operations";
+import type { ConnectionFieldInfo } from "./platform-kinds";
 
 export type OwnerOption = { id: string; username: string; displayName: string };
 
@@ -37,92 +38,93 @@ function DataOwnersSelect({
   );
 }
 
-/** Details of a PostgreSQL-compatible connection; used by the wizard and the edit dialog. */
-export function ConnectionFields({ editing = false, initialOwners = [] }: { editing?: boolean; initialOwners?: readonly OwnerOption[] }) {
+function rulesOf(f: ConnectionFieldInfo): FormRule[] {
+  if (!f.required || f.type === "SECRET" || f.type === "BOOLEAN") return [];
+  if (f.type === "STRING_LIST") return [{ required: true, type: "array", min: 1, message: `${f.label}: enter at least one value` }];
+  const message = `Enter the ${f.label.toLowerCase()}`;
+  // Only strings get `whitespace`: its mere presence makes the validator type-check the value as a string.
+  return [f.type === "STRING" ? { required: true, whitespace: true, message } : { required: true, message }];
+}
+
+/**
+ * One field's input. Form.Item injects `id`, `value` and `onChange` into its direct child, so they are
+ * passed through to the antd input (the label's `for` and the form binding depend on them).
+ */
+function FieldInput({ field: f, editing, ...bound }: { field: ConnectionFieldInfo; editing: boolean; [prop: string]: unknown }) {
+  switch (f.type) {
+    case "STRING":
+      return <Input {...bound} placeholder={f.placeholder ?? undefined} autoComplete="off" />;
+    case "INT":
+      return <InputNumber {...bound} min={f.min ?? undefined} max={f.max ?? undefined} style={{ width: "100%" }} />;
+    case "SECRET":
+      return <Input.Password {...bound} autoComplete="new-password" placeholder={editing ? "Unchanged" : (f.placeholder ?? "")} />;
+    case "ENUM":
+      return <Select {...bound} options={(f.options ?? []).map((o) => ({ value: o, label: o }))} />;
+    case "STRING_LIST":
+      return <Select {...bound} mode="tags" placeholder={f.placeholder ?? undefined} open={false} tokenSeparators={[",", " "]} />;
+    case "BOOLEAN":
+      return <Switch {...bound} />;
+  }
+}
+
+/**
+ * The form of a connection: generic details (name, schedule, owners…) around the fields of its
+ * platform kind, rendered from the kind's field descriptors — no form code per platform.
+ */
+export function ConnectionFields({
+  fields,
+  editing = false,
+  initialOwners = [],
+}: {
+  fields: readonly ConnectionFieldInfo[];
+  editing?: boolean;
+  initialOwners?: readonly OwnerOption[];
+}) {
   return (
-    <>
-      <Row gutter={16}>
-        <Col xs={24} md={12}>
-          <Form.Item label="Name" name="name" rules={[{ required: true, whitespace: true, message: "Name the connection" }]}>
-            <Input placeholder="e.g. Analytics warehouse" maxLength={120} />
-          </Form.Item>
-        </Col>
-        <Col xs={24} md={12}>
-          <Form.Item label="Description" name="description">
-            <Input placeholder="What this platform holds" />
-          </Form.Item>
-        </Col>
-        <Col xs={24} md={16}>
-          <Form.Item label="Host" name="host" rules={[{ required: true, whitespace: true, message: "Enter the host name or IP address" }]}>
-            <Input placeholder="db.internal.example.com" autoComplete="off" />
-          </Form.Item>
-        </Col>
-        <Col xs={24} md={8}>
-          <Form.Item label="Port" name="port" rules={[{ required: true, message: "Enter the port" }]}>
-            <InputNumber min={1} max={65535} style={{ width: "100%" }} />
-          </Form.Item>
-        </Col>
-        <Col xs={24} md={12}>
-          <Form.Item label="User" name="user" rules={[{ required: true, whitespace: true, message: "Enter the user Steward connects as" }]}>
-            <Input autoComplete="off" />
-          </Form.Item>
-        </Col>
-        <Col xs={24} md={12}>
+    <Row gutter={16}>
+      <Col xs={24} md={12}>
+        <Form.Item label="Name" name="name" rules={[{ required: true, whitespace: true, message: "Name the connection" }]}>
+          <Input placeholder="e.g. Analytics warehouse" maxLength={120} />
+        </Form.Item>
+      </Col>
+      <Col xs={24} md={12}>
+        <Form.Item label="Description" name="description">
+          <Input placeholder="What this platform holds" />
+        </Form.Item>
+      </Col>
+      {fields.map((f) => (
+        <Col key={f.name} xs={24} md={12}>
           <Form.Item
-            label="Password"
-            name="password"
-            extra={editing ? "Leave empty to keep the stored password." : "Stored encrypted; never shown again."}
+            label={f.label}
+            name={f.name}
+            rules={rulesOf(f)}
+            valuePropName={f.type === "BOOLEAN" ? "checked" : undefined}
+            extra={f.type === "SECRET" && editing ? "Leave empty to keep the stored value." : (f.help ?? undefined)}
           >
-            <Input.Password autoComplete="new-password" placeholder={editing ? "Unchanged" : ""} />
+            <FieldInput field={f} editing={editing} />
           </Form.Item>
         </Col>
-        <Col xs={24} md={16}>
-          <Form.Item
-            label="Databases"
-            name="databases"
-            rules={[{ required: true, type: "array", min: 1, message: "Name at least one database" }]}
-            extra="Type a database name and press Enter."
-          >
-            <Select mode="tags" placeholder="analytics" open={false} tokenSeparators={[",", " "]} />
-          </Form.Item>
-        </Col>
-        <Col xs={24} md={8}>
-          <Form.Item label="SSL mode" name="sslMode">
-            <Select
-              options={[
-                { value: "disable", label: "disable" },
-                { value: "require", label: "require" },
-                { value: "verify-full", label: "verify-full" },
-              ]}
-            />
-          </Form.Item>
-        </Col>
-        <Col xs={24} md={16}>
-          <Form.Item label="Excluded schemas" name="excludeSchemas" extra="System schemas are always skipped.">
-            <Select mode="tags" placeholder="none" open={false} tokenSeparators={[",", " "]} />
-          </Form.Item>
-        </Col>
-        <Col xs={24} md={8}>
-          <Form.Item label="Sync every (minutes)" name="syncIntervalMinutes" extra="Empty: only on demand or by webhook.">
-            <InputNumber min={5} max={10080} style={{ width: "100%" }} placeholder="on demand" />
-          </Form.Item>
-        </Col>
-        <Col xs={24} md={16}>
-          <Form.Item label="Data owners" name="dataOwnerIds" extra="They may register, tag and manage data sources on this connection.">
-            <DataOwnersSelect initialOwners={initialOwners} />
-          </Form.Item>
-        </Col>
-        <Col xs={24} md={8}>
-          <Form.Item
-            label="Auto-register everything"
-            name="autoRegister"
-            valuePropName="checked"
-            extra="Register every object the sync finds."
-          >
-            <Switch />
-          </Form.Item>
-        </Col>
-      </Row>
-    </>
+      ))}
+      <Col xs={24} md={8}>
+        <Form.Item label="Sync every (minutes)" name="syncIntervalMinutes" extra="Empty: only on demand or by webhook.">
+          <InputNumber min={5} max={10080} style={{ width: "100%" }} placeholder="on demand" />
+        </Form.Item>
+      </Col>
+      <Col xs={24} md={16}>
+        <Form.Item label="Data owners" name="dataOwnerIds" extra="They may register, tag and manage data sources on this connection.">
+          <DataOwnersSelect initialOwners={initialOwners} />
+        </Form.Item>
+      </Col>
+      <Col xs={24} md={8}>
+        <Form.Item
+          label="Auto-register everything"
+          name="autoRegister"
+          valuePropName="checked"
+          extra="Register every object the sync finds."
+        >
+          <Switch />
+        </Form.Item>
+      </Col>
+    </Row>
   );
 }

@@ -4,7 +4,7 @@ import { ArrowLeftOutlined } from "@ant-design/icons";
 import { Alert, Button, Card, Form, Radio, Result, Space, Spin, Steps, Typography } from "antd";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useMutation } from "urql";
 import { PageHeader } from "@/components/page-header";
 import { RequireCapability } from "@/features/auth/require-capability";
@@ -15,11 +15,12 @@ import { ConnectionFields } from "./connection-fields";
 import { InboundWebhookInfo, webhookUrl } from "./inbound-webhook";
 import { CreateConnectionMutation as CreateMutation, SyncConnectionMutation, TestConnectionMutation } from "./operations";
 import {
-  CONNECTION_FORM_FIELDS,
   type ConnectionFormValues,
-  KIND_ORDER,
-  PLATFORM_KINDS,
+  fieldDefaults,
+  formFieldNames,
   toConfig,
+  toCredentials,
+  usePlatformKinds,
   withoutConfigPrefix,
 } from "./platform-kinds";
 import { RegisterPanel } from "./register-panel";
@@ -28,14 +29,7 @@ import { type TestResult, TestResultView } from "./test-result";
 
 type Created = CreateConnectionMutation["createConnection"];
 const STEPS = ["Platform", "Details", "Test", "Create", "Choose objects", "Done"] as const;
-const DEFAULTS: Partial<ConnectionFormValues> = {
-  port: 5432,
-  sslMode: "disable",
-  autoRegister: false,
-  databases: [],
-  excludeSchemas: [],
-  dataOwnerIds: [],
-};
+const DEFAULTS: Partial<ConnectionFormValues> = { autoRegister: false, dataOwnerIds: [] };
 
 export function ConnectionWizardPage({ apiOrigin }: { apiOrigin: string }) {
   return (
@@ -48,7 +42,11 @@ export function ConnectionWizardPage({ apiOrigin }: { apiOrigin: string }) {
 function ConnectionWizard({ apiOrigin }: { apiOrigin: string }) {
   const router = useRouter();
   const [step, setStep] = useState(0);
-  const [kind, setKind] = useState<PlatformKind>("POSTGRES");
+  const platforms = usePlatformKinds();
+  const [chosen, setKind] = useState<PlatformKind | null>(null);
+  // Until someone picks, the first kind that can be created (the registry's order).
+  const kind = chosen ?? platforms.kinds.find((k) => k.supported)?.kind ?? null;
+  const fields = (kind && platforms.info(kind)?.connectionFields) || [];
   const [form] = Form.useForm<ConnectionFormValues>();
   const [values, setValues] = useState<ConnectionFormValues | null>(null);
   const [test, setTest] = useState<TestResult | null>(null);
@@ -61,15 +59,23 @@ function ConnectionWizard({ apiOrigin }: { apiOrigin: string }) {
   const run = useApiAction();
   const syncRun = useSyncRun(syncRunId, created?.firstSync);
 
+  // A kind's own fields start at its defaults (when the kinds arrive, and when another kind is chosen).
+  const fieldsKey = fields.map((f) => f.name).join();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: re-run per kind and field set, not per render
+  useEffect(() => {
+    if (fields.length) form.setFieldsValue(fieldDefaults(fields));
+  }, [kind, fieldsKey, form]);
+
   function fieldErrors(e: Parameters<typeof applyFieldErrors>[1]): boolean {
-    const unmatched = applyFieldErrors(form, { ...e, fields: withoutConfigPrefix(e.fields) }, CONNECTION_FORM_FIELDS);
+    const unmatched = applyFieldErrors(form, { ...e, fields: withoutConfigPrefix(e.fields) }, formFieldNames(fields));
     if (e.fields.length > unmatched.length) setStep(1);
     return e.fields.length > 0 && unmatched.length === 0;
   }
 
   async function testWith(v: ConnectionFormValues) {
+    if (!kind) return;
     setTest(null);
-    const data = await run(() => runTest({ input: { kind, config: toConfig(v), credentials: { password: v.password ?? "" } } }), {
+    const data = await run(() => runTest({ input: { kind, config: toConfig(fields, v), credentials: toCredentials(fields, v) } }), {
       onError: fieldErrors,
     });
     if (data) setTest(data.testConnection);
@@ -83,13 +89,13 @@ function ConnectionWizard({ apiOrigin }: { apiOrigin: string }) {
   }
 
   async function createConnection() {
-    if (!values) return;
+    if (!values || !kind) return;
     const input = {
       name: values.name.trim(),
       kind,
       description: values.description?.trim() ?? "",
-      config: toConfig(values),
-      credentials: { password: values.password ?? "" },
+      config: toConfig(fields, values),
+      credentials: toCredentials(fields, values),
       syncIntervalMinutes: values.syncIntervalMinutes ?? null,
       autoRegister: values.autoRegister,
       dataOwnerIds: values.dataOwnerIds ?? [],
@@ -131,15 +137,16 @@ function ConnectionWizard({ apiOrigin }: { apiOrigin: string }) {
             </Typography.Text>
             <Radio.Group aria-labelledby="kind-label" value={kind} onChange={(e) => setKind(e.target.value as PlatformKind)}>
               <Space orientation="vertical">
-                {KIND_ORDER.map((k) => (
-                  <Radio key={k} value={k} disabled={!PLATFORM_KINDS[k].supported}>
-                    {PLATFORM_KINDS[k].label}
-                    {!PLATFORM_KINDS[k].supported && <Typography.Text type="secondary"> — coming soon</Typography.Text>}
+                {platforms.kinds.map((k) => (
+                  <Radio key={k.kind} value={k.kind} disabled={!k.supported}>
+                    {k.label}
+                    {!k.supported && <Typography.Text type="secondary"> — coming soon</Typography.Text>}
                   </Radio>
                 ))}
               </Space>
             </Radio.Group>
-            <Button type="primary" onClick={() => setStep(1)}>
+            {platforms.error && <Alert type="error" showIcon title="Could not load the platform list" />}
+            <Button type="primary" disabled={!fields.length} onClick={() => setStep(1)}>
               Next: details
             </Button>
           </Space>
@@ -147,7 +154,7 @@ function ConnectionWizard({ apiOrigin }: { apiOrigin: string }) {
 
         <div hidden={step !== 1}>
           <Form form={form} layout="vertical" initialValues={DEFAULTS} onFinish={toTest} requiredMark="optional">
-            <ConnectionFields />
+            <ConnectionFields fields={fields} />
             <Space>
               <Button onClick={() => setStep(0)}>Back</Button>
               <Button type="primary" htmlType="submit">

@@ -12,7 +12,7 @@ import { useCan } from "@/features/auth/viewer-context";
 import type { ConnectionsQuery as ConnectionsQueryType } from "@/gql/graphql";
 import { formatDateTime, formatRelative } from "@/lib/format";
 import { ConnectionsQuery } from "./operations";
-import { PLATFORM_KINDS } from "./platform-kinds";
+import { usePlatformKinds } from "./platform-kinds";
 import { isActive, SyncProgress, usePollWhile } from "./sync-status";
 
 type Row = ConnectionsQueryType["connections"][number];
@@ -35,6 +35,7 @@ export function ConnectionsPage() {
 function ConnectionsList() {
   const canManage = useCan("connections.manage");
   const [{ data, fetching, error }, reexecute] = useQuery({ query: ConnectionsQuery });
+  const platforms = usePlatformKinds();
   const refresh = useCallback(() => reexecute({ requestPolicy: "network-only" }), [reexecute]);
   const connections = data?.connections ?? [];
   usePollWhile(
@@ -93,7 +94,7 @@ function ConnectionsList() {
                 </Space>
               ),
             },
-            { title: "Platform", dataIndex: "kind", render: (k: Row["kind"]) => <Tag>{PLATFORM_KINDS[k].label}</Tag> },
+            { title: "Platform", dataIndex: "kind", render: (k: Row["kind"]) => <Tag>{platforms.label(k)}</Tag> },
             {
               title: "Data sources",
               dataIndex: "dataSourceCount",

@@ -8,7 +8,15 @@ import { applyFieldErrors } from "@/lib/form-errors";
 import { useApiAction } from "@/lib/use-api-action";
 import { ConnectionFields } from "./connection-fields";
 import { TestConnectionMutation, UpdateConnectionMutation } from "./operations";
-import { CONNECTION_FORM_FIELDS, type ConnectionFormValues, fromConfig, toConfig, withoutConfigPrefix } from "./platform-kinds";
+import {
+  type ConnectionFormValues,
+  formFieldNames,
+  fromConfig,
+  toConfig,
+  toCredentials,
+  usePlatformKinds,
+  withoutConfigPrefix,
+} from "./platform-kinds";
 import { type TestResult, TestResultView } from "./test-result";
 
 type Connection = NonNullable<ConnectionDetailQuery["connection"]>;
@@ -26,34 +34,34 @@ export function EditConnectionModal({
   onSaved: () => void;
 }) {
   const [form] = Form.useForm<ConnectionFormValues>();
+  const fields = usePlatformKinds().info(connection.kind)?.connectionFields ?? [];
   const [test, setTest] = useState<TestResult | null>(null);
   const [{ fetching: testing }, runTest] = useMutation(TestConnectionMutation);
   const [{ fetching: saving }, update] = useMutation(UpdateConnectionMutation);
   const run = useApiAction();
 
   useEffect(() => {
-    if (!open) return;
+    if (!open || !fields.length) return;
     setTest(null);
     form.setFieldsValue({
       name: connection.name,
       description: connection.description,
-      ...fromConfig(connection.config),
-      password: "",
+      ...fromConfig(fields, connection.config),
       syncIntervalMinutes: connection.syncIntervalMinutes ?? null,
       autoRegister: connection.autoRegister,
       dataOwnerIds: connection.dataOwners.map((o) => o.id),
     });
-  }, [open, connection, form]);
+  }, [open, connection, form, fields]);
 
   const onError = (e: Parameters<typeof applyFieldErrors>[1]) => {
-    const unmatched = applyFieldErrors(form, { ...e, fields: withoutConfigPrefix(e.fields) }, CONNECTION_FORM_FIELDS);
+    const unmatched = applyFieldErrors(form, { ...e, fields: withoutConfigPrefix(e.fields) }, formFieldNames(fields));
     return e.fields.length > 0 && unmatched.length === 0;
   };
 
   async function onFinish(v: ConnectionFormValues) {
-    const credentials = v.password ? { password: v.password } : null;
+    const credentials = toCredentials(fields, v, true);
     const kind: PlatformKind = connection.kind;
-    const tested = await run(() => runTest({ input: { kind, config: toConfig(v), credentials, connectionId: connection.id } }), {
+    const tested = await run(() => runTest({ input: { kind, config: toConfig(fields, v), credentials, connectionId: connection.id } }), {
       onError,
     });
     if (!tested) return;
@@ -66,7 +74,7 @@ export function EditConnectionModal({
             id: connection.id,
             name: v.name.trim(),
             description: v.description?.trim() ?? "",
-            config: toConfig(v),
+            config: toConfig(fields, v),
             credentials,
             syncIntervalMinutes: v.syncIntervalMinutes ?? null,
             autoRegister: v.autoRegister,
@@ -90,7 +98,7 @@ export function EditConnectionModal({
       width={760}
     >
       <Form form={form} layout="vertical" onFinish={onFinish} requiredMark="optional">
-        <ConnectionFields editing initialOwners={connection.dataOwners} />
+        <ConnectionFields fields={fields} editing initialOwners={connection.dataOwners} />
       </Form>
       {test && !test.ok && <TestResultView result={test} />}
     </Modal>

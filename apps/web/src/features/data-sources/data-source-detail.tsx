@@ -9,7 +9,7 @@ import { PageHeader } from "@/components/page-header";
 import { QueryError } from "@/components/query-error";
 import { RequireCapability } from "@/features/auth/require-capability";
 import { useViewer } from "@/features/auth/viewer-context";
-import { PLATFORM_KINDS } from "@/features/connections/platform-kinds";
+import { usePlatformKinds } from "@/features/connections/platform-kinds";
 import { SyncRunsTable } from "@/features/connections/sync-runs-table";
 import { RequestAccessButton } from "@/features/requests/request-access-button";
 import { AppliedTags } from "@/features/tags/applied-tags";
@@ -42,6 +42,7 @@ function DataSourceDetail({ id }: { id: string }) {
   const { modal } = App.useApp();
   const viewer = useViewer();
   const [{ data, error }, reexecute] = useQuery({ query: DataSourceDetailQuery, variables: { id } });
+  const platforms = usePlatformKinds();
   const [, tagSource] = useMutation(TagDataSourceMutation);
   const [, untagSource] = useMutation(UntagDataSourceMutation);
   const [, tagColumn] = useMutation(TagColumnMutation);
@@ -104,7 +105,7 @@ function DataSourceDetail({ id }: { id: string }) {
             <Tag>{source.objectType}</Tag>
             <span>
               in <Link href={`/connections/${source.connection.id}`}>{source.connection.name}</Link> (
-              {PLATFORM_KINDS[source.connection.kind].label})
+              {platforms.label(source.connection.kind)})
             </span>
           </Space>
         }

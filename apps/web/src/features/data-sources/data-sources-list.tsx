@@ -10,7 +10,7 @@ import { PageHeader } from "@/components/page-header";
 import { QueryError } from "@/components/query-error";
 import { RequireCapability } from "@/features/auth/require-capability";
 import { DataOwnerOptionsQuery } from "@/features/connections/operations";
-import { PLATFORM_KINDS } from "@/features/connections/platform-kinds";
+import { usePlatformKinds } from "@/features/connections/platform-kinds";
 import { AppliedTags } from "@/features/tags/applied-tags";
 import { TagsQuery } from "@/features/tags/operations";
 import type { DataSourceStatus, DataSourcesQuery as DataSourcesQueryType } from "@/gql/graphql";
@@ -49,6 +49,7 @@ function DataSourcesList() {
     variables: { filter: { search: search || null, connectionId, tag, ownerUserId, status }, first: PAGE_SIZE, after: pagination.after },
   });
   const [{ data: connections }] = useQuery({ query: ConnectionOptionsQuery });
+  const platforms = usePlatformKinds();
   const [{ data: tags }] = useQuery({ query: TagsQuery, variables: { search: null } });
   const [{ data: users, error: usersError }] = useQuery({ query: DataOwnerOptionsQuery, variables: { search: ownerSearch || null } });
 
@@ -154,7 +155,7 @@ function DataSourcesList() {
               render: (_, d) => (
                 <Space size={4}>
                   <Link href={`/connections/${d.connection.id}`}>{d.connection.name}</Link>
-                  <Typography.Text type="secondary">{PLATFORM_KINDS[d.connection.kind].label}</Typography.Text>
+                  <Typography.Text type="secondary">{platforms.label(d.connection.kind)}</Typography.Text>
                 </Space>
               ),
             },

@@ -2,23 +2,12 @@
 
 import { App, Button, Card, Form, Input, Select, Space, Table, Typography } from "antd";
 import { useMutation } from "urql";
+import { usePlatformKinds } from "@/features/connections/platform-kinds";
 import type { PlatformKind } from "@/gql/graphql";
 import { applyFieldErrors } from "@/lib/form-errors";
 import { useApiAction } from "@/lib/use-api-action";
 import { SetPlatformAccountMutation } from "./operations";
 import type { UserDetail } from "./user-detail";
-
-export const PLATFORM_LABELS: Record<PlatformKind, string> = {
-  POSTGRES: "PostgreSQL",
-  LAKEBASE: "Lakebase",
-  REDSHIFT: "Amazon Redshift",
-  TRINO: "Trino",
-  SNOWFLAKE: "Snowflake",
-  DATABRICKS_UC: "Databricks Unity Catalog",
-  BIGQUERY: "BigQuery",
-  SYNAPSE: "Azure Synapse",
-  S3: "Amazon S3",
-};
 
 type Values = { platform: PlatformKind; accountName: string };
 
@@ -27,12 +16,13 @@ export function UserPlatformAccountsCard({ user, canManage, onChanged }: { user:
   const [form] = Form.useForm<Values>();
   const [{ fetching }, setAccount] = useMutation(SetPlatformAccountMutation);
   const run = useApiAction();
+  const platforms = usePlatformKinds();
 
   async function onFinish(values: Values) {
     const data = await run(
       () => setAccount({ input: { userId: user.id, platform: values.platform, accountName: values.accountName.trim() } }),
       {
-        success: `${PLATFORM_LABELS[values.platform]} account saved`,
+        success: `${platforms.label(values.platform)} account saved`,
         onError: (e) => applyFieldErrors(form, e, ["platform", "accountName"]).length === 0 && e.fields.length > 0,
       },
     );
@@ -44,7 +34,7 @@ export function UserPlatformAccountsCard({ user, canManage, onChanged }: { user:
 
   function confirmRemove(platform: PlatformKind) {
     modal.confirm({
-      title: `Remove the ${PLATFORM_LABELS[platform]} account mapping?`,
+      title: `Remove the ${platforms.label(platform)} account mapping?`,
       content: "Steward will no longer know who this user is on that platform.",
       okText: "Remove",
       okButtonProps: { danger: true },
@@ -62,7 +52,7 @@ export function UserPlatformAccountsCard({ user, canManage, onChanged }: { user:
         dataSource={user.platformAccounts}
         locale={{ emptyText: "No platform accounts. Map how this user is known on each platform (e.g. their PostgreSQL role)." }}
         columns={[
-          { title: "Platform", dataIndex: "platform", render: (p: PlatformKind) => PLATFORM_LABELS[p] },
+          { title: "Platform", dataIndex: "platform", render: (p: PlatformKind) => platforms.label(p) },
           { title: "Account", dataIndex: "accountName", render: (a: string) => <Typography.Text code>{a}</Typography.Text> },
           ...(canManage
             ? [
@@ -75,7 +65,7 @@ export function UserPlatformAccountsCard({ user, canManage, onChanged }: { user:
                       type="link"
                       size="small"
                       danger
-                      aria-label={`Remove ${PLATFORM_LABELS[a.platform]} account`}
+                      aria-label={`Remove ${platforms.label(a.platform)} account`}
                       onClick={() => confirmRemove(a.platform)}
                     >
                       Remove
@@ -95,7 +85,7 @@ export function UserPlatformAccountsCard({ user, canManage, onChanged }: { user:
               rules={[{ required: true, message: "Choose a platform" }]}
               style={{ minWidth: 200 }}
             >
-              <Select placeholder="Platform" options={Object.entries(PLATFORM_LABELS).map(([value, label]) => ({ value, label }))} />
+              <Select placeholder="Platform" options={platforms.kinds.map((k) => ({ value: k.kind, label: k.label }))} />
             </Form.Item>
             <Form.Item
               label="Account name"

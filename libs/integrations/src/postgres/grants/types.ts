@@ -24,6 +24,8 @@ export type DesiredState = {
    * revokes them.
    */
   unmanagedGrants?: UnmanagedGrantsMode;
+  /** Delta path: when set, only these accounts' grants and memberships are authoritative. */
+  onlyAccounts?: string[];
 };
 
 export type UnmanagedGrantsMode = "REPORT" | "REVOKE";

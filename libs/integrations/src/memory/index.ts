@@ -1,0 +1,3 @@
+/** The in-memory adapter, for engine-level tests (not registered for any real kind). */
+export { memoryAccess, memoryAdapter } from "./memory.adapter";
+export { type MemoryFailure, type MemoryGrant, MemoryPlatform } from "./memory-platform";
