@@ -49,6 +49,7 @@ const BY_TYPE: Record<string, Record<string, Caller[]>> = {
     webhookEndpoints: ADMIN,
     webhookEndpoint: ADMIN,
     webhookEventTypes: ADMIN,
+    platformKinds: EVERYONE,
   },
   ApiKey: {
     id: EVERYONE,
@@ -215,6 +216,7 @@ const BY_TYPE: Record<string, Record<string, Caller[]>> = {
     startedAt: STAFF,
     finishedAt: STAFF,
     accountProblems: STAFF,
+    errorClass: STAFF,
   },
   ConnectionAccessState: {
     desiredVersion: STAFF,
@@ -228,6 +230,36 @@ const BY_TYPE: Record<string, Record<string, Caller[]>> = {
     nextExpiryAt: STAFF,
     unmanagedGrants: STAFF,
     accountProblems: STAFF,
+    lastErrorClass: STAFF,
+  },
+  // What each platform kind is and how its connection form looks: for any signed-in caller.
+  PlatformCapabilities: {
+    catalog: EVERYONE,
+    access: EVERYONE,
+    drift: EVERYONE,
+    decisions: EVERYONE,
+    dataPolicies: EVERYONE,
+    revokeUnmanaged: EVERYONE,
+  },
+  ConnectionField: {
+    name: EVERYONE,
+    label: EVERYONE,
+    type: EVERYONE,
+    required: EVERYONE,
+    default: EVERYONE,
+    help: EVERYONE,
+    placeholder: EVERYONE,
+    options: EVERYONE,
+    min: EVERYONE,
+    max: EVERYONE,
+  },
+  PlatformKindInfo: {
+    kind: EVERYONE,
+    label: EVERYONE,
+    supported: EVERYONE,
+    capabilities: EVERYONE,
+    connectionFields: EVERYONE,
+    reservedAccountNames: EVERYONE,
   },
   AccountProblem: { userId: STAFF, username: STAFF, accountName: STAFF, problem: STAFF },
   // Explaining one's own access includes whether one's own platform account is usable.
