@@ -74,5 +74,6 @@ describe("recomputeForUser", () => {
         current = full;
       }
     }
-  });
+    // 60 seeded scenarios of full recomputes: seconds on a loaded 2-core CI machine, not a speed check.
+  }, 60_000);
 });
