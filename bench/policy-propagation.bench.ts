@@ -75,7 +75,11 @@ async function main() {
     redisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
     encryptionKeys: keys,
     port: 0,
-    config: testConfig(`bench-p2-${run}`, { ACCESS_SWEEP_MS: 1_000 }),
+    config: testConfig(`bench-p2-${run}`, {
+      ACCESS_SWEEP_MS: 1_000,
+      // At scale a full reconcile holds the event loop for seconds: keep job locks from lapsing meanwhile.
+      ...(values.scale ? { JOB_LOCK_MS: 60_000, JOB_STALLED_CHECK_MS: 30_000 } : {}),
+    }),
     logger: createLogger({ name: "worker", level: "error" }),
   });
   let connectionId = "";

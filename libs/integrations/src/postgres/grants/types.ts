@@ -18,6 +18,10 @@ export type DesiredState = {
   /** Platform role names of the users Steward manages (created as LOGIN roles when missing). */
   users: { accountName: string }[];
   access: DesiredAccess[];
+  /** Delta path: when set, only these accounts' grants and memberships are authoritative. */
+  onlyAccounts?: string[];
+  /** Direct grants on managed objects made outside Steward: reported (default) or revoked. */
+  unmanagedGrants?: "REPORT" | "REVOKE";
 };
 
 /** Where to connect; the reconciling role needs CREATEROLE and grant rights on the objects. */
