@@ -79,33 +79,16 @@ export async function runScale(env: Env, o: ScaleOptions): Promise<Record<string
   });
   const sources = await db.dataSource.findMany({ where: { connectionId }, select: { id: true }, orderBy: { id: "asc" } });
 
-  // Users, groups and memberships straight into the metadata database (no events): the policies
-  // created afterwards make the first reconcile see all of them at once.
-  await sql(
-    "meta",
-    `INSERT INTO "User" (id, username, "displayName", email, "updatedAt")
-     SELECT gen_random_uuid(), u, u, u || '@bench.example', now() FROM unnest($1::text[]) u`,
-    [Array.from({ length: o.users }, (_, i) => userName(run, i))],
-  );
-  const userRows = (await sql("meta", `SELECT id, username FROM "User" WHERE username LIKE $1 ORDER BY username`, [`ps${run}_%`])).rows as {
-    id: string;
-    username: string;
-  }[];
+  // Groups and policies first (each policy is one event and one reconcile, cheap while nobody is in
+  // a group); then users and memberships straight into the metadata database (no events) and one
+  // version bump, so the initial full reconcile sees all of them at once.
   const groupIds: string[] = [];
-  const memberPairs: [string, string][] = [];
   for (let g = 0; g < o.policies; g++) {
     const id = (
       await sql("meta", `INSERT INTO "Group" (id, name, "updatedAt") VALUES (gen_random_uuid(), $1, now()) RETURNING id`, [`g${run}_${g}`])
     ).rows[0].id as string;
     groupIds.push(id);
-    const share = 0.02 + rand() * 0.18; // 2–20 % of users per audience
-    // User 0 is the one whose membership the benchmark toggles: it starts in no group.
-    for (const u of userRows.slice(1)) if (rand() < share) memberPairs.push([id, u.id]);
   }
-  await sql("meta", `INSERT INTO "GroupMembership" ("groupId", "userId") SELECT * FROM unnest($1::uuid[], $2::uuid[])`, [
-    memberPairs.map((p) => p[0]),
-    memberPairs.map((p) => p[1]),
-  ]);
   const policyTables: string[][] = groupIds.map(() => []);
   for (const [i, s] of sources.entries()) policyTables[i % o.policies]!.push(s.id);
   for (let g = 0; g < o.policies; g++) {
@@ -120,6 +103,28 @@ export async function runScale(env: Env, o: ScaleOptions): Promise<Record<string
     const s = await db.connectionAccessState.findUnique({ where: { connectionId } });
     return !!s && s.desiredVersion > 0 && s.appliedVersion === s.desiredVersion;
   };
+  await waitUntil("the policies' reconciles", 600_000, converged);
+  await sql(
+    "meta",
+    `INSERT INTO "User" (id, username, "displayName", email, "updatedAt")
+     SELECT gen_random_uuid(), u, u, u || '@bench.example', now() FROM unnest($1::text[]) u`,
+    [Array.from({ length: o.users }, (_, i) => userName(run, i))],
+  );
+  const userRows = (await sql("meta", `SELECT id, username FROM "User" WHERE username LIKE $1 ORDER BY username`, [`ps${run}_%`])).rows as {
+    id: string;
+    username: string;
+  }[];
+  const memberPairs: [string, string][] = [];
+  for (const id of groupIds) {
+    const share = 0.02 + rand() * 0.18; // 2–20 % of users per audience
+    // User 0 is the one whose membership the benchmark toggles: it starts in no group.
+    for (const u of userRows.slice(1)) if (rand() < share) memberPairs.push([id, u.id]);
+  }
+  await sql("meta", `INSERT INTO "GroupMembership" ("groupId", "userId") SELECT * FROM unnest($1::uuid[], $2::uuid[])`, [
+    memberPairs.map((p) => p[0]),
+    memberPairs.map((p) => p[1]),
+  ]);
+  await transaction(db, (tx) => bumpDesiredVersions(tx, [connectionId])); // the sweeper queues it
   await waitUntil("the initial reconcile", 600_000, converged);
   const setupSeconds = Math.round(performance.now() - setup) / 1000;
 

@@ -6,8 +6,8 @@ import {
   evaluateAll,
   explainAccess as explainWithEngine,
   levelOf,
-  sourcesForUser,
   type SubscriptionPolicy,
+  sourcesForUser,
 } from "@steward/policy";
 import { z } from "zod";
 import { requireGovernor, requirePolicyReader } from "../authz";

@@ -1,16 +1,19 @@
 import type { Logger, SecretBox } from "@steward/core";
 import type { Db } from "@steward/db";
 import {
-  detectDrift,
   type DesiredState,
   type DriftFinding,
+  detectDrift,
   type GrantsTarget,
   planReconcile,
   type ReconcileResult,
   reconcile,
 } from "@steward/integrations/grants";
 import type { SubscriptionPolicy } from "@steward/policy";
+import { withConnectionLock } from "./connection-lock";
+import { prunePendingScopes } from "./delta-scope";
 import { computeDesiredAccess, type DesiredConnectionAccess } from "./desired-access";
+import { deltaDesiredStates, forgetDeltaCache } from "./reconcile-delta";
 
 export type ReconcileDeps = { db: Db; secretBox: SecretBox; logger?: Logger; now?: () => Date };
 
@@ -48,6 +51,12 @@ function desiredStates(connectionId: string, version: number, desired: DesiredCo
  * errors leave the version unapplied for the sweeper to retry; nothing is ever dead-lettered for them.
  */
 export async function reconcileConnection(deps: ReconcileDeps, connectionId: string, version: number): Promise<ReconcileOutcome> {
+  // Several worker processes may hold jobs for one connection: they take turns, and each re-reads
+  // the applied version under the lock, so a later job finds the earlier one's work done.
+  return withConnectionLock(deps.db, connectionId, () => reconcileLocked(deps, connectionId, version));
+}
+
+async function reconcileLocked(deps: ReconcileDeps, connectionId: string, version: number): Promise<ReconcileOutcome> {
   const now = deps.now?.() ?? new Date();
   const state = await deps.db.connectionAccessState.findUnique({ where: { connectionId } });
   if (state && state.appliedVersion >= version) return { kind: "skipped", reason: "already-applied" };
@@ -61,9 +70,12 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
   let failure: { message: string; transient: boolean } | null = null;
   let desired: DesiredConnectionAccess | null = null;
   try {
-    desired = await computeDesiredAccess(deps.db, connectionId, now);
+    // Delta first: only the users the pending versions name; null means a full reconcile is needed.
+    const delta = connection.deletedAt ? null : await deltaDesiredStates(deps.db, connectionId, state?.appliedVersion ?? 0, target, now);
+    if (!delta) desired = await computeDesiredAccess(deps.db, connectionId, now);
+    deps.logger?.debug({ connectionId, version: target, path: delta ? "delta" : "full", users: delta?.users }, "reconcile planned");
     const grantsTargetConfig = grantsTarget(deps.secretBox, connection);
-    for (const state of desiredStates(connectionId, target, desired)) {
+    for (const state of delta ? delta.states : desiredStates(connectionId, target, desired!)) {
       const result: ReconcileResult = await reconcile(grantsTargetConfig, state);
       if (result.kind === "applied") statements.push(...result.statements);
       if (result.kind === "failed") {
@@ -80,6 +92,7 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
   }
   const durationMs = Date.now() - started;
   if (failure) {
+    forgetDeltaCache(deps.db, connectionId);
     await deps.db.$transaction([
       deps.db.reconcileRun.update({
         where: { id: run.id },
@@ -130,10 +143,12 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
         lastReconciledAt: new Date(),
         failureStreak: 0,
         lastAttemptAt: new Date(),
-        nextExpiryAt: desired?.nextExpiryAt ?? null,
+        // A delta leaves the connection's next expiry as the last full evaluation found it.
+        ...(desired ? { nextExpiryAt: desired.nextExpiryAt } : {}),
       },
     }),
   ]);
+  await prunePendingScopes(deps.db, connectionId, target, now);
   return { kind: statements.length ? "applied" : "unchanged", runId: run.id, version: target, statements: statements.length };
 }
 

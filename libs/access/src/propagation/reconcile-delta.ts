@@ -1,0 +1,204 @@
+import type { Db } from "@steward/db";
+import type { DesiredState } from "@steward/integrations/grants";
+import {
+  type AccessResult,
+  type CompiledSnapshot,
+  compileSnapshot,
+  type User as EngineUser,
+  evaluateCompiled,
+  levelAt,
+  recomputeForUser,
+} from "@steward/policy";
+import { loadPolicySnapshot } from "../snapshot";
+import { pendingScope } from "./delta-scope";
+import { accountMap, type UserMapping } from "./desired-access";
+
+/**
+ * Desired access for a few users without re-evaluating the connection: each worker process keeps
+ * the compiled policy snapshot of a connection (with its evaluated matrix) and the version it
+ * covers, and brings it forward with the engine's `recomputeForUser` for the users the pending
+ * scope rows name. Any version in between whose scope is unknown or "full", an unknown user, an
+ * account two users share, or a failed apply drops the cache: the caller then reconciles in full.
+ *
+ * The snapshot may hold data newer than its version (it is read after the version is known);
+ * that is harmless because every later change is either user-scoped (recomputed when its version
+ * comes) or full (drops the cache).
+ */
+
+type DbObject = DesiredState["objects"][number];
+
+type CacheEntry = {
+  version: number;
+  compiled: CompiledSnapshot;
+  result: AccessResult;
+  platform: "POSTGRES" | "LAKEBASE";
+  mapping: UserMapping;
+  /** userId → platform account, and account → the users mapped to it. */
+  accountOf: Map<string, string>;
+  owners: Map<string, Set<string>>;
+  databases: { database: string; objects: DbObject[]; sourceIndex: number[] }[];
+};
+
+const caches = new WeakMap<Db, Map<string, CacheEntry>>();
+
+function cacheOf(db: Db): Map<string, CacheEntry> {
+  let c = caches.get(db);
+  if (!c) {
+    c = new Map();
+    caches.set(db, c);
+  }
+  return c;
+}
+
+/** After a failed or partial apply the cached matrix may be ahead of the platform: start over. */
+export function forgetDeltaCache(db: Db, connectionId: string): void {
+  cacheOf(db).delete(connectionId);
+}
+
+/** Mirrors computeDesiredAccess (same sources, same mapping), keeping the compiled snapshot. */
+async function buildEntry(db: Db, connectionId: string, version: number, now: Date): Promise<CacheEntry | null> {
+  const connection = await db.connection.findUnique({ where: { id: connectionId } });
+  if (!connection || connection.deletedAt) return null;
+  const config = connection.config as { userMapping?: UserMapping; databases?: string[] };
+  const platform = connection.kind === "LAKEBASE" ? "LAKEBASE" : "POSTGRES";
+  const mapping = config.userMapping ?? { mode: "USERNAME" };
+  const [snapshot, accounts, sources] = await Promise.all([
+    loadPolicySnapshot(db, { connectionId }),
+    accountMap(db, platform, mapping),
+    db.dataSource.findMany({
+      where: { connectionId, status: "ACTIVE", catalogNode: { present: true } },
+      select: { id: true, objectType: true, catalogNode: { select: { path: true } } },
+    }),
+  ]);
+  const compiled = compileSnapshot(snapshot);
+  const result = evaluateCompiled(compiled, now);
+  const byDatabase = new Map<string, CacheEntry["databases"][number]>();
+  for (const s of sources) {
+    const [database, schema, name] = s.catalogNode.path;
+    const index = compiled.sourceIndex.get(s.id);
+    if (!database || !schema || !name || index === undefined) continue;
+    const entry = byDatabase.get(database) ?? byDatabase.set(database, { database, objects: [], sourceIndex: [] }).get(database)!;
+    entry.objects.push({ id: s.id, schema, name, objectType: s.objectType as DbObject["objectType"] });
+    entry.sourceIndex.push(index);
+  }
+  for (const database of config.databases ?? []) {
+    if (!byDatabase.has(database)) byDatabase.set(database, { database, objects: [], sourceIndex: [] });
+  }
+  const owners = new Map<string, Set<string>>();
+  for (const [userId, account] of accounts) (owners.get(account) ?? owners.set(account, new Set()).get(account)!).add(userId);
+  return { version, compiled, result, platform, mapping, accountOf: accounts, owners, databases: [...byDatabase.values()] };
+}
+
+type FreshUser = { engine: EngineUser; account: string | undefined };
+
+/** The users' current groups, attributes, status and platform account (inactive users included). */
+async function freshUsers(db: Db, entry: CacheEntry, userIds: string[]): Promise<Map<string, FreshUser>> {
+  const [users, groups, attributes, explicit] = await Promise.all([
+    db.user.findMany({ where: { id: { in: userIds } }, select: { id: true, username: true, status: true } }),
+    db.groupMembership.findMany({ where: { userId: { in: userIds } }, select: { userId: true, groupId: true } }),
+    db.userAttribute.findMany({ where: { userId: { in: userIds } }, select: { userId: true, key: true, value: true } }),
+    db.platformAccount.findMany({
+      where: { userId: { in: userIds }, platform: entry.platform },
+      select: { userId: true, accountName: true },
+    }),
+  ]);
+  const out = new Map<string, FreshUser>();
+  for (const u of users) {
+    const attrs: Record<string, string[]> = {};
+    for (const a of attributes) if (a.userId === u.id) attrs[a.key] = [...(attrs[a.key] ?? []), a.value];
+    let account: string | undefined;
+    if (entry.mapping.mode === "USERNAME") account = u.username;
+    if (entry.mapping.mode === "ATTRIBUTE" && entry.mapping.attribute) {
+      const values = attrs[entry.mapping.attribute] ?? [];
+      if (values.length === 1) account = values[0];
+    }
+    account = explicit.find((e) => e.userId === u.id)?.accountName ?? account;
+    const engine: EngineUser = {
+      id: u.id,
+      active: u.status === "ACTIVE",
+      groups: groups.filter((g) => g.userId === u.id).map((g) => g.groupId),
+      attributes: attrs,
+    };
+    out.set(u.id, { engine, account });
+  }
+  return out;
+}
+
+export type DeltaStates = { states: DesiredState[]; users: number; accounts: number };
+
+/**
+ * The desired states (one per database, `onlyAccounts` set) that bring versions (applied, target]
+ * to the platform, or null when only a full reconcile can.
+ */
+export async function deltaDesiredStates(
+  db: Db,
+  connectionId: string,
+  applied: number,
+  target: number,
+  now: Date,
+): Promise<DeltaStates | null> {
+  const cache = cacheOf(db);
+  let entry = cache.get(connectionId);
+  const scope = await pendingScope(db, connectionId, entry ? Math.min(entry.version, applied) : applied, target);
+  if (scope === "full") {
+    cache.delete(connectionId);
+    return null;
+  }
+  if (!entry) {
+    const built = await buildEntry(db, connectionId, target, now);
+    if (!built) return null;
+    entry = built;
+    cache.set(connectionId, entry);
+  }
+  const fresh = await freshUsers(db, entry, scope.userIds);
+  const accounts = new Set<string>();
+  const wanted = new Map<string, number>(); // account → user index, for users who hold access
+  for (const userId of scope.userIds) {
+    const f = fresh.get(userId);
+    const index = entry.compiled.userIndex.get(userId);
+    if (!f || index === undefined) return giveUp(cache, connectionId); // new or deleted user: re-compile
+    const before = entry.accountOf.get(userId);
+    const after = f.engine.active ? f.account : undefined;
+    // An account another user also maps to cannot be decided from this user alone.
+    for (const account of [before, after]) {
+      if (account === undefined) continue;
+      const others = [...(entry.owners.get(account) ?? [])].filter((u) => u !== userId);
+      if (others.length > 0) return giveUp(cache, connectionId);
+      accounts.add(account);
+    }
+    recomputeForUser(entry.compiled, f.engine, now);
+    if (before !== undefined) entry.owners.get(before)?.delete(userId);
+    if (after !== undefined) {
+      entry.accountOf.set(userId, after);
+      (entry.owners.get(after) ?? entry.owners.set(after, new Set()).get(after)!).add(userId);
+      wanted.set(after, index);
+    } else entry.accountOf.delete(userId);
+  }
+  entry.version = target;
+  const matrix = entry.compiled.current!;
+  const view: AccessResult = { ...entry.result, read: matrix.read, write: matrix.write };
+  const states = entry.databases.map((d): DesiredState => {
+    const access: DesiredState["access"] = [];
+    for (const [accountName, u] of wanted) {
+      d.sourceIndex.forEach((s, i) => {
+        const level = levelAt(view, u, s);
+        if (level !== "NONE") access.push({ objectId: d.objects[i]!.id, accountName, level });
+      });
+    }
+    return {
+      connectionId,
+      version: target,
+      database: d.database,
+      objects: d.objects,
+      users: [...wanted.keys()].map((accountName) => ({ accountName })),
+      access,
+      onlyAccounts: [...accounts].sort(),
+    };
+  });
+  return { states, users: scope.userIds.length, accounts: accounts.size };
+}
+
+function giveUp(cache: Map<string, CacheEntry>, connectionId: string): null {
+  cache.delete(connectionId);
+  return null;
+}
