@@ -17,7 +17,7 @@ export async function withConnectionLock<T>(db: Db, connectionId: string, fn: ()
   let result: { value: T } | undefined;
   await db.$transaction(
     async (tx) => {
-      await tx.$queryRaw`SELECT pg_catalog.pg_advisory_xact_lock(${RECONCILE_LOCK_CLASS}::int, pg_catalog.hashtext(${connectionId}))`;
+      await tx.$queryRaw`SELECT pg_catalog.pg_advisory_xact_lock(${RECONCILE_LOCK_CLASS}::int, pg_catalog.hashtext(${connectionId}))::text AS locked`;
       result = { value: await fn() };
     },
     { timeout: LOCK_HOLD_MS, maxWait: 10_000 },

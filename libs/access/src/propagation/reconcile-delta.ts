@@ -159,8 +159,9 @@ export async function deltaDesiredStates(
     if (!f || index === undefined) return giveUp(cache, connectionId); // new or deleted user: re-compile
     const before = entry.accountOf.get(userId);
     const after = f.engine.active ? f.account : undefined;
-    // An account another user also maps to cannot be decided from this user alone.
-    for (const account of [before, after]) {
+    // An inactive user's account is still in scope (its memberships go); one that another user also
+    // maps to cannot be decided from this user alone.
+    for (const account of [before, f.account]) {
       if (account === undefined) continue;
       const others = [...(entry.owners.get(account) ?? [])].filter((u) => u !== userId);
       if (others.length > 0) return giveUp(cache, connectionId);
