@@ -60,6 +60,8 @@ const startWorker = () =>
       JOB_STALLED_CHECK_MS: "1000",
     },
     output,
+    // Five Node processes starting on a shared 2-core machine: readiness can take a while.
+    { readyTimeoutMs: 90_000 },
   );
 
 async function startApi(): Promise<{ child: ChildProcess; url: string }> {
@@ -90,7 +92,7 @@ async function startApi(): Promise<{ child: ChildProcess; url: string }> {
         () => false,
       );
     },
-    { timeoutMs: 60_000, intervalMs: 100, what: "api readiness" },
+    { timeoutMs: 90_000, intervalMs: 100, what: "api readiness" },
   );
   return { child, url };
 }
@@ -103,10 +105,9 @@ beforeAll(async () => {
   for (let i = 0; i < 4; i++) ddl.push(`CREATE TABLE s1.t${i} (id int)`, `CREATE TABLE s2.t${i} (id int)`);
   ddl.push("CREATE VIEW s1.v0 AS SELECT * FROM s1.t0");
   await query(ddl.join(";"), [], { database: warehouse });
-  const started = await Promise.all([startWorker(), startWorker(), startWorker(), startApi(), startApi()]);
-  workers.splice(0, 3, ...(started.slice(0, 3) as WorkerProcess[]));
-  apis.push(...(started.slice(3) as { child: ChildProcess; url: string }[]));
-}, 120_000);
+  for (let i = 0; i < workers.length; i++) workers[i] = await startWorker();
+  apis.push(await startApi(), await startApi());
+}, 400_000);
 
 afterAll(async () => {
   for (const w of workers) if (w) await killProcess(w.child, "SIGKILL");
@@ -290,4 +291,4 @@ it("2 APIs and 3 workers with SIGKILLs: exact grants, nothing left for a full re
   console.info(
     `multi-process: ${CHANGES} changes, ${rows.length} pairs checked, ${finished.length} reconcile runs (${runs.length - finished.length} cut off by SIGKILL), none overlapping`,
   );
-}, 180_000);
+}, 300_000);

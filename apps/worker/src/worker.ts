@@ -4,12 +4,12 @@ import { Redis } from "ioredis";
 import type { WorkerConfig, WorkerContext } from "./context";
 import { probe, startHttpServer } from "./http-server";
 import { startJobWorkers } from "./jobs/runner";
+import { accessSweepPass } from "./loops/access-sweeper";
 import { DELIVERY_NOTIFY_CHANNEL, sweepPendingDeliveries } from "./loops/delivery-sweep";
 import { OUTBOX_NOTIFY_CHANNEL, relayOutboxBatch } from "./loops/outbox-relay";
 import { startPgListener } from "./loops/pg-listener";
 import { startPollLoop } from "./loops/poll-loop";
 import { syncSchedulerPass } from "./loops/sync-scheduler";
-import { accessSweepPass } from "./loops/access-sweeper";
 import { createMetrics } from "./metrics";
 import { closeQueues, createQueues, enqueue } from "./queues";
 
