@@ -192,6 +192,7 @@ it("2 APIs and 3 workers with SIGKILLs: exact grants, nothing left for a full re
   const busy = new Set<string>();
   const member = new Set<string>();
   const inactive = new Set<string>();
+  let tagging: Promise<void> = Promise.resolve();
   const change = async () => {
     const free = userIds.slice(1).filter((u) => !busy.has(u));
     const user = pick(free);
@@ -214,7 +215,11 @@ it("2 APIs and 3 workers with SIGKILLs: exact grants, nothing left for a full re
         });
       } else if (r < 0.88) {
         const op = rand() < 0.6 ? "tagDataSource" : "untagDataSource";
-        await gql(`mutation($s: ID!) { ${op}(dataSourceId: $s, tag: "Hot") { id } }`, { s: pick(sources) });
+        const s = pick(sources);
+        // One tag change at a time: concurrent tagging of one source is §4.8's INTERNAL, not ours.
+        const run = tagging.then(() => gql(`mutation($s: ID!) { ${op}(dataSourceId: $s, tag: "Hot") { id } }`, { s }));
+        tagging = run.catch(() => {});
+        await run;
       } else {
         const reactivate = inactive.has(user);
         if (reactivate) inactive.delete(user);
@@ -242,8 +247,14 @@ it("2 APIs and 3 workers with SIGKILLs: exact grants, nothing left for a full re
       const pending = await t.db.outboxEvent.count({ where: { processedAt: null } });
       return s && pending === 0 && s.appliedVersion >= s.desiredVersion;
     },
-    { timeoutMs: 60_000, intervalMs: 250, what: "convergence" },
-  );
+    { timeoutMs: 90_000, intervalMs: 250, what: "convergence" },
+  ).catch(async (err) => {
+    const state = await t.db.connectionAccessState.findUnique({ where: { connectionId } });
+    const recent = await t.db.reconcileRun.findMany({ where: { connectionId }, orderBy: { startedAt: "desc" }, take: 5 });
+    const pending = await t.db.outboxEvent.count({ where: { processedAt: null } });
+    console.error({ state, pending, recent: recent.map((r) => [r.status, r.desiredVersion, r.error]) }, output.join("").slice(-3000));
+    throw err;
+  });
 
   // 1. Grants equal the desired state, pair by pair.
   const desired = await computeDesiredAccess(t.db, connectionId, new Date());
