@@ -4,7 +4,6 @@ CREATE TABLE "ConnectionPendingScope" (
     "connectionId" UUID NOT NULL,
     "version" INTEGER NOT NULL,
     "userIds" UUID[],
-    "policyIds" UUID[],
     "full" BOOLEAN NOT NULL DEFAULT false,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 

@@ -4,11 +4,10 @@ import { type EventType, isEventType } from "@steward/events";
 /**
  * Delta propagation: which Steward users an access-affecting event can change. A user-level event
  * (group membership, attributes, activity, platform account) changes only that user's access; a
- * deleted group changes its former members'. A policy change names the policy: the reconcile asks
- * the engine which users it moved. Everything else (sources, tags, approvals, subscriptions,
- * settings, connections) is "full": the reconcile re-evaluates the whole connection.
+ * deleted group changes its former members'. Everything else (policies, sources, approvals,
+ * subscriptions, settings, connections) is "full": the reconcile re-evaluates the whole connection.
  */
-export type EventScope = { userIds: string[]; policyIds?: string[] } | "full";
+export type EventScope = { userIds: string[] } | "full";
 
 /** Past this many users a delta costs about as much as a full reconcile, and reads less clearly. */
 export const MAX_DELTA_USERS = 200;
@@ -30,10 +29,6 @@ export function scopeOfEvent(event: EventRow): EventScope {
     case "user.roles.changed":
     case "user.platform_accounts.changed":
       return typeof payload.userId === "string" ? { userIds: [payload.userId] } : "full";
-    case "policy.changed":
-      return typeof (event.payload as { policyId?: unknown } | null)?.policyId === "string"
-        ? { userIds: [], policyIds: [(event.payload as { policyId: string }).policyId] }
-        : "full";
     case "group.deleted":
       return Array.isArray(payload.memberIds) && payload.memberIds.every((m) => typeof m === "string")
         ? { userIds: payload.memberIds as string[] }
@@ -55,7 +50,6 @@ export async function recordPendingScopes(tx: Tx, versions: { connectionId: stri
       connectionId: v.connectionId,
       version: v.version,
       userIds: scope === "full" || full ? [] : [...new Set(scope.userIds)],
-      policyIds: scope === "full" || full ? [] : [...new Set(scope.policyIds ?? [])],
       full,
     })),
   });
@@ -69,13 +63,12 @@ export async function pendingScope(db: Db | Tx, connectionId: string, after: num
   if (upTo <= after) return { userIds: [] };
   const rows = await db.connectionPendingScope.findMany({
     where: { connectionId, version: { gt: after, lte: upTo } },
-    select: { version: true, userIds: true, policyIds: true, full: true },
+    select: { version: true, userIds: true, full: true },
   });
   const versions = new Set(rows.map((r) => r.version));
   if (versions.size !== upTo - after || rows.some((r) => r.full)) return "full";
   const users = new Set(rows.flatMap((r) => r.userIds));
-  const policies = new Set(rows.flatMap((r) => r.policyIds));
-  return users.size > MAX_DELTA_USERS ? "full" : { userIds: [...users].sort(), policyIds: [...policies].sort() };
+  return users.size > MAX_DELTA_USERS ? "full" : { userIds: [...users].sort() };
 }
 
 /** Drops scope rows of applied versions once no cached snapshot can still need them. */

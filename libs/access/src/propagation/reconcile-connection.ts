@@ -13,7 +13,7 @@ import type { SubscriptionPolicy } from "@steward/policy";
 import { withConnectionLock } from "./connection-lock";
 import { prunePendingScopes } from "./delta-scope";
 import { computeDesiredAccess, type DesiredConnectionAccess } from "./desired-access";
-import { deltaDesiredStates, forgetDeltaCache } from "./reconcile-delta";
+import { deltaDesiredStates, forgetDeltaCache, primeDeltaCache } from "./reconcile-delta";
 
 export type ReconcileDeps = { db: Db; secretBox: SecretBox; logger?: Logger; now?: () => Date };
 
@@ -149,6 +149,12 @@ async function reconcileLocked(deps: ReconcileDeps, connectionId: string, versio
     }),
   ]);
   await prunePendingScopes(deps.db, connectionId, target, now);
+  if (desired && !connection.deletedAt) {
+    // Grants are in; now give the next delta its starting point. A failure only costs that delta.
+    await primeDeltaCache(deps.db, connectionId, target, now).catch((err: unknown) =>
+      deps.logger?.warn({ connectionId, err: err instanceof Error ? err.message : String(err) }, "delta cache not primed"),
+    );
+  }
   return { kind: statements.length ? "applied" : "unchanged", runId: run.id, version: target, statements: statements.length };
 }
 

@@ -7,11 +7,10 @@ import {
   type User as EngineUser,
   evaluateCompiled,
   levelAt,
-  type PolicySnapshot,
   recomputeForUser,
 } from "@steward/policy";
-import { loadPolicySnapshot, toEnginePolicy } from "../snapshot";
-import { MAX_DELTA_USERS, pendingScope } from "./delta-scope";
+import { loadPolicySnapshot } from "../snapshot";
+import { pendingScope } from "./delta-scope";
 import { accountMap, type UserMapping } from "./desired-access";
 
 /**
@@ -20,9 +19,6 @@ import { accountMap, type UserMapping } from "./desired-access";
  * covers, and brings it forward with the engine's `recomputeForUser` for the users the pending
  * scope rows name. Any version in between whose scope is unknown or "full", an unknown user, an
  * account two users share, or a failed apply drops the cache: the caller then reconciles in full.
- *
- * A policy change is diffed instead: the snapshot is re-compiled with the current policies and
- * re-evaluated, and the users whose level moved on this connection's sources are the scope.
  *
  * The snapshot may hold data newer than its version (it is read after the version is known);
  * that is harmless because every later change is either user-scoped (recomputed when its version
@@ -33,8 +29,6 @@ type DbObject = DesiredState["objects"][number];
 
 type CacheEntry = {
   version: number;
-  /** Kept (with its users patched) so that a policy change can be re-compiled and diffed. */
-  snapshot: PolicySnapshot;
   compiled: CompiledSnapshot;
   result: AccessResult;
   platform: "POSTGRES" | "LAKEBASE";
@@ -92,7 +86,17 @@ async function buildEntry(db: Db, connectionId: string, version: number, now: Da
   }
   const owners = new Map<string, Set<string>>();
   for (const [userId, account] of accounts) (owners.get(account) ?? owners.set(account, new Set()).get(account)!).add(userId);
-  return { version, snapshot, compiled, result, platform, mapping, accountOf: accounts, owners, databases: [...byDatabase.values()] };
+  return { version, compiled, result, platform, mapping, accountOf: accounts, owners, databases: [...byDatabase.values()] };
+}
+
+/**
+ * After a full reconcile: compile the snapshot the next delta starts from, so the first one-user
+ * change after it does not pay for a compile. Costs one evaluation, after the grants are in.
+ */
+export async function primeDeltaCache(db: Db, connectionId: string, version: number, now: Date): Promise<void> {
+  const entry = await buildEntry(db, connectionId, version, now);
+  if (entry) cacheOf(db).set(connectionId, entry);
+  else cacheOf(db).delete(connectionId);
 }
 
 type FreshUser = { engine: EngineUser; account: string | undefined };
@@ -151,8 +155,6 @@ export async function deltaDesiredStates(
     return null;
   }
   if (!entry) {
-    // Without the state before a policy change there is nothing to diff against.
-    if (scope.policyIds?.length) return null;
     const built = await buildEntry(db, connectionId, target, now);
     if (!built) return null;
     entry = built;
@@ -161,7 +163,6 @@ export async function deltaDesiredStates(
   const fresh = await freshUsers(db, entry, scope.userIds);
   const accounts = new Set<string>();
   const wanted = new Map<string, number>(); // account → user index, for users who hold access
-  const positions = new Map(entry.snapshot.users.map((u, i) => [u.id, i]));
   for (const userId of scope.userIds) {
     const f = fresh.get(userId);
     const index = entry.compiled.userIndex.get(userId);
@@ -177,23 +178,12 @@ export async function deltaDesiredStates(
       accounts.add(account);
     }
     recomputeForUser(entry.compiled, f.engine, now);
-    entry.snapshot = { ...entry.snapshot, users: entry.snapshot.users.with(positions.get(userId)!, f.engine) };
     if (before !== undefined) entry.owners.get(before)?.delete(userId);
     if (after !== undefined) {
       entry.accountOf.set(userId, after);
       (entry.owners.get(after) ?? entry.owners.set(after, new Set()).get(after)!).add(userId);
       wanted.set(after, index);
     } else entry.accountOf.delete(userId);
-  }
-  if (scope.policyIds?.length) {
-    const moved = await policyDiff(db, entry, now);
-    if (moved === null) return giveUp(cache, connectionId);
-    for (const index of moved) {
-      const account = entry.accountOf.get(entry.compiled.userIds[index]!);
-      if (account === undefined || (entry.owners.get(account)?.size ?? 0) > 1) continue; // unmapped, or decided by the full reconcile
-      accounts.add(account);
-      wanted.set(account, index);
-    }
   }
   entry.version = target;
   const matrix = entry.compiled.current!;
@@ -217,38 +207,6 @@ export async function deltaDesiredStates(
     };
   });
   return { states, users: scope.userIds.length, accounts: accounts.size };
-}
-
-/**
- * Re-compiles the cached snapshot with the current policies and returns the indices of users whose
- * level changed on any of this connection's sources (null past MAX_DELTA_USERS). Users keep their
- * indices: the snapshot's user list is unchanged.
- */
-async function policyDiff(db: Db, entry: CacheEntry, now: Date): Promise<number[] | null> {
-  const rows = await db.subscriptionPolicy.findMany({ where: { deletedAt: null }, orderBy: { id: "asc" } });
-  entry.snapshot = { ...entry.snapshot, policies: rows.map(toEnginePolicy) };
-  const compiled = compileSnapshot(entry.snapshot);
-  const result = evaluateCompiled(compiled, now);
-  const before = entry.compiled.current!;
-  const after = compiled.current!;
-  const words = compiled.words;
-  const moved = new Set<number>();
-  for (const d of entry.databases) {
-    for (const s of d.sourceIndex) {
-      for (let w = s * words; w < (s + 1) * words; w++) {
-        let bits = ((before.read[w]! ^ after.read[w]!) | (before.write[w]! ^ after.write[w]!)) >>> 0;
-        while (bits !== 0) {
-          const low = bits & -bits;
-          moved.add((w - s * words) * 32 + 31 - Math.clz32(low));
-          bits = (bits ^ low) >>> 0;
-        }
-      }
-    }
-  }
-  if (moved.size > MAX_DELTA_USERS) return null;
-  entry.compiled = compiled;
-  entry.result = result;
-  return [...moved];
 }
 
 function giveUp(cache: Map<string, CacheEntry>, connectionId: string): null {
