@@ -138,6 +138,7 @@ export async function runScale(env: Env, o: ScaleOptions): Promise<Record<string
     (await probe.query("SELECT has_table_privilege($1, $2, 'SELECT') AS ok", [subject.username, `${schema}.${table}`])).rows[0]
       .ok as boolean;
   const latencies: number[] = [];
+  const measuredFrom = new Date();
   try {
     for (let i = 0; i < o.changes; i++) {
       const grant = i % 2 === 0;
@@ -153,6 +154,16 @@ export async function runScale(env: Env, o: ScaleOptions): Promise<Record<string
   } finally {
     await probe.end().catch(() => {});
   }
+
+  // Where the time goes: the reconcile job itself (ReconcileRun) and commit → dispatch (outbox).
+  const runs = await db.reconcileRun.findMany({ where: { connectionId, startedAt: { gte: measuredFrom } }, select: { durationMs: true } });
+  const events = await db.outboxEvent.findMany({
+    where: { type: "group.membership.changed", createdAt: { gte: measuredFrom } },
+    select: { createdAt: true, enqueuedAt: true, processedAt: true },
+  });
+  const runMs = runs.map((r) => r.durationMs ?? 0);
+  const handoverMs = events.filter((e) => e.enqueuedAt).map((e) => e.enqueuedAt!.getTime() - e.createdAt.getTime());
+  const dispatchedMs = events.filter((e) => e.processedAt).map((e) => e.processedAt!.getTime() - e.createdAt.getTime());
 
   // The safety net: a full reconcile (a version bump without a delta scope) with nothing to change.
   await waitUntil("the last change to be recorded", 60_000, converged);
@@ -180,6 +191,13 @@ export async function runScale(env: Env, o: ScaleOptions): Promise<Record<string
     p90Ms: Math.round(percentile(latencies, 90)),
     p99Ms: p99,
     maxMs: Math.round(Math.max(...latencies)),
+    breakdown: {
+      reconcileRuns: runMs.length,
+      reconcileRunP50Ms: runMs.length ? percentile(runMs, 50) : null,
+      reconcileRunP99Ms: runMs.length ? percentile(runMs, 99) : null,
+      commitToHandoverP50Ms: handoverMs.length ? percentile(handoverMs, 50) : null,
+      commitToDispatchedP50Ms: dispatchedMs.length ? percentile(dispatchedMs, 50) : null,
+    },
     noOpFullReconcile: { outcome: full.kind, statements: fullStatements, ms: fullMs },
     goals: { p50AtMost100: p50 <= 100, p99AtMost250: p99 <= 250, noOpFullZeroStatements: fullStatements === 0 },
     machine: { nproc: os.cpus().length, cpu: os.cpus()[0]?.model ?? "", load1: Number(os.loadavg()[0]!.toFixed(2)) },
