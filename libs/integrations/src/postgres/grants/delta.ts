@@ -1,6 +1,15 @@
 import type pg from "pg";
 import { readActualState } from "./catalog";
-import { type DeltaRead, readDeltaState, readKinds, readMemberCounts, readMembers, relKey } from "./delta-catalog";
+import {
+  type DeltaRead,
+  readDeltaState,
+  readKinds,
+  readMemberCounts,
+  readMembers,
+  readRolesOf,
+  readWitnesses,
+  relKey,
+} from "./delta-catalog";
 import { validateDesired } from "./naming";
 import { type GrantPlan, planGrants } from "./planner";
 import { buildStatements } from "./statements";
@@ -75,7 +84,7 @@ export async function readAndPlanScoped(client: pg.ClientBase, desired: DesiredS
     for (const role of target) if (!current.has(role)) touch(role).add.push(account);
     for (const role of current) if (!target.has(role)) touch(role).remove.push(account);
   }
-  if (!structural && change.size > 0) structural = await mergeOrEmpty(client, read, change);
+  if (!structural && change.size > 0) structural = await mergeOrEmpty(client, read, change, scope);
   const tRead = performance.now();
   if (structural) return scopedFull(client, desired, prefix, scope, managedUsers, read, t0, structural);
 
@@ -115,39 +124,65 @@ function levels(wanted: Map<string, DesiredAccess["level"]>, kinds: Map<string, 
   return want;
 }
 
-/** A role left empty, or two roles of one level ending with the same members, reshape the model. */
+/**
+ * A role left empty, or two roles of one level ending with the same members, reshape the model.
+ * Two roles can only end equal if they share every final member, so each changed role needs
+ * comparing only with the roles of one of its final members (its "witness"): a scope account
+ * (whose final memberships are known) or else any other member (whose memberships this delta
+ * leaves alone). No scan of all memberships is needed.
+ */
 async function mergeOrEmpty(
   client: pg.ClientBase,
   read: DeltaRead,
   change: Map<string, { add: string[]; remove: string[] }>,
+  scope: string[],
 ): Promise<string | null> {
-  const counts = await readMemberCounts(client, [...read.groupRoles.keys()]);
-  const after = (role: string) => (counts.get(role) ?? 0) + (change.get(role)?.add.length ?? 0) - (change.get(role)?.remove.length ?? 0);
+  const finalOf = (account: string) => {
+    const set = new Set(read.memberOf.get(account) ?? []);
+    for (const [role, c] of change) {
+      if (c.add.includes(account)) set.add(role);
+      if (c.remove.includes(account)) set.delete(role);
+    }
+    return set;
+  };
+  const scopeWitness = new Map<string, string>(); // role → a scope account among its final members
+  for (const account of scope) for (const role of finalOf(account)) if (!scopeWitness.has(role)) scopeWitness.set(role, account);
+  const changed = [...change.keys()];
+  const others = await readWitnesses(
+    client,
+    read,
+    changed.filter((r) => !scopeWitness.has(r)),
+    scope,
+  );
+  for (const role of changed) if (!scopeWitness.has(role) && !others.has(role)) return `${role} would have no members`;
+  const rolesOf = await readRolesOf(client, read, [...new Set(others.values())]);
   const compare = new Set<string>();
-  for (const role of change.keys()) {
-    if (after(role) <= 0) return `${role} would have no members`;
-    for (const other of read.groupRoles.keys()) {
-      if (other !== role && read.groupRoles.get(other) === read.groupRoles.get(role) && after(other) === after(role)) {
-        compare.add(role).add(other);
-      }
+  const pairs: [string, string][] = [];
+  for (const role of changed) {
+    const witness = scopeWitness.get(role);
+    const candidates = witness !== undefined ? finalOf(witness) : (rolesOf.get(others.get(role)!) ?? new Set<string>());
+    for (const other of candidates) {
+      if (other === role || read.groupRoles.get(other) !== read.groupRoles.get(role)) continue;
+      compare.add(role).add(other);
+      pairs.push([role, other]);
     }
   }
-  if (compare.size === 0) return null;
-  const members = await readMembers(client, [...compare]);
+  if (pairs.length === 0) return null;
+  const counts = await readMemberCounts(client, read, [...compare]);
+  const size = (role: string) => (counts.get(role) ?? 0) + (change.get(role)?.add.length ?? 0) - (change.get(role)?.remove.length ?? 0);
+  const equalSized = pairs.filter(([a, b]) => size(a) === size(b));
+  if (equalSized.length === 0) return null;
+  const members = await readMembers(client, read, [...new Set(equalSized.flat())]);
   const finalSet = (role: string) => {
     const set = new Set(members.get(role) ?? []);
     for (const m of change.get(role)?.add ?? []) set.add(m);
     for (const m of change.get(role)?.remove ?? []) set.delete(m);
     return set;
   };
-  for (const role of change.keys()) {
-    if (!compare.has(role)) continue;
+  for (const [role, other] of equalSized) {
     const mine = finalSet(role);
-    for (const other of compare) {
-      if (other === role || read.groupRoles.get(other) !== read.groupRoles.get(role)) continue;
-      const theirs = finalSet(other);
-      if (theirs.size === mine.size && [...mine].every((m) => theirs.has(m))) return `${role} and ${other} would have the same members`;
-    }
+    const theirs = finalSet(other);
+    if (theirs.size === mine.size && [...mine].every((m) => theirs.has(m))) return `${role} and ${other} would have the same members`;
   }
   return null;
 }
@@ -164,7 +199,7 @@ async function scopedFull(
   reason: string,
 ): Promise<Timed> {
   const inScope = new Set(scope);
-  const members = await readMembers(client, [...read.groupRoles.keys()]);
+  const members = await readMembers(client, read, [...read.groupRoles.keys()]);
   const objectsByKey = new Map<string, DesiredObject>(desired.objects.map((o) => [relKey(o.schema, o.name), o]));
   const access: DesiredAccess[] = desired.access.filter((a) => inScope.has(a.accountName) && managedUsers.has(a.accountName));
   const users = new Set(scope.filter((a) => managedUsers.has(a)));
