@@ -147,6 +147,21 @@ describe("delta reconcile (onlyAccounts)", () => {
     await expectFullIsNoop();
   });
 
+  it("a user leaving can make two audiences equal too (found through another member's roles)", async () => {
+    set(eve, [
+      ["a1", "READ"],
+      ["b1", "WRITE"],
+    ]); // a1 gets its own audience {ann, eve}
+    expect((await reconcile(LOCAL_TARGET, delta([eve]))).kind).toBe("applied");
+    await expectFullIsNoop();
+    set(eve, [["b1", "WRITE"]]); // a1's audience is {ann} again, like a2's and v's
+    const res = await reconcile(LOCAL_TARGET, delta([eve]));
+    expect(res.kind === "applied" && res.warnings.join()).toMatch(/same members/);
+    expect(await canSelect(eve, "a1")).toMatch(/permission denied/);
+    expect(await canSelect(ann, "a1")).toBe("ok");
+    await expectFullIsNoop();
+  });
+
   it("refuses an unsafe scope account before connecting", async () => {
     const res = await reconcile(LOCAL_TARGET, { ...delta([ann]), onlyAccounts: ["pg_monitor"] });
     expect(res.kind === "failed" && res.error.code).toBe("INVALID_INPUT");
