@@ -7,13 +7,13 @@
  *   npm run bench -- catalog-sync [--schemas 50] [--tables-per-schema 1000] [--register]
  */
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import os from "node:os";
 import { parseArgs } from "node:util";
-import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { createConnection, requestSync, runSync } from "@steward/catalog";
 import { parseKeyring, SecretBox, systemActor } from "@steward/core";
 import { createDb } from "@steward/db";
+import pg from "pg";
 
 const { values } = parseArgs({
   options: {

@@ -5,6 +5,7 @@ export * from "./policies/policy-queries";
 export * from "./propagation/access-sweep";
 export * from "./propagation/desired-access";
 export * from "./propagation/connection-access-queries";
+export * from "./propagation/delta-scope";
 export * from "./propagation/desired-version";
 export * from "./propagation/drift-enforcement";
 export * from "./propagation/platform-accounts";

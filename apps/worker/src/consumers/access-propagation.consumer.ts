@@ -1,4 +1,4 @@
-import { bumpDesiredVersions, connectionsAffectedBy } from "@steward/access";
+import { bumpDesiredVersions, connectionsAffectedBy, recordPendingScopes, scopeOfEvent } from "@steward/access";
 import type { EventConsumer } from "./consumer";
 
 /**
@@ -13,6 +13,8 @@ export const accessPropagationConsumer: EventConsumer = {
     const connections = await connectionsAffectedBy(tx, event);
     if (connections.length === 0) return [];
     const versions = await bumpDesiredVersions(tx, connections);
+    // Who the change affects, committed with the bump: the reconcile then re-plans only them.
+    await recordPendingScopes(tx, versions, scopeOfEvent(event));
     log.debug({ versions }, "desired access versions bumped");
     return versions.map((v) => ({
       name: "reconcile-connection" as const,

@@ -1,6 +1,6 @@
-import type { EventConsumer } from "./consumer";
 import { accessPropagationConsumer } from "./access-propagation.consumer";
 import { catalogSyncConsumer } from "./catalog-sync.consumer";
+import type { EventConsumer } from "./consumer";
 import { webhooksConsumer } from "./webhooks.consumer";
 
 export type { EventConsumer } from "./consumer";

@@ -20,7 +20,11 @@ export async function freePort(): Promise<number> {
 export type WorkerProcess = { child: ChildProcess; port: number };
 
 /** Starts `apps/worker/src/main.ts` with `env` and waits for /readyz. Output is appended to `output`. */
-export async function spawnWorkerProcess(env: Record<string, string>, output: string[]): Promise<WorkerProcess> {
+export async function spawnWorkerProcess(
+  env: Record<string, string>,
+  output: string[],
+  opts: { readyTimeoutMs?: number } = {},
+): Promise<WorkerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", "apps/worker/src/main.ts"], {
     cwd: repoRoot,
@@ -38,7 +42,7 @@ export async function spawnWorkerProcess(env: Record<string, string>, output: st
         () => false,
       );
     },
-    { timeoutMs: 30_000, intervalMs: 100, what: "worker readiness" },
+    { timeoutMs: opts.readyTimeoutMs ?? 30_000, intervalMs: 100, what: "worker readiness" },
   );
   return { child, port };
 }

@@ -12,7 +12,10 @@ import {
   type UnmanagedGrants,
 } from "@steward/integrations";
 import type { SubscriptionPolicy } from "@steward/policy";
+import { withConnectionLock } from "./connection-lock";
+import { prunePendingScopes } from "./delta-scope";
 import { computeDesiredAccess, type DesiredConnectionAccess } from "./desired-access";
+import { deltaDesiredState, forgetDeltaCache, primeDeltaCache } from "./reconcile-delta";
 
 /** `adapterFor` is injectable so engine-level tests can run a connection through the in-memory adapter. */
 export type ReconcileDeps = { db: Db; secretBox: SecretBox; logger?: Logger; now?: () => Date; adapterFor?: AdapterLookup };
@@ -76,6 +79,12 @@ export function toDesiredState(
  * class. A failed version stays unapplied for the sweeper to retry; nothing is ever dead-lettered.
  */
 export async function reconcileConnection(deps: ReconcileDeps, connectionId: string, version: number): Promise<ReconcileOutcome> {
+  // Several worker processes may hold jobs for one connection: they take turns, and each re-reads
+  // the applied version under the lock, so a later job finds the earlier one's work done.
+  return withConnectionLock(deps.db, connectionId, () => reconcileLocked(deps, connectionId, version));
+}
+
+async function reconcileLocked(deps: ReconcileDeps, connectionId: string, version: number): Promise<ReconcileOutcome> {
   const now = deps.now?.() ?? new Date();
   const state = await deps.db.connectionAccessState.findUnique({ where: { connectionId } });
   if (state && state.appliedVersion >= version) return { kind: "skipped", reason: "already-applied" };
@@ -89,9 +98,15 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
   let failure: { message: string; errorClass: ErrorClass } | null = null;
   let desired: DesiredConnectionAccess | null = null;
   try {
-    desired = await computeDesiredAccess(deps.db, connectionId, now);
+    const settings = accessSettings(state);
+    // Delta first: only the users the pending versions name; null means a full reconcile is needed.
+    const delta = connection.deletedAt
+      ? null
+      : await deltaDesiredState(deps, connection, state?.appliedVersion ?? 0, target, now, settings);
+    if (!delta) desired = await computeDesiredAccess(deps.db, connectionId, now);
+    deps.logger?.debug({ connectionId, version: target, path: delta ? "delta" : "full", users: delta?.users }, "reconcile planned");
     const access = accessFor(deps, connection);
-    const result = await access.port.apply(access.connection, toDesiredState(connectionId, target, desired, accessSettings(state)));
+    const result = await access.port.apply(access.connection, delta ? delta.state : toDesiredState(connectionId, target, desired!, settings));
     if (result.kind === "applied") statements.push(...result.statements);
     if (result.kind === "failed") {
       failure = { message: result.error.message, errorClass: result.error.errorClass };
@@ -105,6 +120,7 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
   }
   const durationMs = Date.now() - started;
   if (failure) {
+    forgetDeltaCache(deps.db, connectionId);
     await deps.db.$transaction([
       deps.db.reconcileRun.update({
         where: { id: run.id },
@@ -164,11 +180,18 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
         failureStreak: 0,
         lastErrorClass: null,
         lastAttemptAt: new Date(),
-        nextExpiryAt: desired?.nextExpiryAt ?? null,
-        accountProblems,
+        // A delta leaves the next expiry and the account problems as the last full evaluation found them.
+        ...(desired ? { nextExpiryAt: desired.nextExpiryAt, accountProblems } : {}),
       },
     }),
   ]);
+  await prunePendingScopes(deps.db, connectionId, target, now);
+  if (desired && !connection.deletedAt) {
+    // Grants are in; now give the next delta its starting point. A failure only costs that delta.
+    await primeDeltaCache(deps, connection, target, now).catch((err: unknown) =>
+      deps.logger?.warn({ connectionId, err: err instanceof Error ? err.message : String(err) }, "delta cache not primed"),
+    );
+  }
   return { kind: statements.length ? "applied" : "unchanged", runId: run.id, version: target, statements: statements.length };
 }
 

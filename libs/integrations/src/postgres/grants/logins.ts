@@ -10,8 +10,10 @@ import type { DesiredState, DriftFinding } from "./types";
 export function loginFindings(desired: DesiredState, actual: ActualState): DriftFinding[] {
   if (!actual.userLogins?.size) return [];
   const wanted = new Set(desired.users.map((u) => u.accountName));
+  const mayChange = desired.loginScope ? new Set(desired.loginScope) : null;
   const findings: DriftFinding[] = [];
   for (const [user, canLogin] of [...actual.userLogins].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (mayChange && !mayChange.has(user)) continue;
     if (canLogin && !wanted.has(user)) findings.push({ kind: "STALE_LOGIN", user });
     if (!canLogin && wanted.has(user)) findings.push({ kind: "DISABLED_LOGIN", user });
   }

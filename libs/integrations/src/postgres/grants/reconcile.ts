@@ -1,4 +1,5 @@
 import { readActualState } from "./catalog";
+import { readAndPlanScoped } from "./delta";
 import { scopePrefix, validateDesired } from "./naming";
 import { type GrantPlan, planGrants } from "./planner";
 import { classifyError, executeStatements, inTransaction } from "./session";
@@ -12,6 +13,7 @@ async function readAndPlan(
   client: Parameters<typeof readActualState>[0],
   desired: DesiredState,
 ): Promise<GrantPlan & { timings: ReconcileTimings }> {
+  if (desired.onlyAccounts) return readAndPlanScoped(client, desired, scopePrefix(desired.connectionId, desired.database));
   const t0 = performance.now();
   const actual = await readActualState(client, desired, scopePrefix(desired.connectionId, desired.database));
   const t1 = performance.now();

@@ -26,6 +26,12 @@ export type DesiredState = {
   unmanagedGrants?: UnmanagedGrantsMode;
   /** Delta path: when set, only these accounts' grants and memberships are authoritative. */
   onlyAccounts?: string[];
+  /**
+   * Whose LOGIN attribute this run may change (default: every login Steward created). The delta
+   * path's scoped full plan sets it to the scope: `users` there lists only the accounts it could
+   * rebuild from memberships, not everyone Steward manages.
+   */
+  loginScope?: string[];
 };
 
 export type UnmanagedGrantsMode = "REPORT" | "REVOKE";
