@@ -9,10 +9,10 @@ import { CursorPager } from "@/components/cursor-pager";
 import { PageHeader } from "@/components/page-header";
 import { QueryError } from "@/components/query-error";
 import { RequireCapability } from "@/features/auth/require-capability";
-import { DataOwnerOptionsQuery } from "@/features/connections/operations";
 import { PLATFORM_KINDS } from "@/features/connections/platform-kinds";
 import { AppliedTags } from "@/features/tags/applied-tags";
 import { TagsQuery } from "@/features/tags/operations";
+import { PickUsersQuery } from "@/features/users/operations";
 import type { DataSourceStatus, DataSourcesQuery as DataSourcesQueryType } from "@/gql/graphql";
 import { useCursorPagination } from "@/lib/use-cursor-pagination";
 import { DataSourcesTabs } from "./data-sources-tabs";
@@ -50,7 +50,7 @@ function DataSourcesList() {
   });
   const [{ data: connections }] = useQuery({ query: ConnectionOptionsQuery });
   const [{ data: tags }] = useQuery({ query: TagsQuery, variables: { search: null } });
-  const [{ data: users, error: usersError }] = useQuery({ query: DataOwnerOptionsQuery, variables: { search: ownerSearch || null } });
+  const [{ data: users, error: usersError }] = useQuery({ query: PickUsersQuery, variables: { search: ownerSearch || null } });
 
   function filterChanged<T>(set: (v: T) => void) {
     return (v: T) => {
@@ -94,14 +94,14 @@ function DataSourcesList() {
           />
           <Select
             aria-label="Filter by owner"
-            placeholder={usersError ? "Owners (needs user directory access)" : "Any owner"}
+            placeholder={usersError ? "Owners (needs the data owner role)" : "Any owner"}
             disabled={Boolean(usersError)}
             allowClear
             showSearch={{ filterOption: false, onSearch: setOwnerSearch }}
             value={ownerUserId}
             onChange={filterChanged(setOwnerUserId)}
             style={{ width: 200 }}
-            options={users?.users.nodes.map((u) => ({ value: u.id, label: u.displayName })) ?? []}
+            options={users?.userOptions.map((u) => ({ value: u.id, label: u.displayName })) ?? []}
           />
           <Select
             aria-label="Filter by status"

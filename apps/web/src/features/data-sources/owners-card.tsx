@@ -4,8 +4,7 @@ import { Button, Card, Empty, Form, Select, Space, Tag } from "antd";
 import Link from "next/link";
 import { useMemo, useState } from "react";
 import { useMutation, useQuery } from "urql";
-import { DataOwnerOptionsQuery } from "@/features/connections/operations";
-import { GroupOptionsQuery } from "@/features/users/operations";
+import { PickGroupsQuery, PickUsersQuery } from "@/features/users/operations";
 import type { DataSourceFieldsFragment } from "@/gql/graphql";
 import { useApiAction } from "@/lib/use-api-action";
 import { SetDataSourceOwnersMutation } from "./operations";
@@ -36,26 +35,23 @@ function OwnerTags({ owners }: { owners: Owners }) {
 export function OwnersCard({ dataSourceId, owners, canEdit }: { dataSourceId: string; owners: Owners; canEdit: boolean }) {
   const [editing, setEditing] = useState(false);
   const [userSearch, setUserSearch] = useState("");
+  const [groupSearch, setGroupSearch] = useState("");
   const [form] = Form.useForm<Values>();
-  const [{ data: users, error: usersError }] = useQuery({
-    query: DataOwnerOptionsQuery,
-    variables: { search: userSearch || null },
-    pause: !editing,
-  });
-  const [{ data: groups }] = useQuery({ query: GroupOptionsQuery, variables: { search: null }, pause: !editing });
+  const [{ data: users }] = useQuery({ query: PickUsersQuery, variables: { search: userSearch || null }, pause: !editing });
+  const [{ data: groups }] = useQuery({ query: PickGroupsQuery, variables: { search: groupSearch || null }, pause: !editing });
   const [{ fetching }, save] = useMutation(SetDataSourceOwnersMutation);
   const run = useApiAction();
 
   const userOptions = useMemo(() => {
     const byId = new Map<string, string>();
     for (const o of owners) if (o.user) byId.set(o.user.id, o.user.displayName);
-    for (const u of users?.users.nodes ?? []) byId.set(u.id, `${u.displayName} (${u.username})`);
+    for (const u of users?.userOptions ?? []) byId.set(u.id, `${u.displayName} (${u.username})`);
     return [...byId].map(([value, label]) => ({ value, label }));
   }, [owners, users]);
   const groupOptions = useMemo(() => {
     const byId = new Map<string, string>();
     for (const o of owners) if (o.group) byId.set(o.group.id, o.group.name);
-    for (const g of groups?.groups.nodes ?? []) byId.set(g.id, g.name);
+    for (const g of groups?.groupOptions ?? []) byId.set(g.id, g.name);
     return [...byId].map(([value, label]) => ({ value, label }));
   }, [owners, groups]);
 
@@ -90,11 +86,7 @@ export function OwnersCard({ dataSourceId, owners, canEdit }: { dataSourceId: st
         <OwnerTags owners={owners} />
       ) : (
         <Form form={form} layout="vertical" onFinish={onFinish}>
-          <Form.Item
-            label="Users"
-            name="userIds"
-            extra={usersError ? "The user directory is visible to administrators and governors only." : undefined}
-          >
+          <Form.Item label="Users" name="userIds">
             <Select
               mode="multiple"
               placeholder="Search users"
@@ -103,7 +95,12 @@ export function OwnersCard({ dataSourceId, owners, canEdit }: { dataSourceId: st
             />
           </Form.Item>
           <Form.Item label="Groups" name="groupIds">
-            <Select mode="multiple" placeholder="Choose groups" showSearch={{ optionFilterProp: "label" }} options={groupOptions} />
+            <Select
+              mode="multiple"
+              placeholder="Search groups"
+              showSearch={{ filterOption: false, onSearch: setGroupSearch }}
+              options={groupOptions}
+            />
           </Form.Item>
           <Space>
             <Button onClick={() => setEditing(false)}>Cancel</Button>
