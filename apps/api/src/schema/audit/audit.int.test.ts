@@ -1,11 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { createConnection, registerDataSources, runSync } from "@steward/catalog";
-import { systemActor } from "@steward/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApi, type TestApi } from "../../testing/api-harness";
+import { connectionWithSources } from "../../testing/catalog-fixtures";
 
 let api: TestApi;
-const system = systemActor("audit-test");
 type Who = Awaited<ReturnType<TestApi["userWithRoles"]>>;
 let admin: Who;
 let directOwner: Who;
@@ -17,21 +15,6 @@ let plain: { connectionId: string; ownedSource: string; groupSource: string };
 /** A connection `connectionOwner` is assigned to, with one source nobody owns directly. */
 let assigned: { connectionId: string; source: string };
 
-async function connectionWithSources(tables: string[], dataOwnerIds: string[]) {
-  const { connection, syncRun } = await createConnection(api.deps, system, {
-    name: `audit-${randomBytes(3).toString("hex")}`,
-    kind: "POSTGRES",
-    config: { host: "127.0.0.1", port: 5432, user: "postgres", databases: [api.testDb.name] },
-    dataOwnerIds,
-  });
-  await runSync(api.deps, syncRun.id);
-  const nodes = await api.testDb.db.catalogNode.findMany({ where: { connectionId: connection.id, kind: "OBJECT", name: { in: tables } } });
-  const ordered = tables.map((t) => nodes.find((n) => n.name === t)!.id);
-  const { registeredIds } = await registerDataSources(api.deps, system, { connectionId: connection.id, nodeIds: ordered });
-  const sources = await api.testDb.db.dataSource.findMany({ where: { id: { in: registeredIds } }, include: { catalogNode: true } });
-  return { connectionId: connection.id, ids: tables.map((t) => sources.find((s) => s.catalogNode.name === t)!.id) };
-}
-
 beforeAll(async () => {
   api = await startTestApi();
   [admin, directOwner, groupOwner, connectionOwner, consumer] = await Promise.all([
@@ -41,10 +24,10 @@ beforeAll(async () => {
     api.userWithRoles(["DATA_OWNER"]),
     api.userWithRoles([]),
   ]);
-  const a = await connectionWithSources(["User", "Group"], []);
-  plain = { connectionId: a.connectionId, ownedSource: a.ids[0]!, groupSource: a.ids[1]! };
-  const b = await connectionWithSources(["Tag"], [connectionOwner.id]);
-  assigned = { connectionId: b.connectionId, source: b.ids[0]! };
+  const a = await connectionWithSources(api, ["User", "Group"]);
+  plain = { connectionId: a.connectionId, ownedSource: a.sourceIds[0]!, groupSource: a.sourceIds[1]! };
+  const b = await connectionWithSources(api, ["Tag"], [connectionOwner.id]);
+  assigned = { connectionId: b.connectionId, source: b.sourceIds[0]! };
   const db = api.testDb.db;
   await db.dataSourceOwner.create({ data: { dataSourceId: plain.ownedSource, userId: directOwner.id } });
   const group = await db.group.create({ data: { name: `audit-owners-${randomBytes(3).toString("hex")}` } });
