@@ -1,6 +1,6 @@
 "use client";
 
-import { Card, Empty, Flex, Table, type TableProps } from "antd";
+import { Card, Empty, Flex, Input, Select, type SelectProps, Table, type TableProps } from "antd";
 import { type ReactNode, useCallback, useState } from "react";
 import type { CombinedError } from "urql";
 import { CursorPager } from "@/components/cursor-pager";
@@ -29,6 +29,15 @@ export function useListFilters<F extends Filters>(initial: F) {
   return { filters, setFilter, filtered, pagination };
 }
 
+/** A clearable filter beside the search box; cleared means "any". */
+export function FilterSelect<V extends string>({
+  label,
+  width = 200,
+  ...rest
+}: { label: string; width?: number } & Omit<SelectProps<V>, "aria-label" | "allowClear" | "style">) {
+  return <Select<V> aria-label={label} allowClear style={{ width }} {...rest} />;
+}
+
 type ListPage<Row> = { nodes: Row[]; pageInfo: { hasNextPage: boolean; endCursor: string | null }; totalCount?: number };
 
 type ListCardProps<Row> = {
@@ -39,7 +48,9 @@ type ListCardProps<Row> = {
   pagination: CursorPagination;
   /** Singular, for "3 users in total". */
   noun: string;
-  /** The filter controls above the table. */
+  /** The free-text search box that leads the filters. */
+  search: { label: string; placeholder: string; onSearch: (text: string) => void; width?: number };
+  /** Further filter controls beside the search box. */
   filters?: ReactNode;
   emptyText: string;
   /** E.g. a link to where the first item is made. */
@@ -56,6 +67,7 @@ export function ListCard<Row extends { id: string }>({
   onRetry,
   pagination,
   noun,
+  search,
   filters,
   emptyText,
   emptyAction,
@@ -66,11 +78,16 @@ export function ListCard<Row extends { id: string }>({
     <>
       {error && <QueryError error={error} onRetry={onRetry} />}
       <Card>
-        {filters && (
-          <Flex gap={12} wrap style={{ marginBottom: 16 }}>
-            {filters}
-          </Flex>
-        )}
+        <Flex gap={12} wrap style={{ marginBottom: 16 }}>
+          <Input.Search
+            aria-label={search.label}
+            placeholder={search.placeholder}
+            allowClear
+            onSearch={search.onSearch}
+            style={{ width: search.width ?? 300 }}
+          />
+          {filters}
+        </Flex>
         <Table<Row>
           rowKey="id"
           loading={fetching}

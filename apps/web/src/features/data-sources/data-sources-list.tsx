@@ -1,11 +1,11 @@
 "use client";
 
-import { Input, Select, Space, Tag, Typography } from "antd";
+import { Space, Tag, Typography } from "antd";
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { useState } from "react";
 import { useQuery } from "urql";
-import { ListCard, useListFilters } from "@/components/list-card";
+import { FilterSelect, ListCard, useListFilters } from "@/components/list-card";
 import { PageHeader } from "@/components/page-header";
 import { RequireCapability } from "@/features/auth/require-capability";
 import { PLATFORM_KINDS } from "@/features/connections/platform-kinds";
@@ -62,52 +62,42 @@ function DataSourcesList() {
       onRetry={() => reexecute({ requestPolicy: "network-only" })}
       pagination={pagination}
       noun="data source"
+      search={{ label: "Search data sources", placeholder: "Search by name", onSearch: setFilter("search"), width: 280 }}
       filters={
         <>
-          <Input.Search
-            aria-label="Search data sources"
-            placeholder="Search by name"
-            allowClear
-            onSearch={setFilter("search")}
-            style={{ width: 280 }}
-          />
-          <Select
-            aria-label="Filter by connection"
+          <FilterSelect
+            label="Filter by connection"
             placeholder="Any connection"
-            allowClear
             value={connectionId}
             onChange={setFilter("connectionId")}
-            style={{ width: 200 }}
+            width={200}
             options={connections?.connections.map((c) => ({ value: c.id, label: c.name })) ?? []}
           />
-          <Select
-            aria-label="Filter by tag"
+          <FilterSelect
+            label="Filter by tag"
             placeholder="Any tag"
-            allowClear
             showSearch={{ optionFilterProp: "label" }}
             value={tag}
             onChange={setFilter("tag")}
-            style={{ width: 200 }}
+            width={200}
             options={tags?.tags.map((t) => ({ value: t.name, label: t.name })) ?? []}
           />
-          <Select
-            aria-label="Filter by owner"
+          <FilterSelect
+            label="Filter by owner"
             placeholder={usersError ? "Owners (needs the data owner role)" : "Any owner"}
             disabled={Boolean(usersError)}
-            allowClear
             showSearch={{ filterOption: false, onSearch: setOwnerSearch }}
             value={ownerUserId}
             onChange={setFilter("ownerUserId")}
-            style={{ width: 200 }}
+            width={200}
             options={users?.userOptions.map((u) => ({ value: u.id, label: u.displayName })) ?? []}
           />
-          <Select
-            aria-label="Filter by status"
+          <FilterSelect
+            label="Filter by status"
             placeholder="Any status"
-            allowClear
             value={status}
             onChange={setFilter("status")}
-            style={{ width: 150 }}
+            width={150}
             options={[
               { value: "ACTIVE", label: "Active" },
               { value: "DISABLED", label: "Disabled" },

@@ -1,7 +1,7 @@
 "use client";
 
 import { PlusOutlined } from "@ant-design/icons";
-import { App, Button, Input, Space, Typography } from "antd";
+import { App, Button, Space, Typography } from "antd";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
@@ -74,15 +74,7 @@ function GroupsList() {
         onRetry={refresh}
         pagination={pagination}
         noun="group"
-        filters={
-          <Input.Search
-            aria-label="Search groups"
-            placeholder="Search groups by name"
-            allowClear
-            onSearch={setFilter("search")}
-            style={{ width: 300 }}
-          />
-        }
+        search={{ label: "Search groups", placeholder: "Search groups by name", onSearch: setFilter("search") }}
         emptyText={filters.search ? "No groups match this search." : "No groups yet. Create one to grant access to teams."}
         columns={[
           { title: "Name", dataIndex: "name", render: (name: string, g) => <Link href={`/groups/${g.id}`}>{name}</Link> },

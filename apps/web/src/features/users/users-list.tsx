@@ -1,12 +1,12 @@
 "use client";
 
 import { PlusOutlined } from "@ant-design/icons";
-import { Button, Input, Select, Space, Tag } from "antd";
+import { Button, Space, Tag } from "antd";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useQuery } from "urql";
-import { ListCard, useListFilters } from "@/components/list-card";
+import { FilterSelect, ListCard, useListFilters } from "@/components/list-card";
 import { PageHeader } from "@/components/page-header";
 import { ALL_ROLES, ROLE_LABELS } from "@/features/auth/access";
 import { RequireCapability } from "@/features/auth/require-capability";
@@ -69,44 +69,35 @@ function UsersList() {
         onRetry={() => refetch({ requestPolicy: "network-only" })}
         pagination={pagination}
         noun="user"
+        search={{ label: "Search users", placeholder: "Search username, name or email", onSearch: setFilter("search") }}
         filters={
           <>
-            <Input.Search
-              aria-label="Search users"
-              placeholder="Search username, name or email"
-              allowClear
-              onSearch={setFilter("search")}
-              style={{ width: 300 }}
-            />
-            <Select
-              aria-label="Filter by status"
+            <FilterSelect
+              label="Filter by status"
               placeholder="Any status"
-              allowClear
               value={status}
               onChange={setFilter("status")}
-              style={{ width: 160 }}
+              width={160}
               options={[
                 { value: "ACTIVE", label: "Active" },
                 { value: "DEACTIVATED", label: "Deactivated" },
               ]}
             />
-            <Select
-              aria-label="Filter by role"
+            <FilterSelect
+              label="Filter by role"
               placeholder="Any role"
-              allowClear
               value={role}
               onChange={setFilter("role")}
-              style={{ width: 160 }}
+              width={160}
               options={ALL_ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }))}
             />
-            <Select
-              aria-label="Filter by group"
+            <FilterSelect
+              label="Filter by group"
               placeholder="Any group"
-              allowClear
               showSearch={{ optionFilterProp: "label" }}
               value={groupId}
               onChange={setFilter("groupId")}
-              style={{ width: 200 }}
+              width={200}
               options={groupData?.groups.nodes.map((g) => ({ value: g.id, label: g.name })) ?? []}
             />
           </>
