@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { ApiClient, chooseOption, signIn, uniqueName } from "./support";
+import { ApiClient, signIn, uniqueName } from "./support";
 
 test("a data owner picks a co-owner by name, reads the source's audit trail, and the tags page counts sources", async ({ page }) => {
   test.setTimeout(120_000);
@@ -33,7 +33,13 @@ test("a data owner picks a co-owner by name, reads the source's audit trail, and
   const owners = page.getByRole("region", { name: "Owners" });
   await expect(owners).toBeVisible();
   await owners.getByRole("button", { name: "Edit owners" }).click();
-  await chooseOption(page, "Users", `Test ${colleague.username} (${colleague.username})`, owners);
+  // The server searches usernames and display names; the option shows both.
+  const users = owners.getByRole("combobox", { name: "Users" });
+  await users.fill(colleague.username);
+  await expect(page.getByRole("option", { name: `Test ${colleague.username} (${colleague.username})`, exact: true })).toBeAttached();
+  await users.press("Enter");
+  // A multiple select stays open after a pick; close it so it does not cover the buttons.
+  await users.press("Escape");
   await owners.getByRole("button", { name: "Save owners" }).click();
   await expect(owners).toContainText(`Test ${colleague.username}`);
 
@@ -43,7 +49,7 @@ test("a data owner picks a co-owner by name, reads the source's audit trail, and
   await expect(trail.getByRole("row").filter({ hasText: "data_source.owners_set" }).first()).toContainText(owner.username);
 
   // The tags page shows the count from Tag.dataSourceCount.
-  await page.goto("/tags");
+  await page.goto("/data-sources/tags");
   await page.getByRole("searchbox", { name: "Search tags" }).fill(tag);
   await page.getByRole("searchbox", { name: "Search tags" }).press("Enter");
   await expect(page.getByRole("row").filter({ hasText: tag })).toContainText("1 data source");
