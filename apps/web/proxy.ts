@@ -1,14 +1,15 @@
-import { type NextRequest, NextResponse } from "next/server";
+import type { NextRequest } from "next/server";
+import { forwardGraphql } from "@/lib/graphql-forward";
 
 /**
- * Same-origin GraphQL: the browser posts to /graphql here and Next rewrites it to the API, so the
- * API's httpOnly session cookie stays first-party. This is a runtime rewrite (read on every request)
- * rather than a next.config `rewrites()` entry, which Next bakes into the build output: one build can
- * then run against any API via STEWARD_API_URL.
+ * Same-origin GraphQL: the browser posts to /graphql here and this forwards it to the API, so the
+ * API's httpOnly session cookie stays first-party. The target is read on every request (not a
+ * next.config `rewrites()` entry, which Next bakes into the build output), so one build can run
+ * against any API via STEWARD_API_URL. Forwarding ourselves rather than rewriting lets a query whose
+ * connection was reset be retried once (see forwardGraphql).
  */
 export function proxy(request: NextRequest) {
-  const origin = (process.env.STEWARD_API_URL ?? "http://127.0.0.1:4000").replace(/\/+$/, "");
-  return NextResponse.rewrite(new URL(`/graphql${request.nextUrl.search}`, origin));
+  return forwardGraphql(request, { apiUrl: process.env.STEWARD_API_URL ?? "http://127.0.0.1:4000" });
 }
 
 export const config = { matcher: "/graphql" };

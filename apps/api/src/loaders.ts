@@ -11,6 +11,7 @@ import {
   batchLatestSyncRun,
   batchOwners,
   batchSourceTags,
+  batchTagSourceCounts,
 } from "@steward/catalog";
 import DataLoader from "dataloader";
 
@@ -35,6 +36,10 @@ export function createLoaders(db: Db, actor: Actor | null) {
       const rows = await db.dataSource.groupBy({ by: ["connectionId"], where: { connectionId: { in: [...ids] } }, _count: { _all: true } });
       const map = new Map(rows.map((r) => [r.connectionId, r._count._all]));
       return ids.map((id) => map.get(id) ?? 0);
+    }),
+    tagSourceCount: new DataLoader((ids: readonly string[]) => {
+      if (!actor) throw unauthenticated();
+      return batchTagSourceCounts(db, actor, ids);
     }),
     hasChildren: new DataLoader(async (ids: readonly string[]) => {
       const rows = await db.catalogNode.groupBy({

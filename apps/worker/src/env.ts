@@ -32,6 +32,11 @@ const schema = z.object({
   OUTBOX_BATCH_SIZE: int(100, 1),
   OUTBOX_STALE_MS: int(30_000, 100),
   DELIVERY_SWEEP_MS: int(5_000, 50),
+  /** Processed outbox rows are kept this many days (for debugging a dispatch), then deleted. */
+  OUTBOX_RETENTION_DAYS: int(7, 1),
+  OUTBOX_PRUNE_BATCH_SIZE: int(1_000, 1),
+  /** Pause between prune passes once the backlog is gone. */
+  OUTBOX_PRUNE_MS: int(600_000, 50),
   /** How often due scheduled syncs are requested and lost sync jobs re-queued. */
   SYNC_SCHEDULER_MS: int(10_000, 50),
   /** How often unapplied access versions, expiries and drift checks are looked at. */

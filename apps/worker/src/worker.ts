@@ -6,6 +6,7 @@ import { type MetricsAccess, probe, startHttpServer } from "./http-server";
 import { startJobWorkers } from "./jobs/runner";
 import { accessSweepPass } from "./loops/access-sweeper";
 import { DELIVERY_NOTIFY_CHANNEL, sweepPendingDeliveries } from "./loops/delivery-sweep";
+import { outboxPrunePass } from "./loops/outbox-pruner";
 import { OUTBOX_NOTIFY_CHANNEL, relayOutboxBatch } from "./loops/outbox-relay";
 import { startPgListener } from "./loops/pg-listener";
 import { startPollLoop } from "./loops/poll-loop";
@@ -82,6 +83,12 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     idleMs: config.ACCESS_SWEEP_MS,
     pass: () => accessSweepPass(context),
   });
+  const prune = startPollLoop({
+    name: "outbox-pruner",
+    logger,
+    idleMs: config.OUTBOX_PRUNE_MS,
+    pass: () => outboxPrunePass(context),
+  });
   const listener = startPgListener({
     url: opts.databaseUrl,
     logger,
@@ -104,7 +111,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     context,
     async stop() {
       // Producers first (no new jobs), then consumers (BullMQ waits for active jobs), then connections.
-      await Promise.all([relay.stop(), sweep.stop(), scheduler.stop(), accessSweep.stop(), listener.stop()]);
+      await Promise.all([relay.stop(), sweep.stop(), scheduler.stop(), accessSweep.stop(), prune.stop(), listener.stop()]);
       await Promise.all(workers.map((w) => w.close()));
       await closeQueues(queues);
       await http.close();

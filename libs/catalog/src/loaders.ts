@@ -1,3 +1,4 @@
+import { type Actor, hasRole } from "@steward/core";
 import type { Db } from "@steward/db";
 
 /** Batch functions for the API's per-request DataLoaders (results in input order). */
@@ -54,4 +55,32 @@ export async function batchLatestSyncRun(db: Db, connectionIds: readonly string[
   const runs = await db.syncRun.findMany({ where: { id: { in: rows.map((r) => r.id) } } });
   const byConn = new Map(runs.map((r) => [r.connectionId, r]));
   return connectionIds.map((id) => byConn.get(id) ?? null);
+}
+
+/**
+ * Per tag: the data sources the actor can see that carry it or a narrower tag (`PII` counts `PII.Email`),
+ * on the source or on one of its columns — the number `searchDataSources({ tag })` would report, for
+ * a whole tags page in one grouped query.
+ */
+export async function batchTagSourceCounts(db: Db, actor: Actor, tagIds: readonly string[]) {
+  // Mirrors `visibleConnections` in queries.ts: data owners and consumers see assigned connections only.
+  const everyone = hasRole(actor, "ADMIN") || hasRole(actor, "GOVERNOR") || actor.kind === "SYSTEM";
+  const viewer = actor.kind === "SYSTEM" ? null : actor.userId;
+  const rows = await db.$queryRaw<{ id: string; n: number }[]>`
+    SELECT q.id::text AS id, count(DISTINCT ds.id)::int AS n
+    FROM "Tag" q
+    JOIN "Tag" t ON t.id = q.id OR starts_with(t.name, q.name || '.')
+    JOIN (
+      SELECT "dataSourceId", "tagId" FROM "DataSourceTag"
+      UNION
+      SELECT c."dataSourceId", ct."tagId" FROM "ColumnTag" ct JOIN "DataSourceColumn" c ON c.id = ct."columnId"
+    ) tagged ON tagged."tagId" = t.id
+    JOIN "DataSource" ds ON ds.id = tagged."dataSourceId"
+    JOIN "Connection" conn ON conn.id = ds."connectionId" AND conn."deletedAt" IS NULL
+    WHERE q.id = ANY(${[...tagIds]}::uuid[])
+      AND (${everyone} OR EXISTS (
+        SELECT 1 FROM "ConnectionDataOwner" cdo WHERE cdo."connectionId" = conn.id AND cdo."userId" = ${viewer}::uuid))
+    GROUP BY q.id`;
+  const byId = new Map(rows.map((r) => [r.id, r.n]));
+  return tagIds.map((id) => byId.get(id) ?? 0);
 }

@@ -1,6 +1,6 @@
 import { type Actor, actorUserId, decodeCursor, type PageArgs, pageSize, parseInput, toPage } from "@steward/core";
-import { z } from "zod";
 import type { Prisma, Tx } from "@steward/db";
+import { z } from "zod";
 
 export type AuditInput = {
   action: string;
@@ -62,8 +62,11 @@ const FilterSchema = z.object({
   to: z.date().nullish(),
 });
 
+/** Restricts a listing to these targets (an empty list matches nothing of that type). */
+export type AuditScope = { connectionIds: string[]; dataSourceIds: string[] };
+
 /** Newest first, keyset-paginated on the id. */
-export async function listAuditEvents(tx: Tx, filterInput: AuditFilter, page: PageArgs) {
+export async function listAuditEvents(tx: Tx, filterInput: AuditFilter, page: PageArgs, scope?: AuditScope) {
   const filter = parseInput(FilterSchema, filterInput);
   const size = pageSize(page.first);
   const cursor = decodeCursor(page.after, 1);
@@ -74,6 +77,18 @@ export async function listAuditEvents(tx: Tx, filterInput: AuditFilter, page: Pa
     targetId: filter.targetId ?? undefined,
     createdAt: filter.from || filter.to ? { gte: filter.from ?? undefined, lt: filter.to ?? undefined } : undefined,
     ...(cursor ? { id: { lt: BigInt(cursor[0] as string) } } : {}),
+    ...(scope
+      ? {
+          AND: [
+            {
+              OR: [
+                { targetType: "Connection", targetId: { in: scope.connectionIds } },
+                { targetType: "DataSource", targetId: { in: scope.dataSourceIds } },
+              ],
+            },
+          ],
+        }
+      : {}),
   };
   const rows = await tx.auditEvent.findMany({ where, orderBy: { id: "desc" }, take: size + 1 });
   return toPage(rows, size, (r) => [r.id.toString()]);

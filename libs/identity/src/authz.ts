@@ -32,3 +32,13 @@ export function requireAuditReader(actor: Actor | null): Actor {
   if (hasRole(a, "ADMIN") || hasRole(a, "GOVERNOR")) return a;
   throw forbidden("Reading the audit log needs the ADMIN or GOVERNOR role");
 }
+
+/**
+ * Who may search the people/group pickers (names only). Data owners name owners for their sources, so
+ * they need to find people without being able to read the directory (email, roles, groups, attributes).
+ */
+export function requirePicker(actor: Actor | null): Actor {
+  const a = requireAuthenticated(actor);
+  if (hasRole(a, "ADMIN") || hasRole(a, "GOVERNOR") || hasRole(a, "DATA_OWNER")) return a;
+  throw forbidden("Searching people needs the ADMIN, GOVERNOR or DATA_OWNER role");
+}

@@ -9,6 +9,7 @@ export * from "./users/set-user-status";
 export * from "./users/attributes";
 export * from "./users/platform-accounts";
 export * from "./users/queries";
+export * from "./users/pick-options";
 export * from "./roles/grant-revoke-role";
 export * from "./groups/group-commands";
 export * from "./groups/group-queries";

@@ -1,15 +1,14 @@
-import { listAuditEvents } from "@steward/events";
-import { requireAuditReader } from "@steward/identity";
+import { listAuditTrail } from "@steward/events";
 import { connectionFields, toConnection } from "../../connection";
 import type { Resolvers } from "../resolvers-types.gen";
 
 export const auditResolvers: Resolvers = {
   Query: {
     auditEvents: async (_p, { filter, first, after }, ctx) => {
-      requireAuditReader(ctx.actor);
       const f = filter ?? {};
-      const page = await listAuditEvents(
+      const page = await listAuditTrail(
         ctx.deps.db,
+        ctx.actor,
         {
           actorId: f.actorId,
           action: f.action,

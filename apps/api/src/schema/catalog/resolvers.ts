@@ -108,6 +108,9 @@ export const catalogResolvers: Resolvers = {
   DataSourceColumn: {
     tags: (c, _a, ctx) => ctx.loaders.columnTags.load(c.id),
   },
+  Tag: {
+    dataSourceCount: (t, _a, ctx) => ctx.loaders.tagSourceCount.load(t.id),
+  },
   DataSourceOwner: {
     user: (o, _a, ctx) => (o.userId ? ctx.loaders.user.load(o.userId) : null),
     group: async (o, _a, ctx) => (o.groupId ? ctx.deps.db.group.findUnique({ where: { id: o.groupId } }) : null),

@@ -4,6 +4,7 @@ import {
   deleteGroup,
   getGroup,
   listGroupMembers,
+  listGroupOptions,
   listGroups,
   removeGroupMember,
   updateGroup,
@@ -16,6 +17,7 @@ export const groupResolvers: Resolvers = {
     groups: async (_p, { search, first, after }, ctx) =>
       toConnection(await listGroups(ctx.deps, ctx.actor, search, { first, after }), (g) => [g.name]),
     group: (_p, { id }, ctx) => getGroup(ctx.deps, ctx.actor, id),
+    groupOptions: (_p, args, ctx) => listGroupOptions(ctx.deps, ctx.actor, args),
   },
   Mutation: {
     createGroup: (_p, { input }, ctx) => createGroup(ctx.deps, ctx.actor, input),

@@ -1,10 +1,11 @@
 import {
   createUser,
   deactivateUser,
+  getUser,
   grantRole,
   listAttributeKeys,
+  listUserOptions,
   listUsers,
-  getUser,
   reactivateUser,
   removeUserAttribute,
   requireUserReader,
@@ -22,6 +23,7 @@ export const userResolvers: Resolvers = {
       toConnection(await listUsers(ctx.deps, ctx.actor, filter, { first, after }), (u) => [u.username]),
     user: (_p, { id }, ctx) => getUser(ctx.deps, ctx.actor, id),
     attributeKeys: (_p, _a, ctx) => listAttributeKeys(ctx.deps, ctx.actor),
+    userOptions: (_p, args, ctx) => listUserOptions(ctx.deps, ctx.actor, args),
   },
   Mutation: {
     createUser: (_p, { input }, ctx) => createUser(ctx.deps, ctx.actor, input),

@@ -2,9 +2,8 @@
 
 import { Button, DatePicker, Form, Input, Select, Space } from "antd";
 import type { Dayjs } from "dayjs";
-import { useState } from "react";
-import { useQuery } from "urql";
-import { UserOptionsQuery } from "@/features/users/operations";
+import { SearchSelect } from "@/components/search-select";
+import { useDirectoryUserSearch } from "@/features/users/option-searches";
 import type { AuditEventsFilter } from "@/gql/graphql";
 
 type Values = {
@@ -35,18 +34,15 @@ export function toAuditFilter(values: Values): AuditEventsFilter {
 
 export function AuditFilters({ onChange }: { onChange: (filter: AuditEventsFilter) => void }) {
   const [form] = Form.useForm<Values>();
-  const [search, setSearch] = useState("");
-  const [{ data, fetching }] = useQuery({ query: UserOptionsQuery, variables: { search: search || null } });
 
   return (
     <Form form={form} layout="inline" onFinish={(v) => onChange(toAuditFilter(v))} style={{ rowGap: 12, marginBottom: 16 }}>
       <Form.Item label="Actor" name="actorId">
-        <Select
+        <SearchSelect
           allowClear
           placeholder="Anyone"
-          showSearch={{ filterOption: false, onSearch: setSearch }}
-          loading={fetching}
-          options={(data?.users.nodes ?? []).map((u) => ({ value: u.id, label: `${u.displayName} (${u.username})` }))}
+          useSearch={useDirectoryUserSearch}
+          noMatch="No matching user"
           style={{ width: 220 }}
         />
       </Form.Item>

@@ -40,7 +40,7 @@ export function AuditTrail({ dataSourceId }: { dataSourceId: string }) {
     requestPolicy: "cache-and-network",
   });
   if (hasCode(error, "FORBIDDEN"))
-    return <Alert type="info" showIcon title="The audit trail is visible to administrators and governors." />;
+    return <Alert type="info" showIcon title="The audit trail is visible to administrators, governors and the source's data owners." />;
   const events = data?.auditEvents;
   return (
     <section aria-label="Audit trail">

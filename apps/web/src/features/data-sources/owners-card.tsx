@@ -1,11 +1,11 @@
 "use client";
 
-import { Button, Card, Empty, Form, Select, Space, Tag } from "antd";
+import { Button, Card, Empty, Form, Space, Tag } from "antd";
 import Link from "next/link";
 import { useMemo, useState } from "react";
-import { useMutation, useQuery } from "urql";
-import { DataOwnerOptionsQuery } from "@/features/connections/operations";
-import { GroupOptionsQuery } from "@/features/users/operations";
+import { useMutation } from "urql";
+import { SearchSelect } from "@/components/search-select";
+import { useGroupSearch, useUserSearch } from "@/features/users/option-searches";
 import type { DataSourceFieldsFragment } from "@/gql/graphql";
 import { useApiAction } from "@/lib/use-api-action";
 import { SetDataSourceOwnersMutation } from "./operations";
@@ -35,29 +35,16 @@ function OwnerTags({ owners }: { owners: Owners }) {
 /** Owners of a data source: users and groups. Editing replaces the whole set. */
 export function OwnersCard({ dataSourceId, owners, canEdit }: { dataSourceId: string; owners: Owners; canEdit: boolean }) {
   const [editing, setEditing] = useState(false);
-  const [userSearch, setUserSearch] = useState("");
   const [form] = Form.useForm<Values>();
-  const [{ data: users, error: usersError }] = useQuery({
-    query: DataOwnerOptionsQuery,
-    variables: { search: userSearch || null },
-    pause: !editing,
-  });
-  const [{ data: groups }] = useQuery({ query: GroupOptionsQuery, variables: { search: null }, pause: !editing });
   const [{ fetching }, save] = useMutation(SetDataSourceOwnersMutation);
   const run = useApiAction();
 
-  const userOptions = useMemo(() => {
-    const byId = new Map<string, string>();
-    for (const o of owners) if (o.user) byId.set(o.user.id, o.user.displayName);
-    for (const u of users?.users.nodes ?? []) byId.set(u.id, `${u.displayName} (${u.username})`);
-    return [...byId].map(([value, label]) => ({ value, label }));
-  }, [owners, users]);
-  const groupOptions = useMemo(() => {
-    const byId = new Map<string, string>();
-    for (const o of owners) if (o.group) byId.set(o.group.id, o.group.name);
-    for (const g of groups?.groups.nodes ?? []) byId.set(g.id, g.name);
-    return [...byId].map(([value, label]) => ({ value, label }));
-  }, [owners, groups]);
+  // Current owners keep their names in the pickers before any search has run.
+  const known = useMemo(
+    () =>
+      Object.fromEntries(owners.flatMap((o) => (o.user ? [[o.user.id, o.user.displayName]] : o.group ? [[o.group.id, o.group.name]] : []))),
+    [owners],
+  );
 
   function startEditing() {
     form.setFieldsValue({
@@ -90,20 +77,23 @@ export function OwnersCard({ dataSourceId, owners, canEdit }: { dataSourceId: st
         <OwnerTags owners={owners} />
       ) : (
         <Form form={form} layout="vertical" onFinish={onFinish}>
-          <Form.Item
-            label="Users"
-            name="userIds"
-            extra={usersError ? "The user directory is visible to administrators and governors only." : undefined}
-          >
-            <Select
+          <Form.Item label="Users" name="userIds">
+            <SearchSelect
               mode="multiple"
               placeholder="Search users"
-              showSearch={{ filterOption: false, onSearch: setUserSearch }}
-              options={userOptions}
+              useSearch={useUserSearch}
+              knownLabels={known}
+              noMatch="No matching user"
             />
           </Form.Item>
           <Form.Item label="Groups" name="groupIds">
-            <Select mode="multiple" placeholder="Choose groups" showSearch={{ optionFilterProp: "label" }} options={groupOptions} />
+            <SearchSelect
+              mode="multiple"
+              placeholder="Search groups"
+              useSearch={useGroupSearch}
+              knownLabels={known}
+              noMatch="No matching group"
+            />
           </Form.Item>
           <Space>
             <Button onClick={() => setEditing(false)}>Cancel</Button>

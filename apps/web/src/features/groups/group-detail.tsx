@@ -1,7 +1,7 @@
 "use client";
 
 import { ArrowLeftOutlined, EditOutlined } from "@ant-design/icons";
-import { App, Button, Card, Descriptions, Result, Select, Skeleton, Space, Table } from "antd";
+import { App, Button, Card, Descriptions, Result, Skeleton, Space, Table } from "antd";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useState } from "react";
@@ -9,9 +9,11 @@ import { useMutation, useQuery } from "urql";
 import { CursorPager } from "@/components/cursor-pager";
 import { PageHeader } from "@/components/page-header";
 import { QueryError } from "@/components/query-error";
+import { SearchSelect } from "@/components/search-select";
 import { RequireCapability } from "@/features/auth/require-capability";
 import { useCan } from "@/features/auth/viewer-context";
-import { AddGroupMemberMutation, RemoveGroupMemberMutation, UserOptionsQuery } from "@/features/users/operations";
+import { AddGroupMemberMutation, RemoveGroupMemberMutation } from "@/features/users/operations";
+import { useDirectoryUserSearch } from "@/features/users/option-searches";
 import { StatusTag } from "@/features/users/user-tags";
 import type { GroupDetailQuery as GroupDetailQueryType } from "@/gql/graphql";
 import { formatDateTime } from "@/lib/format";
@@ -37,16 +39,10 @@ function GroupDetailView({ id }: { id: string }) {
   const canManage = useCan("users.manage");
   const pagination = useCursorPagination();
   const [editing, setEditing] = useState(false);
-  const [userSearch, setUserSearch] = useState("");
   const [userId, setUserId] = useState<string | undefined>();
   const [{ data, fetching, error }, reexecute] = useQuery({
     query: GroupDetailQuery,
     variables: { id, first: PAGE_SIZE, after: pagination.after },
-  });
-  const [{ data: userOptions, fetching: searching }] = useQuery({
-    query: UserOptionsQuery,
-    variables: { search: userSearch || null },
-    pause: !canManage,
   });
   const [{ fetching: adding }, addMember] = useMutation(AddGroupMemberMutation);
   const [, removeMember] = useMutation(RemoveGroupMemberMutation);
@@ -60,9 +56,6 @@ function GroupDetailView({ id }: { id: string }) {
   if (!group) return <Result status="404" title="Group not found" extra={<Link href="/groups">Back to groups</Link>} />;
 
   const memberIds = new Set(group.members.nodes.map((m) => m.id));
-  const options = (userOptions?.users.nodes ?? [])
-    .filter((u) => !memberIds.has(u.id))
-    .map((u) => ({ value: u.id, label: `${u.displayName} (${u.username})` }));
 
   function confirmRemove(m: Member) {
     modal.confirm({
@@ -122,15 +115,14 @@ function GroupDetailView({ id }: { id: string }) {
       <Card title="Members">
         {canManage && (
           <Space.Compact style={{ width: "100%", maxWidth: 520, marginBottom: 16 }}>
-            <Select
+            <SearchSelect
               aria-label="User to add"
               placeholder="Find a user by name, username or email"
-              showSearch={{ filterOption: false, onSearch: setUserSearch }}
-              loading={searching}
+              useSearch={useDirectoryUserSearch}
+              exclude={memberIds}
               value={userId}
               onChange={setUserId}
-              options={options}
-              notFoundContent={searching ? "Searching…" : "No matching users"}
+              noMatch="No matching users"
               style={{ flex: 1 }}
             />
             <Button

@@ -1,21 +1,19 @@
 "use client";
 
 import { PlusOutlined } from "@ant-design/icons";
-import { App, Button, Card, Empty, Input, Space, Table, Typography } from "antd";
+import { App, Button, Space, Typography } from "antd";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useMutation, useQuery } from "urql";
-import { CursorPager } from "@/components/cursor-pager";
+import { ListCard, useListFilters } from "@/components/list-card";
 import { PageHeader } from "@/components/page-header";
-import { QueryError } from "@/components/query-error";
 import { RequireCapability } from "@/features/auth/require-capability";
 import { useCan } from "@/features/auth/viewer-context";
 import { UsersGroupsTabs } from "@/features/users/users-groups-tabs";
 import type { GroupsQuery as GroupsQueryType } from "@/gql/graphql";
 import { formatDateTime } from "@/lib/format";
 import { useApiAction } from "@/lib/use-api-action";
-import { useCursorPagination } from "@/lib/use-cursor-pagination";
 import { type EditableGroup, GroupFormModal } from "./group-form-modal";
 import { DeleteGroupMutation, GroupsQuery } from "./operations";
 
@@ -34,12 +32,11 @@ function GroupsList() {
   const router = useRouter();
   const { modal } = App.useApp();
   const canManage = useCan("users.manage");
-  const pagination = useCursorPagination();
-  const [search, setSearch] = useState("");
+  const { filters, setFilter, pagination } = useListFilters({ search: "" });
   const [editing, setEditing] = useState<EditableGroup | null | undefined>(undefined);
   const [{ data, fetching, error }, reexecute] = useQuery({
     query: GroupsQuery,
-    variables: { search: search || null, first: PAGE_SIZE, after: pagination.after },
+    variables: { search: filters.search || null, first: PAGE_SIZE, after: pagination.after },
   });
   const [, deleteGroup] = useMutation(DeleteGroupMutation);
   const run = useApiAction();
@@ -70,67 +67,45 @@ function GroupsList() {
         }
       />
       <UsersGroupsTabs />
-      {error && <QueryError error={error} onRetry={refresh} />}
-      <Card>
-        <Input.Search
-          aria-label="Search groups"
-          placeholder="Search groups by name"
-          allowClear
-          onSearch={(v) => {
-            setSearch(v);
-            pagination.reset();
-          }}
-          style={{ width: 300, marginBottom: 16 }}
-        />
-        <Table<GroupRow>
-          rowKey="id"
-          loading={fetching}
-          dataSource={groups?.nodes ?? []}
-          pagination={false}
-          locale={{
-            emptyText: (
-              <Empty description={search ? "No groups match this search." : "No groups yet. Create one to grant access to teams."} />
-            ),
-          }}
-          columns={[
-            { title: "Name", dataIndex: "name", render: (name: string, g) => <Link href={`/groups/${g.id}`}>{name}</Link> },
-            {
-              title: "Description",
-              dataIndex: "description",
-              render: (d: string) => d || <Typography.Text type="secondary">—</Typography.Text>,
-            },
-            { title: "Members", dataIndex: "memberCount", width: 110 },
-            { title: "Updated", dataIndex: "updatedAt", render: formatDateTime, width: 190 },
-            ...(canManage
-              ? [
-                  {
-                    title: <span className="sr-only">Actions</span>,
-                    key: "actions",
-                    width: 150,
-                    render: (_: unknown, g: GroupRow) => (
-                      <Space size={0}>
-                        <Button type="link" size="small" aria-label={`Edit group ${g.name}`} onClick={() => setEditing(g)}>
-                          Edit
-                        </Button>
-                        <Button type="link" size="small" danger aria-label={`Delete group ${g.name}`} onClick={() => confirmDelete(g)}>
-                          Delete
-                        </Button>
-                      </Space>
-                    ),
-                  },
-                ]
-              : []),
-          ]}
-        />
-        <CursorPager
-          pagination={pagination}
-          hasNextPage={groups?.pageInfo.hasNextPage ?? false}
-          endCursor={groups?.pageInfo.endCursor}
-          totalCount={groups?.totalCount}
-          noun="group"
-          loading={fetching}
-        />
-      </Card>
+      <ListCard<GroupRow>
+        page={groups}
+        fetching={fetching}
+        error={error}
+        onRetry={refresh}
+        pagination={pagination}
+        noun="group"
+        search={{ label: "Search groups", placeholder: "Search groups by name", onSearch: setFilter("search") }}
+        emptyText={filters.search ? "No groups match this search." : "No groups yet. Create one to grant access to teams."}
+        columns={[
+          { title: "Name", dataIndex: "name", render: (name: string, g) => <Link href={`/groups/${g.id}`}>{name}</Link> },
+          {
+            title: "Description",
+            dataIndex: "description",
+            render: (d: string) => d || <Typography.Text type="secondary">—</Typography.Text>,
+          },
+          { title: "Members", dataIndex: "memberCount", width: 110 },
+          { title: "Updated", dataIndex: "updatedAt", render: formatDateTime, width: 190 },
+          ...(canManage
+            ? [
+                {
+                  title: <span className="sr-only">Actions</span>,
+                  key: "actions",
+                  width: 150,
+                  render: (_: unknown, g: GroupRow) => (
+                    <Space size={0}>
+                      <Button type="link" size="small" aria-label={`Edit group ${g.name}`} onClick={() => setEditing(g)}>
+                        Edit
+                      </Button>
+                      <Button type="link" size="small" danger aria-label={`Delete group ${g.name}`} onClick={() => confirmDelete(g)}>
+                        Delete
+                      </Button>
+                    </Space>
+                  ),
+                },
+              ]
+            : []),
+        ]}
+      />
       <GroupFormModal
         open={editing !== undefined}
         group={editing}

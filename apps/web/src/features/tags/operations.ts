@@ -10,10 +10,14 @@ export const TagsQuery = graphql(`
   }
 `);
 
-export const TagUsageQuery = graphql(`
-  query TagUsage($tag: String!) {
-    dataSources(filter: { tag: $tag }, first: 1) {
-      totalCount
+/** The tags page: counts come from one grouped query on the server, not one request per tag. */
+export const TagsWithUsageQuery = graphql(`
+  query TagsWithUsage($search: String) {
+    tags(search: $search) {
+      id
+      name
+      description
+      dataSourceCount
     }
   }
 `);

@@ -5,23 +5,20 @@ import Link from "next/link";
 import { useState } from "react";
 import { useQuery } from "urql";
 import { QueryError } from "@/components/query-error";
-import type { TagsQuery as TagsQueryType } from "@/gql/graphql";
-import { TagsQuery, TagUsageQuery } from "./operations";
+import type { TagsWithUsageQuery as TagsWithUsageQueryType } from "@/gql/graphql";
+import { TagsWithUsageQuery } from "./operations";
 
-type Row = TagsQueryType["tags"][number];
+type Row = TagsWithUsageQueryType["tags"][number];
 
 /** Data sources carrying the tag or one of its descendants, on the source or on a column. */
-function TagUsage({ name }: { name: string }) {
-  const [{ data, fetching }] = useQuery({ query: TagUsageQuery, variables: { tag: name } });
-  if (fetching && !data) return <Typography.Text type="secondary">…</Typography.Text>;
-  const n = data?.dataSources.totalCount ?? 0;
-  return <Link href={`/data-sources?tag=${encodeURIComponent(name)}`}>{`${n} data source${n === 1 ? "" : "s"}`}</Link>;
+function TagUsage({ name, count }: { name: string; count: number }) {
+  return <Link href={`/data-sources?tag=${encodeURIComponent(name)}`}>{`${count} data source${count === 1 ? "" : "s"}`}</Link>;
 }
 
 /** Every tag in use. Tags are created by tagging a source or column; there is nothing to create here. */
 export function TagsTable() {
   const [search, setSearch] = useState("");
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: TagsQuery, variables: { search: search || null } });
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: TagsWithUsageQuery, variables: { search: search || null } });
   return (
     <Card>
       {error && <QueryError error={error} onRetry={() => reexecute({ requestPolicy: "network-only" })} />}
@@ -54,7 +51,7 @@ export function TagsTable() {
             },
           },
           { title: "Description", dataIndex: "description", render: (d: string) => d || "—" },
-          { title: "Used by (incl. narrower tags)", key: "usage", render: (_, t) => <TagUsage name={t.name} /> },
+          { title: "Used by (incl. narrower tags)", key: "usage", render: (_, t) => <TagUsage name={t.name} count={t.dataSourceCount} /> },
         ]}
       />
       <Typography.Paragraph type="secondary" style={{ marginTop: 16, marginBottom: 0 }}>

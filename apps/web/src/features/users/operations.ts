@@ -77,6 +77,26 @@ export const UserOptionsQuery = graphql(`
   }
 `);
 
+/** Names-only pickers: also open to data owners, who may not read the directory itself. */
+export const PickUsersQuery = graphql(`
+  query PickUsers($search: String) {
+    userOptions(search: $search, first: 20) {
+      id
+      username
+      displayName
+    }
+  }
+`);
+
+export const PickGroupsQuery = graphql(`
+  query PickGroups($search: String) {
+    groupOptions(search: $search, first: 50) {
+      id
+      name
+    }
+  }
+`);
+
 export const CreateUserMutation = graphql(`
   mutation CreateUser($input: CreateUserInput!) {
     createUser(input: $input) {

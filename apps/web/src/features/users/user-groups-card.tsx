@@ -1,23 +1,23 @@
 "use client";
 
-import { App, Button, Card, List, Select, Space, Typography } from "antd";
+import { App, Button, Card, List, Space, Typography } from "antd";
 import Link from "next/link";
 import { useState } from "react";
-import { useMutation, useQuery } from "urql";
+import { useMutation } from "urql";
+import { SearchSelect } from "@/components/search-select";
 import { useApiAction } from "@/lib/use-api-action";
-import { AddGroupMemberMutation, GroupOptionsQuery, RemoveGroupMemberMutation } from "./operations";
+import { AddGroupMemberMutation, RemoveGroupMemberMutation } from "./operations";
+import { useGroupSearch } from "./option-searches";
 import type { UserDetail } from "./user-detail";
 
 export function UserGroupsCard({ user, canManage, onChanged }: { user: UserDetail; canManage: boolean; onChanged: () => void }) {
   const { modal } = App.useApp();
-  const [search, setSearch] = useState("");
   const [groupId, setGroupId] = useState<string | undefined>();
-  const [{ data, fetching: searching }] = useQuery({ query: GroupOptionsQuery, variables: { search: search || null }, pause: !canManage });
+  const [groupName, setGroupName] = useState("group");
   const [{ fetching: adding }, addMember] = useMutation(AddGroupMemberMutation);
   const [, removeMember] = useMutation(RemoveGroupMemberMutation);
   const run = useApiAction();
   const memberOf = new Set(user.groups.map((g) => g.id));
-  const options = (data?.groups.nodes ?? []).filter((g) => !memberOf.has(g.id)).map((g) => ({ value: g.id, label: g.name }));
 
   function confirmRemove(group: { id: string; name: string }) {
     modal.confirm({
@@ -60,15 +60,17 @@ export function UserGroupsCard({ user, canManage, onChanged }: { user: UserDetai
       />
       {canManage && (
         <Space.Compact style={{ width: "100%", marginTop: 12 }}>
-          <Select
+          <SearchSelect
             aria-label="Group to add"
             placeholder="Find a group"
-            showSearch={{ filterOption: false, onSearch: setSearch }}
-            loading={searching}
+            useSearch={useGroupSearch}
+            exclude={memberOf}
             value={groupId}
-            onChange={setGroupId}
-            options={options}
-            notFoundContent={searching ? "Searching…" : "No other groups"}
+            onChange={(id, label) => {
+              setGroupId(id);
+              setGroupName(label ?? "group");
+            }}
+            noMatch="No other groups"
             style={{ flex: 1 }}
           />
           <Button
@@ -77,8 +79,7 @@ export function UserGroupsCard({ user, canManage, onChanged }: { user: UserDetai
             loading={adding}
             onClick={async () => {
               if (!groupId) return;
-              const name = options.find((o) => o.value === groupId)?.label ?? "group";
-              await run(() => addMember({ groupId, userId: user.id }), { success: `Added to ${name}` });
+              await run(() => addMember({ groupId, userId: user.id }), { success: `Added to ${groupName}` });
               setGroupId(undefined);
               onChanged();
             }}

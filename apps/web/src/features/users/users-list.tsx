@@ -1,20 +1,18 @@
 "use client";
 
 import { PlusOutlined } from "@ant-design/icons";
-import { Button, Card, Empty, Flex, Input, Select, Space, Table, Tag } from "antd";
+import { Button, Space, Tag } from "antd";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useQuery } from "urql";
-import { CursorPager } from "@/components/cursor-pager";
+import { FilterSelect, ListCard, useListFilters } from "@/components/list-card";
 import { PageHeader } from "@/components/page-header";
-import { QueryError } from "@/components/query-error";
 import { ALL_ROLES, ROLE_LABELS } from "@/features/auth/access";
 import { RequireCapability } from "@/features/auth/require-capability";
 import { useCan } from "@/features/auth/viewer-context";
 import type { Role, UserStatus, UsersQuery as UsersQueryType } from "@/gql/graphql";
 import { formatDateTime } from "@/lib/format";
-import { useCursorPagination } from "@/lib/use-cursor-pagination";
 import { CreateUserModal } from "./create-user-modal";
 import { GroupOptionsQuery, UsersQuery } from "./operations";
 import { RoleTags, StatusTag } from "./user-tags";
@@ -34,11 +32,13 @@ export function UsersPage() {
 function UsersList() {
   const router = useRouter();
   const canManage = useCan("users.manage");
-  const pagination = useCursorPagination();
-  const [search, setSearch] = useState("");
-  const [status, setStatus] = useState<UserStatus | undefined>();
-  const [role, setRole] = useState<Role | undefined>();
-  const [groupId, setGroupId] = useState<string | undefined>();
+  const { filters, setFilter, filtered, pagination } = useListFilters({
+    search: "",
+    status: undefined as UserStatus | undefined,
+    role: undefined as Role | undefined,
+    groupId: undefined as string | undefined,
+  });
+  const { search, status, role, groupId } = filters;
   const [creating, setCreating] = useState(false);
   const [{ data, fetching, error }, refetch] = useQuery({
     query: UsersQuery,
@@ -46,14 +46,6 @@ function UsersList() {
   });
   const [{ data: groupData }] = useQuery({ query: GroupOptionsQuery, variables: { search: null } });
 
-  // Any filter change starts again from the first page.
-  function filterChanged<T>(set: (v: T) => void) {
-    return (v: T) => {
-      set(v);
-      pagination.reset();
-    };
-  }
-  const filtered = Boolean(search || status || role || groupId);
   const users = data?.users;
 
   return (
@@ -70,103 +62,81 @@ function UsersList() {
         }
       />
       <UsersGroupsTabs />
-      {error && <QueryError error={error} onRetry={() => refetch({ requestPolicy: "network-only" })} />}
-      <Card>
-        <Flex gap={12} wrap style={{ marginBottom: 16 }}>
-          <Input.Search
-            aria-label="Search users"
-            placeholder="Search username, name or email"
-            allowClear
-            onSearch={filterChanged(setSearch)}
-            style={{ width: 300 }}
-          />
-          <Select
-            aria-label="Filter by status"
-            placeholder="Any status"
-            allowClear
-            value={status}
-            onChange={filterChanged(setStatus)}
-            style={{ width: 160 }}
-            options={[
-              { value: "ACTIVE", label: "Active" },
-              { value: "DEACTIVATED", label: "Deactivated" },
-            ]}
-          />
-          <Select
-            aria-label="Filter by role"
-            placeholder="Any role"
-            allowClear
-            value={role}
-            onChange={filterChanged(setRole)}
-            style={{ width: 160 }}
-            options={ALL_ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }))}
-          />
-          <Select
-            aria-label="Filter by group"
-            placeholder="Any group"
-            allowClear
-            showSearch={{ optionFilterProp: "label" }}
-            value={groupId}
-            onChange={filterChanged(setGroupId)}
-            style={{ width: 200 }}
-            options={groupData?.groups.nodes.map((g) => ({ value: g.id, label: g.name })) ?? []}
-          />
-        </Flex>
-        <Table<UserRow>
-          rowKey="id"
-          loading={fetching}
-          dataSource={users?.nodes ?? []}
-          pagination={false}
-          onRow={(u) => ({ onDoubleClick: () => router.push(`/users/${u.id}`) })}
-          locale={{
-            emptyText: (
-              <Empty
-                description={
-                  filtered ? "No users match these filters." : "No users yet. Create the first one, or connect an identity provider later."
-                }
-              />
+      <ListCard<UserRow>
+        page={users}
+        fetching={fetching}
+        error={error}
+        onRetry={() => refetch({ requestPolicy: "network-only" })}
+        pagination={pagination}
+        noun="user"
+        search={{ label: "Search users", placeholder: "Search username, name or email", onSearch: setFilter("search") }}
+        filters={
+          <>
+            <FilterSelect
+              label="Filter by status"
+              placeholder="Any status"
+              value={status}
+              onChange={setFilter("status")}
+              width={160}
+              options={[
+                { value: "ACTIVE", label: "Active" },
+                { value: "DEACTIVATED", label: "Deactivated" },
+              ]}
+            />
+            <FilterSelect
+              label="Filter by role"
+              placeholder="Any role"
+              value={role}
+              onChange={setFilter("role")}
+              width={160}
+              options={ALL_ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }))}
+            />
+            <FilterSelect
+              label="Filter by group"
+              placeholder="Any group"
+              showSearch={{ optionFilterProp: "label" }}
+              value={groupId}
+              onChange={setFilter("groupId")}
+              width={200}
+              options={groupData?.groups.nodes.map((g) => ({ value: g.id, label: g.name })) ?? []}
+            />
+          </>
+        }
+        onRow={(u) => ({ onDoubleClick: () => router.push(`/users/${u.id}`) })}
+        emptyText={
+          filtered ? "No users match these filters." : "No users yet. Create the first one, or connect an identity provider later."
+        }
+        columns={[
+          {
+            title: "Name",
+            key: "name",
+            render: (_, u) => (
+              <Space orientation="vertical" size={0}>
+                <Link href={`/users/${u.id}`}>{u.displayName}</Link>
+                <span style={{ color: "rgba(0,0,0,0.45)", fontSize: 12 }}>{u.username}</span>
+              </Space>
             ),
-          }}
-          columns={[
-            {
-              title: "Name",
-              key: "name",
-              render: (_, u) => (
-                <Space orientation="vertical" size={0}>
-                  <Link href={`/users/${u.id}`}>{u.displayName}</Link>
-                  <span style={{ color: "rgba(0,0,0,0.45)", fontSize: 12 }}>{u.username}</span>
+          },
+          { title: "Email", dataIndex: "email" },
+          { title: "Status", dataIndex: "status", render: (s: UserStatus) => <StatusTag status={s} /> },
+          { title: "Roles", dataIndex: "roles", render: (roles: Role[]) => <RoleTags roles={roles} /> },
+          {
+            title: "Groups",
+            key: "groups",
+            render: (_, u) =>
+              u.groups.length === 0 ? (
+                "—"
+              ) : (
+                <Space size={[4, 4]} wrap>
+                  {u.groups.map((g) => (
+                    <Tag key={g.id}>{g.name}</Tag>
+                  ))}
                 </Space>
               ),
-            },
-            { title: "Email", dataIndex: "email" },
-            { title: "Status", dataIndex: "status", render: (s: UserStatus) => <StatusTag status={s} /> },
-            { title: "Roles", dataIndex: "roles", render: (roles: Role[]) => <RoleTags roles={roles} /> },
-            {
-              title: "Groups",
-              key: "groups",
-              render: (_, u) =>
-                u.groups.length === 0 ? (
-                  "—"
-                ) : (
-                  <Space size={[4, 4]} wrap>
-                    {u.groups.map((g) => (
-                      <Tag key={g.id}>{g.name}</Tag>
-                    ))}
-                  </Space>
-                ),
-            },
-            { title: "Created", dataIndex: "createdAt", render: formatDateTime },
-          ]}
-        />
-        <CursorPager
-          pagination={pagination}
-          hasNextPage={users?.pageInfo.hasNextPage ?? false}
-          endCursor={users?.pageInfo.endCursor}
-          totalCount={users?.totalCount}
-          noun="user"
-          loading={fetching}
-        />
-      </Card>
+          },
+          { title: "Created", dataIndex: "createdAt", render: formatDateTime },
+        ]}
+      />
       <CreateUserModal
         open={creating}
         onClose={() => setCreating(false)}
