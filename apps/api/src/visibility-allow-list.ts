@@ -16,14 +16,18 @@ const ADMIN: Caller[] = ["ADMIN"];
 /** Who decides on a source's requests and manual subscriptions. */
 const DECIDERS: Caller[] = ["GOVERNOR", "DATA_OWNER", "SOURCE_OWNER"];
 const NONE: Caller[] = [];
+/** Staff plus anyone holding DATA_OWNER: pickers, and audit trails (rows limited to what they own). */
+const OWNERS_AND_STAFF: Caller[] = ["ADMIN", "GOVERNOR", "DATA_OWNER", "SOURCE_OWNER"];
 
 const BY_TYPE: Record<string, Record<string, Caller[]>> = {
-  PageInfo: { hasNextPage: EVERYONE, endCursor: STAFF },
+  PageInfo: { hasNextPage: EVERYONE, endCursor: OWNERS_AND_STAFF },
   Query: {
     ping: EVERYONE,
     myApiKeys: EVERYONE,
     apiKeys: ADMIN,
-    auditEvents: ADMIN_GOV,
+    auditEvents: OWNERS_AND_STAFF,
+    userOptions: OWNERS_AND_STAFF,
+    groupOptions: OWNERS_AND_STAFF,
     me: EVERYONE,
     connections: STAFF,
     connection: STAFF,
@@ -64,20 +68,20 @@ const BY_TYPE: Record<string, Record<string, Caller[]>> = {
   },
   CreatedApiKey: { apiKey: NONE, secret: NONE },
   AuditEvent: {
-    id: ADMIN_GOV,
-    actorType: ADMIN_GOV,
-    actor: ADMIN_GOV,
-    actorLabel: ADMIN_GOV,
-    action: ADMIN_GOV,
-    targetType: ADMIN_GOV,
-    targetId: ADMIN_GOV,
-    before: ADMIN_GOV,
-    after: ADMIN_GOV,
-    requestId: ADMIN_GOV,
-    createdAt: ADMIN_GOV,
+    id: OWNERS_AND_STAFF,
+    actorType: OWNERS_AND_STAFF,
+    actor: OWNERS_AND_STAFF,
+    actorLabel: OWNERS_AND_STAFF,
+    action: OWNERS_AND_STAFF,
+    targetType: OWNERS_AND_STAFF,
+    targetId: OWNERS_AND_STAFF,
+    before: OWNERS_AND_STAFF,
+    after: OWNERS_AND_STAFF,
+    requestId: OWNERS_AND_STAFF,
+    createdAt: OWNERS_AND_STAFF,
   },
-  AuditEventEdge: { cursor: ADMIN_GOV, node: ADMIN_GOV },
-  AuditEventConnection: { edges: ADMIN_GOV, nodes: ADMIN_GOV, pageInfo: ADMIN_GOV },
+  AuditEventEdge: { cursor: OWNERS_AND_STAFF, node: OWNERS_AND_STAFF },
+  AuditEventConnection: { edges: OWNERS_AND_STAFF, nodes: OWNERS_AND_STAFF, pageInfo: OWNERS_AND_STAFF },
   Viewer: { user: EVERYONE, roles: EVERYONE, authMethod: EVERYONE },
   Connection: {
     id: EVERYONE,
@@ -159,7 +163,10 @@ const BY_TYPE: Record<string, Record<string, Caller[]>> = {
   },
   DataSourceEdge: { cursor: STAFF, node: STAFF },
   DataSourceConnection: { edges: STAFF, nodes: STAFF, pageInfo: EVERYONE, totalCount: EVERYONE },
-  Tag: { id: EVERYONE, name: EVERYONE, description: EVERYONE },
+  Tag: { id: EVERYONE, name: EVERYONE, description: EVERYONE, dataSourceCount: EVERYONE },
+  // Names-only picker rows: no email, roles, attributes or members are reachable from them.
+  UserOption: { id: OWNERS_AND_STAFF, username: OWNERS_AND_STAFF, displayName: OWNERS_AND_STAFF },
+  GroupOption: { id: OWNERS_AND_STAFF, name: OWNERS_AND_STAFF },
   ConnectionProblem: { code: NONE, message: NONE, privilege: NONE },
   ConnectionTestResult: { ok: NONE, serverVersion: NONE, databases: NONE, warnings: NONE, problem: NONE },
   CreatedConnection: { connection: NONE, inboundSecret: NONE, firstSync: NONE, warnings: NONE },
