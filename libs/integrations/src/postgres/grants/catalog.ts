@@ -52,12 +52,13 @@ GROUP BY c.oid, a.grantee, g.rolname`;
 // Roles Steward created as logins for this connection's users whose LOGIN flag is not what the
 // desired state says: desired users must log in, everyone else must not. Never the reconciling role
 // itself (a connection re-pointed at a login Steward once created must not lock itself out).
-const LOGINS_SQL = `
+export const LOGINS_SQL = `
 SELECT r.rolname AS name, r.rolcanlogin AS login
 FROM pg_catalog.pg_shdescription sd
 JOIN pg_catalog.pg_roles r ON r.oid = sd.objoid
 WHERE sd.classoid = 'pg_catalog.pg_authid'::regclass AND sd.description = $1 AND r.rolname <> current_user
-  AND r.rolcanlogin <> (r.rolname IN (SELECT unnest($2::text[])))`;
+  AND r.rolcanlogin <> (r.rolname IN (SELECT unnest($2::text[])))
+  AND ($3::text[] IS NULL OR r.rolname = ANY($3::text[]))`;
 
 const RELATION_GRANTS_SQL = `
 SELECT n.nspname AS schema, c.relname AS name, g.rolname AS role, array_agg(DISTINCT a.privilege_type) AS privileges
@@ -105,7 +106,7 @@ export async function readActualState(client: pg.ClientBase, desired: DesiredSta
     await client.query<PrivRow & { schema: string; name: string }>(RELATION_GRANTS_SQL, [managed]),
     await client.query<PrivRow & { name: string }>(SCHEMA_GRANTS_SQL, [managed]),
     await client.query<PrivRow & { name: string }>(DATABASE_GRANTS_SQL, [managed]),
-    await client.query<{ name: string; login: boolean }>(LOGINS_SQL, [userMarker(desired.connectionId), users]),
+    await client.query<{ name: string; login: boolean }>(LOGINS_SQL, [userMarker(desired.connectionId), users, null]),
   ];
   const objectAt = (i: number) => desired.objects[i - 1]!; // WITH ORDINALITY is 1-based
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { quoteIdent } from "../../sql/quote";
 import { scopePrefix } from "./naming";
 import { planReconcile, reconcile } from "./reconcile";
 import { cleanup, LOCAL_TARGET, query, runId, tryAs } from "./testing";
@@ -137,13 +138,18 @@ describe("delta reconcile (onlyAccounts)", () => {
     expect(await canSelect(ann, "a2")).toBe("ok");
   });
 
-  it("an account dropped from the users (deactivated) loses every membership", async () => {
+  it("an account dropped from the users (deactivated) loses every membership and its login", async () => {
     users = users.filter((x) => x !== ben);
     truth.delete(ben);
     const res = await reconcile(LOCAL_TARGET, delta([ben]));
     expect(res.kind).toBe("applied");
-    expect(await canSelect(ben, "a1")).toMatch(/permission denied/);
-    expect(await canInsert(ben, "b1")).toMatch(/permission denied/);
+    expect(res.kind === "applied" && res.statements).toContain(`ALTER ROLE ${quoteIdent(ben)} NOLOGIN`);
+    const { rows } = await query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = $1",
+      [ben],
+    );
+    expect(rows[0]!.n).toBe(0);
+    expect(await canSelect(ben, "a1")).toMatch(/not permitted to log in/);
     await expectFullIsNoop();
   });
 
@@ -162,8 +168,10 @@ describe("delta reconcile (onlyAccounts)", () => {
     await expectFullIsNoop();
   });
 
-  it("refuses an unsafe scope account before connecting", async () => {
+  it("skips a scope account PostgreSQL reserves, touching nothing of it", async () => {
     const res = await reconcile(LOCAL_TARGET, { ...delta([ann]), onlyAccounts: ["pg_monitor"] });
-    expect(res.kind === "failed" && res.error.code).toBe("INVALID_INPUT");
+    expect(res.kind).toBe("unchanged");
+    expect(res.kind !== "failed" && res.warnings.join()).toMatch(/"pg_monitor" skipped/);
+    await expectFullIsNoop();
   });
 });

@@ -1,5 +1,6 @@
 import type pg from "pg";
-import { readActualState } from "./catalog";
+import { LOGINS_SQL, readActualState } from "./catalog";
+import { loginFindings } from "./logins";
 import {
   type DeltaRead,
   readDeltaState,
@@ -10,7 +11,7 @@ import {
   readWitnesses,
   relKey,
 } from "./delta-catalog";
-import { validateDesired } from "./naming";
+import { userMarker, validateDesired } from "./naming";
 import { type GrantPlan, planGrants } from "./planner";
 import { buildStatements } from "./statements";
 import type { DesiredAccess, DesiredObject, DesiredState, DriftFinding, ReconcileTimings } from "./types";
@@ -92,7 +93,20 @@ export async function readAndPlanScoped(client: pg.ClientBase, desired: DesiredS
     for (const member of c.add) findings.push({ kind: "MISSING_MEMBERSHIP", role, member });
     for (const member of c.remove) findings.push({ kind: "EXTRA_MEMBERSHIP", role, member });
   }
-  const { statements, counts } = buildStatements(findings);
+  // Logins Steward created follow the scope's users as in the full planner (a scope account no
+  // longer desired can no longer log in), so a full reconcile afterwards has nothing to add.
+  const logins = await client.query<{ name: string; login: boolean }>(LOGINS_SQL, [
+    userMarker(desired.connectionId),
+    scope.filter((a) => managedUsers.has(a)),
+    scope,
+  ]);
+  findings.push(
+    ...loginFindings(
+      { ...desired, users: scope.filter((a) => managedUsers.has(a)).map((accountName) => ({ accountName })), loginScope: scope },
+      new Map(logins.rows.map((r) => [r.name, r.login])),
+    ),
+  );
+  const { statements, counts } = buildStatements(findings, { userMarker: userMarker(desired.connectionId) });
   return { findings, statements, counts, warnings: [], timings: { readMs: ms(t0, tRead), planMs: ms(tRead), applyMs: 0 }, path: "delta" };
 }
 

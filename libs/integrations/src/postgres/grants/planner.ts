@@ -112,7 +112,7 @@ export function planGrants(input: DesiredState, actual: ActualState): GrantPlan 
     for (const member of members) if (!have?.has(member)) findings.push({ kind: "MISSING_MEMBERSHIP", role, member });
   }
 
-  findings.push(...unmanagedGrantFindings(desired, actual), ...loginFindings(desired, actual));
+  findings.push(...unmanagedGrantFindings(desired, actual), ...loginFindings(desired, actual.userLogins));
   for (const o of missing) findings.push({ kind: "MISSING_OBJECT", objectId: o.id, schema: o.schema, name: o.name });
 
   const { statements, counts } = buildStatements(findings, {

@@ -16,12 +16,13 @@ export function withoutUnusableUsers(
   const rules = postgresAccountRulesFor({ reconcilingUser });
   const skipped: SkippedUser[] = [];
   const bad = new Set<string>();
-  for (const u of desired.users) {
-    if (bad.has(u.accountName)) continue;
-    const reason = rules.validate(u.accountName);
+  // The delta path's scope names accounts too (some no longer among the users): same rules.
+  for (const accountName of [...desired.users.map((u) => u.accountName), ...(desired.onlyAccounts ?? [])]) {
+    if (bad.has(accountName)) continue;
+    const reason = rules.validate(accountName);
     if (reason === null) continue;
-    bad.add(u.accountName);
-    skipped.push({ accountName: u.accountName, reason });
+    bad.add(accountName);
+    skipped.push({ accountName, reason });
   }
   if (skipped.length === 0) return { desired, skipped, warnings: [] };
   const warnings = skipped.map((s) => `user ${JSON.stringify(s.accountName.slice(0, 80))} skipped: ${s.reason}`);
@@ -30,6 +31,7 @@ export function withoutUnusableUsers(
       ...desired,
       users: desired.users.filter((u) => !bad.has(u.accountName)),
       access: desired.access.filter((a) => !bad.has(a.accountName)),
+      ...(desired.onlyAccounts ? { onlyAccounts: desired.onlyAccounts.filter((a) => !bad.has(a)) } : {}),
     },
     skipped,
     warnings,
