@@ -96,6 +96,16 @@ it("retries through a 60 s outage and converges within 30 s of the server's retu
   await addGroupMember(deps, system, { groupId: group.id, userId: b.id }); // committed while the target is down
   await new Promise((r) => setTimeout(r, OUTAGE_MS));
   const failedRuns = await t.db.reconcileRun.findMany({ where: { connectionId: created.connection.id, status: "FAILED" } });
+  if (failedRuns.length <= 3) {
+    // Say what the worker did instead, so a failure here can be explained from the log alone.
+    const runs = await t.db.reconcileRun.findMany({ where: { connectionId: created.connection.id }, orderBy: { startedAt: "asc" } });
+    const state = await t.db.connectionAccessState.findUnique({ where: { connectionId: created.connection.id } });
+    console.error(
+      "outage: runs",
+      runs.map((r) => [r.status, r.desiredVersion, r.startedAt.toISOString(), r.finishedAt?.toISOString(), r.error]),
+      state,
+    );
+  }
   expect(failedRuns.length).toBeGreaterThan(3); // it kept trying …
   expect(failedRuns.every((r) => r.error?.includes("UNREACHABLE"))).toBe(true);
   const latest = await t.db.reconcileRun.findFirst({ where: { connectionId: created.connection.id }, orderBy: { startedAt: "desc" } });
