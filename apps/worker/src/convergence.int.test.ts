@@ -3,7 +3,8 @@
  * restarted twice (losing every job). Afterwards the grants on PostgreSQL must equal the desired
  * state exactly — checked pair by pair with has_table_privilege.
  */
-import { computeDesiredAccess, createPolicy } from "@steward/access";
+
+import { computeDesiredAccess } from "@steward/access";
 import { createConnection, tagDataSource } from "@steward/catalog";
 import { parseKeyring, SecretBox, systemActor } from "@steward/core";
 import { createTestDatabase, type TestDatabase } from "@steward/db/testing";
@@ -21,6 +22,7 @@ import { cleanup, query, runId } from "@steward/integrations/grants/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { testKeyring, waitFor } from "./test-support";
 import { killProcess, type PrivateRedis, spawnWorkerProcess, startPrivateRedis, type WorkerProcess } from "./testing/processes";
+import { createR1Policies } from "./testing/r1-policies";
 
 const CHANGES = 1_000;
 const USERS = 30;
@@ -93,33 +95,7 @@ it("converges to exactly the desired grants through crashes and Redis restarts",
   });
   const sources = (await t.db.dataSource.findMany({ where: { connectionId } })).map((s) => s.id);
   const governor = { kind: "USER" as const, userId: userIds[0]!, username: usernames[0]!, roles: new Set(["GOVERNOR" as const]) };
-  await createPolicy(deps, governor, {
-    name: "g0 reads all",
-    accessType: "READ",
-    restriction: { kind: "conditions", condition: { kind: "group", group: groups[0] } },
-    scope: { kind: "connection", connectionId },
-  });
-  await createPolicy(deps, governor, {
-    name: "EU writes s1",
-    accessType: "WRITE",
-    restriction: { kind: "conditions", condition: { kind: "attribute", key: "region", match: "anyOf", values: ["EU"] } },
-    scope: { kind: "schema", connectionId, schema: "s1" },
-  });
-  await createPolicy(deps, governor, {
-    name: "g1 or APAC read hot",
-    accessType: "READ",
-    restriction: {
-      kind: "conditions",
-      condition: {
-        kind: "or",
-        conditions: [
-          { kind: "group", group: groups[1] },
-          { kind: "attribute", key: "region", match: "anyOf", values: ["APAC"] },
-        ],
-      },
-    },
-    scope: { kind: "tag", tag: "Hot" },
-  });
+  await createR1Policies(deps, governor, connectionId, groups);
 
   const catalogDeps = { db: t.db, secretBox };
   const member = new Set<string>();

@@ -6,7 +6,7 @@
  * the ReconcileRun intervals of the connection never overlap.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { computeDesiredAccess, createPolicy, planConnectionStatements, toEnginePolicy } from "@steward/access";
+import { computeDesiredAccess, planConnectionStatements, toEnginePolicy } from "@steward/access";
 import { createConnection } from "@steward/catalog";
 import { type Actor, parseKeyring, SecretBox, systemActor } from "@steward/core";
 import { createTestDatabase, type TestDatabase } from "@steward/db/testing";
@@ -24,6 +24,7 @@ import {
   startPrivateRedis,
   type WorkerProcess,
 } from "./testing/processes";
+import { createR1Policies } from "./testing/r1-policies";
 
 const CHANGES = 240;
 const IN_FLIGHT = 4;
@@ -149,33 +150,7 @@ it("2 APIs and 3 workers with SIGKILLs: exact grants, nothing left for a full re
     what: "first sync",
   });
   const sources = (await t.db.dataSource.findMany({ where: { connectionId } })).map((s) => s.id);
-  await createPolicy(deps, adminActor, {
-    name: "g0 reads all",
-    accessType: "READ",
-    restriction: { kind: "conditions", condition: { kind: "group", group: groups[0] } },
-    scope: { kind: "connection", connectionId },
-  });
-  await createPolicy(deps, adminActor, {
-    name: "EU writes s1",
-    accessType: "WRITE",
-    restriction: { kind: "conditions", condition: { kind: "attribute", key: "region", match: "anyOf", values: ["EU"] } },
-    scope: { kind: "schema", connectionId, schema: "s1" },
-  });
-  await createPolicy(deps, adminActor, {
-    name: "g1 or APAC read hot",
-    accessType: "READ",
-    restriction: {
-      kind: "conditions",
-      condition: {
-        kind: "or",
-        conditions: [
-          { kind: "group", group: groups[1] },
-          { kind: "attribute", key: "region", match: "anyOf", values: ["APAC"] },
-        ],
-      },
-    },
-    scope: { kind: "tag", tag: "Hot" },
-  });
+  await createR1Policies(deps, adminActor, connectionId, groups);
 
   let calls = 0;
   const gql = async (query: string, variables: Record<string, unknown>) => {
