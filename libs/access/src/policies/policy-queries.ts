@@ -12,7 +12,7 @@ import {
 import { z } from "zod";
 import { requireGovernor, requirePolicyReader } from "../authz";
 import { accountMap, type UserMapping } from "../propagation/desired-access";
-import { RECONCILED_KINDS } from "../propagation/desired-version";
+import { isReconciledKind } from "../propagation/desired-version";
 import { accountRulesFor, checkAccounts } from "../propagation/platform-accounts";
 import { loadPolicySnapshot, toEnginePolicy } from "../snapshot";
 import { validateDefinition } from "./policy-commands";
@@ -67,11 +67,10 @@ async function platformAccountOf(
     select: { connection: { select: { kind: true, config: true } } },
   });
   const connection = source?.connection;
-  if (!connection || !(RECONCILED_KINDS as readonly string[]).includes(connection.kind)) return null;
+  if (!connection || !isReconciledKind(connection.kind)) return null;
   const config = connection.config as { userMapping?: UserMapping };
-  const platform = connection.kind === "LAKEBASE" ? "LAKEBASE" : "POSTGRES";
   const [mapped, users] = await Promise.all([
-    accountMap(db, platform, config.userMapping ?? { mode: "USERNAME" }),
+    accountMap(db, connection.kind, config.userMapping ?? { mode: "USERNAME" }),
     db.user.findMany({ select: { id: true, username: true } }),
   ]);
   const { accounts, problems } = checkAccounts(mapped, new Map(users.map((u) => [u.id, u.username])), accountRulesFor(connection));
