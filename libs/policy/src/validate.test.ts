@@ -96,6 +96,22 @@ describe("validatePolicy", () => {
     ).toEqual(["UNKNOWN_USER"]);
   });
 
+  it("warns when a condition names a group that does not exist (e.g. a name instead of an id)", () => {
+    const withGroups = { ...ctx, groupIds: ["g-finance-id"] };
+    const byName = {
+      ...valid,
+      restriction: {
+        kind: "conditions",
+        condition: { kind: "and", conditions: [region(["EU"]), { kind: "group", group: "finance" }] },
+      },
+    };
+    expect(validatePolicy(byName, withGroups).warnings).toEqual([
+      expect.objectContaining({ code: "UNKNOWN_GROUP", path: "restriction.condition.conditions.1" }),
+    ]);
+    const byId = { ...byName, restriction: { kind: "conditions", condition: { kind: "group", group: "g-finance-id" } } };
+    expect(validatePolicy(byId, withGroups).warnings).toEqual([]);
+  });
+
   it("checks scopes against the catalogue: empty, unknown and disabled sources", () => {
     expect(fieldsOf({ ...valid, scope: { kind: "sources", sourceIds: ["ghost"] } })[0]?.message).toBe(
       "EMPTY_SCOPE: none of the listed data sources exists",

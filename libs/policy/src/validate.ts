@@ -6,6 +6,7 @@ import type { Condition, DataSource, SubscriptionPolicy } from "./types";
 export type PolicyIssueCode =
   | "CONTRADICTORY_CONDITION"
   | "UNKNOWN_ATTRIBUTE_KEY"
+  | "UNKNOWN_GROUP"
   | "EMPTY_SCOPE"
   | "UNKNOWN_SOURCE"
   | "DISABLED_SOURCE"
@@ -21,6 +22,8 @@ export type ValidationContext = {
   attributeKeys?: readonly AttributeKeyInfo[];
   sources?: readonly DataSource[];
   userIds?: readonly string[];
+  /** Groups are referenced by id: a name (or a deleted group) would silently match nobody. */
+  groupIds?: readonly string[];
 };
 
 /**
@@ -51,7 +54,20 @@ export function policyIssues(policy: SubscriptionPolicy, ctx: ValidationContext)
   if (r.kind === "conditions") {
     const keys = ctx.attributeKeys === undefined ? null : new Map(ctx.attributeKeys.map((k) => [k.key, k]));
     const singleValued = (key: string) => keys?.get(key)?.multiValued === false;
-    walkAttributes(r.condition, "restriction.condition", (key, path) => {
+    const groups = ctx.groupIds === undefined ? null : new Set(ctx.groupIds);
+    walkLeaves(r.condition, "restriction.condition", (leaf, path) => {
+      if (leaf.kind === "group") {
+        if (groups !== null && !groups.has(leaf.group)) {
+          issues.push({
+            severity: "warning",
+            code: "UNKNOWN_GROUP",
+            path,
+            message: `no group has the id ${leaf.group}; nobody matches it (groups are referenced by id, not by name)`,
+          });
+        }
+        return;
+      }
+      const key = leaf.key;
       if (keys !== null && !keys.has(key)) {
         issues.push({
           severity: "warning",
@@ -115,17 +131,18 @@ function scopeIssues(policy: SubscriptionPolicy, sources: readonly DataSource[])
   return issues;
 }
 
-function walkAttributes(c: Condition, path: string, visit: (key: string, path: string) => void): void {
+type Leaf = Extract<Condition, { kind: "group" | "attribute" }>;
+
+function walkLeaves(c: Condition, path: string, visit: (leaf: Leaf, path: string) => void): void {
   switch (c.kind) {
     case "group":
-      return;
     case "attribute":
-      visit(c.key, path);
+      visit(c, path);
       return;
     case "and":
     case "or":
       c.conditions.forEach((child, i) => {
-        walkAttributes(child, `${path}.conditions.${i}`, visit);
+        walkLeaves(child, `${path}.conditions.${i}`, visit);
       });
       return;
     default:

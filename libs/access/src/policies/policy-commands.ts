@@ -41,7 +41,10 @@ export async function validateDefinition(db: Db | Tx, input: DefinitionInput) {
   const restriction = typed ? typed.definition.restriction : input.restriction;
   const scope = typed ? typed.definition.scope : input.scope;
   const snapshot = await loadPolicySnapshot(db, { policies: [] });
-  const keys = await db.userAttribute.findMany({ distinct: ["key"], select: { key: true } });
+  const [keys, groups] = await Promise.all([
+    db.userAttribute.findMany({ distinct: ["key"], select: { key: true } }),
+    db.group.findMany({ select: { id: true } }),
+  ]);
   try {
     const checked = validatePolicy(
       { id: input.id ?? randomUUID(), name: input.name, accessType: input.accessType, restriction, scope },
@@ -49,6 +52,7 @@ export async function validateDefinition(db: Db | Tx, input: DefinitionInput) {
         attributeKeys: keys.map((k) => ({ key: k.key, multiValued: true })),
         sources: snapshot.sources,
         userIds: snapshot.users.map((u) => u.id),
+        groupIds: groups.map((g) => g.id),
       },
     );
     return typed ? { ...checked, warnings: checked.warnings.map((w) => ({ ...w, path: typed.typedPath(w.path) })) } : checked;

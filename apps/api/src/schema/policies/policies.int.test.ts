@@ -237,6 +237,19 @@ describe("typed policy definitions", () => {
       code: "UNKNOWN_ATTRIBUTE_KEY",
       path: "input.definition.restriction.conditions",
     });
+    // Groups are referenced by id: a group's name matches nobody, and the governor is told where.
+    const byName = await api.gql<{ createPolicy: { warnings: { code: string; path: string }[] } }>(
+      CREATE,
+      {
+        n: "group by name",
+        d: { restriction: { conditions: { or: [{ group: "finance" }] } }, scope: { sources: [sourceId] } },
+      },
+      governor.auth,
+    );
+    expect(byName.data!.createPolicy.warnings).toContainEqual({
+      code: "UNKNOWN_GROUP",
+      path: "input.definition.restriction.conditions.or[0]",
+    });
   });
 });
 
@@ -244,9 +257,8 @@ describe("platform accounts in explanations and access state", () => {
   it("says the platform grants nothing when a user's account is shared with another user, and exposes the setting", async () => {
     // Policies on one source combine with ALL by default: retire the earlier tests' schema-wide ones.
     await api.testDb.db.subscriptionPolicy.updateMany({ where: { deletedAt: null }, data: { deletedAt: new Date() } });
-    const ownSourceId = (
-      await api.testDb.db.dataSource.findFirstOrThrow({ where: { connectionId, name: { endsWith: ".public.ApiKey" } } })
-    ).id;
+    const ownSourceId = (await api.testDb.db.dataSource.findFirstOrThrow({ where: { connectionId, name: { endsWith: ".public.ApiKey" } } }))
+      .id;
     const policy = await api.gql(
       `mutation($s: [ID!]!, $u: [ID!]!) { createPolicy(input: {name: "governor reads groups again", accessType: READ, definition: {restriction: {users: $u}, scope: {sources: $s}}}) { policy { id } } }`,
       { s: [ownSourceId], u: [governor.id] },
