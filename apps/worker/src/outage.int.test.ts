@@ -91,6 +91,17 @@ it("retries through a 60 s outage and converges within 30 s of the server's retu
     scope: { kind: "connection", connectionId: created.connection.id },
   });
   await waitFor(() => canSelect(a.username), { timeoutMs: 30_000, what: "first grant" });
+  // The outage starts with the connection settled: a reconcile (or drift read) caught mid-query by the
+  // vanishing server is bounded by its query timeout (65 s), a different property from retrying an outage.
+  await waitFor(
+    async () => {
+      const state = await t.db.connectionAccessState.findUnique({ where: { connectionId: created.connection.id } });
+      const running = await t.db.reconcileRun.count({ where: { connectionId: created.connection.id, status: "RUNNING" } });
+      // …and its first drift check (a read of the target by the sweeper) done, none due for 10 minutes.
+      return state !== null && state.appliedVersion === state.desiredVersion && running === 0 && state.driftCheckedAt !== null;
+    },
+    { timeoutMs: 30_000, what: "settled before the outage" },
+  );
 
   cluster.stop();
   await addGroupMember(deps, system, { groupId: group.id, userId: b.id }); // committed while the target is down
