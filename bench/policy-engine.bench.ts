@@ -17,20 +17,11 @@ import {
   type SubscriptionPolicy,
   type User,
 } from "@steward/policy";
+import { prng } from "../libs/policy/src/testing";
 
 const [nUsers = 10_000, nSources = 10_000, nPolicies = 200] = process.argv.slice(2).map(Number);
 const NOW = new Date("2026-11-24T12:00:00Z");
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rng = prng(20261124);
 const int = (n: number) => Math.floor(rng() * n);
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;

@@ -13,6 +13,7 @@ import pg from "pg";
 import { type DesiredState, MANAGED_MARKER, reconcile, scopePrefix } from "../libs/integrations/src/postgres/grants/index";
 import { cleanup, LOCAL_TARGET, query, runId } from "../libs/integrations/src/postgres/grants/testing";
 import { quoteIdent, quoteLiteral } from "../libs/integrations/src/sql/quote";
+import { prng } from "../libs/policy/src/testing";
 
 const { values } = parseArgs({
   options: {
@@ -34,18 +35,6 @@ const BASELINE_DB = `stw_bench_base_${run}`;
 const CONNECTION = `bench-${run}`;
 const USER_PREFIX = `bu${run}_`;
 const BASE_PREFIX = `bb${run}_`;
-
-/** mulberry32: small, fast, and the same sequence on every machine for a given seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Policy = { readers: string[]; writers: string[]; tables: { schema: string; name: string }[] };
 

@@ -14,6 +14,7 @@ import { type Db, transaction } from "@steward/db";
 import { addGroupMember, removeGroupMember } from "@steward/identity";
 import pg from "pg";
 import type { startWorker } from "../apps/worker/src/worker";
+import { prng } from "../libs/policy/src/testing";
 
 export type ScaleOptions = { users: number; schemas: number; perSchema: number; policies: number; changes: number; seed: number };
 
@@ -27,18 +28,6 @@ type Env = {
   urlFor: (db: string) => string;
   onConnection: (id: string) => void;
 };
-
-/** mulberry32: the same population on every machine for a given seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const percentile = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
