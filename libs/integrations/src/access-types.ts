@@ -3,6 +3,7 @@
  * connection to look like, and what plan / apply / drift report back. Nothing here is specific to a
  * platform; each adapter maps it to its own model (PostgreSQL: one desired state per database).
  */
+import type { PolicyViewSpec, ProfileRow } from "@steward/policy";
 import type { ErrorClass } from "./error-class";
 
 export type AccessLevel = "READ" | "WRITE";
@@ -27,6 +28,23 @@ export type AccessDesiredState = {
   /** Delta path: when set, the state is authoritative only for these accounts. */
   scope?: { accounts: string[] };
   settings: { unmanagedGrants: UnmanagedGrants };
+  /** Column masks and row filters, for adapters with the `dataPolicies` capability (absent: none). */
+  dataPolicies?: DataPolicyDesiredState;
+};
+
+/**
+ * How a connection enforces data policies. `views`: one policy view per source that has a data
+ * policy (or per governed source when `viewsForEverything`), joined to the per-user profile; users
+ * read the view, never the base table. The profile rows change without rebuilding any view.
+ */
+export type DataPolicyDesiredState = {
+  viewsForEverything: boolean;
+  /** Keyed by `AccessObject.id` (= data source id). Sources without a spec keep direct grants. */
+  views: PolicyViewSpec[];
+  /** Every managed account's profile (scoped to `scope.accounts` on the delta path). */
+  profiles: ProfileRow[];
+  /** Per-deployment salt for hash masks; stored on the platform where only Steward's role reads it. */
+  hashSalt: string;
 };
 
 export type AccessError = {

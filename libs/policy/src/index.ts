@@ -11,3 +11,4 @@ export { tagCovers } from "./scope";
 export * from "./typed-definition";
 export * from "./types";
 export * from "./validate";
+export * from "./data/types";
