@@ -29,13 +29,17 @@ export function redshiftProblem(err: unknown, config: RedshiftConfig, database: 
   return { ...problem, message: problem.message.replaceAll("PostgreSQL", "Redshift") };
 }
 
-/** Runs `fn` on one connection to `database`; connection and query failures become ConnectorErrors. */
+/**
+ * Runs `fn` on one connection to `database`. A failure to connect becomes a ConnectorError; so do
+ * query failures unless `rawQueryErrors` (the access port classifies those by SQLSTATE itself).
+ */
 export async function withRedshift<T>(
   config: RedshiftConfig,
   credentials: RedshiftCredentials,
   database: string,
   app: string,
   fn: (q: RsQuery, client: pg.Client) => Promise<T>,
+  opts: { rawQueryErrors?: boolean } = {},
 ): Promise<T> {
   const client = new pg.Client(clientConfig(config, credentials, database, app));
   client.on("error", () => {}); // a dropped connection surfaces as the failing query's error
@@ -49,7 +53,7 @@ export async function withRedshift<T>(
   try {
     return await fn(q, client);
   } catch (err) {
-    if (err instanceof ConnectorError) throw err;
+    if (err instanceof ConnectorError || opts.rawQueryErrors) throw err;
     throw new ConnectorError(redshiftProblem(err, config, database));
   } finally {
     await client.end().catch(() => {});
