@@ -7,8 +7,9 @@
  * are never created (Redshift identities come from the cluster or its IdP); accounts that do not
  * exist yet get their profile row and are reported. One transaction per database.
  */
-import type pg from "pg";
+
 import type { ProfileRow } from "@steward/policy";
+import type pg from "pg";
 import type { AccessConnection, AccessCounts, AccessDesiredState, AccessError, AccessFinding, AccessPort } from "../access-types";
 import { emptyCounts } from "../access-types";
 import { ConnectorError } from "../connector";
@@ -122,15 +123,27 @@ export function prepare(config: RedshiftConfig, desired: AccessDesiredState): Pr
   return { dbs: [...dbs.values()], managed, scope, warnings };
 }
 
-function dbDesired(config: RedshiftConfig, desired: AccessDesiredState, p: Prepared, db: DbInput, users: Set<string>, warnings: string[]): DbDesired {
+function dbDesired(
+  config: RedshiftConfig,
+  desired: AccessDesiredState,
+  p: Prepared,
+  db: DbInput,
+  users: Set<string>,
+  warnings: string[],
+): DbDesired {
   const viewGrants = new Map<string, Set<string>>();
   const missingUsers = new Set<string>();
   for (const [view, accounts] of db.requested) {
-    const present = [...accounts].filter((a) => users.has(a) || (missingUsers.add(a), false));
-    viewGrants.set(view, new Set(present));
+    for (const a of accounts) if (!users.has(a)) missingUsers.add(a);
+    viewGrants.set(view, new Set([...accounts].filter((a) => users.has(a))));
   }
   if (missingUsers.size)
-    warnings.push(`${db.database}: no Redshift user for ${[...missingUsers].sort().map((a) => JSON.stringify(a)).join(", ")}; their profile rows are written, their grants wait until the user exists`);
+    warnings.push(
+      `${db.database}: no Redshift user for ${[...missingUsers]
+        .sort()
+        .map((a) => JSON.stringify(a))
+        .join(", ")}; their profile rows are written, their grants wait until the user exists`,
+    );
   return {
     viewSchema: config.viewSchema,
     reconcilingUser: config.user.replace(/[A-Z]/g, (c) => c.toLowerCase()),
@@ -147,7 +160,8 @@ function dbDesired(config: RedshiftConfig, desired: AccessDesiredState, p: Prepa
 function failure(err: unknown, database: string | null): AccessError {
   if (err instanceof PolicyCompileError || err instanceof UnsafeIdentifierError)
     return { code: "INVALID_INPUT", errorClass: "PERMANENT", message: `INVALID_INPUT: ${err.message}` };
-  const code = err instanceof ConnectorError ? (err.problem.code === "INVALID_CONFIG" ? "INVALID_CONFIG" : err.problem.code) : redshiftErrorCode(err);
+  const code =
+    err instanceof ConnectorError ? (err.problem.code === "INVALID_CONFIG" ? "INVALID_CONFIG" : err.problem.code) : redshiftErrorCode(err);
   const message = err instanceof Error ? err.message : String(err);
   return { code, errorClass: classifyRedshiftError(code), message: `${database ?? "?"}: ${code}: ${message}` };
 }
@@ -187,14 +201,21 @@ async function planOne(
   db: DbInput,
   run?: (client: pg.Client, plan: DbPlan) => Promise<void>,
 ): Promise<DbOutcome> {
-  return withRedshift(r.config, r.credentials, db.database, "steward-access", async (q, client) => {
-    const state = await readState(q, reads, r.config.viewSchema);
-    const warnings: string[] = [];
-    const plan = planDatabase(dbDesired(r.config, desired, p, db, state.users, warnings), state);
-    warnings.push(...plan.warnings.map((w) => `${db.database}: ${w}`));
-    if (run && plan.statements.length) await run(client, plan);
-    return { plan, warnings };
-  }, { rawQueryErrors: true });
+  return withRedshift(
+    r.config,
+    r.credentials,
+    db.database,
+    "steward-access",
+    async (q, client) => {
+      const state = await readState(q, reads, r.config.viewSchema);
+      const warnings: string[] = [];
+      const plan = planDatabase(dbDesired(r.config, desired, p, db, state.users, warnings), state);
+      warnings.push(...plan.warnings.map((w) => `${db.database}: ${w}`));
+      if (run && plan.statements.length) await run(client, plan);
+      return { plan, warnings };
+    },
+    { rawQueryErrors: true },
+  );
 }
 
 async function execute(reads: PlatformReads, client: pg.Client, plan: DbPlan, sent: string[]): Promise<void> {
@@ -250,7 +271,8 @@ export function redshiftAccess(reads: PlatformReads): AccessPort {
       const t = started();
       const r = resolve(connection);
       const statements: string[] = [];
-      if ("error" in r) return { kind: "failed", version: desired.version, error: r.error, statements, statementsAttempted: [], durationMs: since(t) };
+      if ("error" in r)
+        return { kind: "failed", version: desired.version, error: r.error, statements, statementsAttempted: [], durationMs: since(t) };
       let database: string | null = null;
       let attempted: string[] = [];
       try {
@@ -268,7 +290,14 @@ export function redshiftAccess(reads: PlatformReads): AccessPort {
         if (statements.length === 0) return { kind: "unchanged", version: desired.version, warnings, durationMs: since(t) };
         return { kind: "applied", version: desired.version, statements, counts, warnings, durationMs: since(t) };
       } catch (err) {
-        return { kind: "failed", version: desired.version, error: failure(err, database), statements, statementsAttempted: attempted, durationMs: since(t) };
+        return {
+          kind: "failed",
+          version: desired.version,
+          error: failure(err, database),
+          statements,
+          statementsAttempted: attempted,
+          durationMs: since(t),
+        };
       }
     },
 

@@ -1,5 +1,5 @@
 import type { AccountRules } from "../adapter";
-import { REDSHIFT_MAX_IDENTIFIER_BYTES, foldIdent } from "./sql";
+import { foldIdent, REDSHIFT_MAX_IDENTIFIER_BYTES } from "./sql";
 
 // Names Redshift keeps for itself or reads as keywords in a grantee list: `rdsdb` is the cluster's
 // own superuser, `PUBLIC` means everyone, and the current_/session_ words name the caller.

@@ -1,6 +1,6 @@
 import type { ConnectionField, PlatformAdapter } from "../adapter";
 import { redshiftAccess } from "./access";
-import { REDSHIFT_RESERVED_ACCOUNTS, STEWARD_PREFIX, redshiftAccountRules, redshiftAccountRulesFor } from "./accounts";
+import { REDSHIFT_RESERVED_ACCOUNTS, redshiftAccountRules, redshiftAccountRulesFor, STEWARD_PREFIX } from "./accounts";
 import { type PlatformReads, REDSHIFT_READS } from "./catalog-reads";
 import { classifyRedshiftError } from "./errors";
 import { redshiftConnector } from "./redshift.connector";
@@ -24,7 +24,14 @@ const CONNECTION_FIELDS: readonly ConnectionField[] = [
     help: "Steward owns the policy views as this user: it needs CREATE on each database and SELECT on the governed tables.",
   },
   { name: "password", label: "Password", type: "secret", required: false, help: "Stored encrypted; never shown again." },
-  { name: "databases", label: "Databases", type: "string-list", required: true, placeholder: "dev", help: "Type a database name and press Enter." },
+  {
+    name: "databases",
+    label: "Databases",
+    type: "string-list",
+    required: true,
+    placeholder: "dev",
+    help: "Type a database name and press Enter.",
+  },
   { name: "sslMode", label: "SSL mode", type: "enum", required: false, default: "require", options: ["disable", "require", "verify-full"] },
   {
     name: "viewSchema",

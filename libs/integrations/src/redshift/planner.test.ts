@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { LATE_BINDING_COLUMNS_SQL, REDSHIFT_READS, RELATION_GRANTS_SQL } from "./catalog-reads";
 import { redshiftAccountRules, redshiftAccountRulesFor } from "./accounts";
+import { LATE_BINDING_COLUMNS_SQL, REDSHIFT_READS, RELATION_GRANTS_SQL } from "./catalog-reads";
 import { type DbDesired, planDatabase } from "./planner";
 import { encodeAttributes, encodeSet, storedProfile } from "./profile";
 import { CONNECTION_INFO_SQL, crawlSql } from "./redshift.connector";
 import { rsGrantee, rsLiteral } from "./sql";
 import { type CurrentState, emptyState, viewKey } from "./state";
-import { USER_PROFILE_DDL, bootstrapStatements } from "./system";
+import { bootstrapStatements, USER_PROFILE_DDL } from "./system";
 import { desiredView, sha256, viewNameFor } from "./views";
 
 const orders = desiredView("steward_views", { sourceId: "s1", schema: "sales", table: "orders" }, undefined);
@@ -27,11 +27,29 @@ const base = (over: Partial<DbDesired> = {}): DbDesired => ({
 function converged(): CurrentState {
   const s = emptyState();
   for (const n of ["steward_system", "steward_views"]) s.schemas.add(n);
-  for (const [n, k] of [["profile", "r"], ["hash_salt", "r"], ["managed_view", "r"], ["user_profile", "v"]] as const) s.systemRelations.set(n, k);
+  for (const [n, k] of [
+    ["profile", "r"],
+    ["hash_salt", "r"],
+    ["managed_view", "r"],
+    ["user_profile", "v"],
+  ] as const)
+    s.systemRelations.set(n, k);
   s.definitions.set(viewKey("steward_system", "user_profile"), "SELECT 1");
-  s.managed.set(viewKey("steward_system", "user_profile"), { schema: "steward_system", view: "user_profile", sourceId: "", ddlHash: sha256(USER_PROFILE_DDL), definitionHash: sha256("SELECT 1") });
+  s.managed.set(viewKey("steward_system", "user_profile"), {
+    schema: "steward_system",
+    view: "user_profile",
+    sourceId: "",
+    ddlHash: sha256(USER_PROFILE_DDL),
+    definitionHash: sha256("SELECT 1"),
+  });
   s.definitions.set(viewKey("steward_views", orders.viewName), "SELECT 2");
-  s.managed.set(viewKey("steward_views", orders.viewName), { schema: "steward_views", view: orders.viewName, sourceId: "s1", ddlHash: orders.ddlHash, definitionHash: sha256("SELECT 2") });
+  s.managed.set(viewKey("steward_views", orders.viewName), {
+    schema: "steward_views",
+    view: orders.viewName,
+    sourceId: "s1",
+    ddlHash: orders.ddlHash,
+    definitionHash: sha256("SELECT 2"),
+  });
   s.profiles.set("alice", storedProfile("alice", null, ["s1"]));
   s.users = new Set(["alice", "bob", "steward"]);
   s.grants = [
@@ -72,12 +90,20 @@ describe("Redshift planner: golden statements (compared as text)", () => {
 
   it("writes the salt through a bind parameter, never into the statement text", () => {
     const plan = planDatabase(base({ salt: "pepper'; --" }), converged());
-    expect(plan.statements).toEqual([{ sql: `DELETE FROM "steward_system"."hash_salt"` }, { sql: `INSERT INTO "steward_system"."hash_salt" ("salt") VALUES ($1)`, params: ["pepper'; --"] }]);
+    expect(plan.statements).toEqual([
+      { sql: `DELETE FROM "steward_system"."hash_salt"` },
+      { sql: `INSERT INTO "steward_system"."hash_salt" ("salt") VALUES ($1)`, params: ["pepper'; --"] },
+    ]);
   });
 
   it("revokes outside grants with Redshift's grantee keywords when asked (ROLE, GROUP, PUBLIC, user)", () => {
     const s = converged();
-    const on = (identityName: string, identityType: "user" | "role" | "group" | "public") => ({ schema: "steward_views", relation: orders.viewName, identityName, identityType });
+    const on = (identityName: string, identityType: "user" | "role" | "group" | "public") => ({
+      schema: "steward_views",
+      relation: orders.viewName,
+      identityName,
+      identityType,
+    });
     s.grants.push(on("analysts", "role"), on("Ops Team", "group"), on("PUBLIC", "public"), on("mallory", "user"), on("bob", "user"));
     const report = planDatabase(base(), s);
     expect(report.statements.map((x) => x.sql)).toEqual([`REVOKE SELECT ON "steward_views"."sales__orders" FROM "bob"`]);
@@ -113,7 +139,16 @@ describe("Redshift planner: golden statements (compared as text)", () => {
     s.managed.get(viewKey("steward_views", orders.viewName))!.ddlHash = "old";
     s.profiles.set("bob", storedProfile("bob", null, []));
     const plan = planDatabase(
-      base({ scope: new Set(["alice"]), profiles: [storedProfile("alice", { userId: "u1", username: "alice", groups: ["hr"], attributes: {}, projectId: "p1", purposes: ["Research"], sources: [] }, ["s1"])] }),
+      base({
+        scope: new Set(["alice"]),
+        profiles: [
+          storedProfile(
+            "alice",
+            { userId: "u1", username: "alice", groups: ["hr"], attributes: {}, projectId: "p1", purposes: ["Research"], sources: [] },
+            ["s1"],
+          ),
+        ],
+      }),
       s,
     );
     expect(plan.statements.map((x) => x.sql)).toEqual([
@@ -122,7 +157,11 @@ describe("Redshift planner: golden statements (compared as text)", () => {
   });
 
   it("refuses to store a profile wider than VARCHAR(65535) and deletes the stale row (fail closed)", () => {
-    const wide = storedProfile("alice", null, Array.from({ length: 7000 }, (_, i) => `source-${i}`));
+    const wide = storedProfile(
+      "alice",
+      null,
+      Array.from({ length: 7000 }, (_, i) => `source-${i}`),
+    );
     const plan = planDatabase(base({ profiles: [wide] }), converged());
     expect(plan.warnings[0]).toMatch(/alice: profile not stored \(its sources list is longer than 65535 bytes\)/);
     expect(plan.statements.map((x) => x.sql)).toEqual([`DELETE FROM "steward_system"."profile" WHERE "account" IN ('alice')`]);
@@ -163,11 +202,18 @@ describe("Redshift-only reads (compared as text; PostgreSQL has no such relation
   it("maps their rows (fake client)", async () => {
     const q = async (sql: string) =>
       sql.includes("svv_relation_privileges")
-        ? [{ namespace_name: "v", relation_name: "t", identity_name: "ops", identity_type: "group " }, { namespace_name: "v", relation_name: "t", identity_name: "x", identity_type: "datashare" }]
+        ? [
+            { namespace_name: "v", relation_name: "t", identity_name: "ops", identity_type: "group " },
+            { namespace_name: "v", relation_name: "t", identity_name: "x", identity_type: "datashare" },
+          ]
         : [{ view_schema: "s", view_name: "lbv", col_name: "c", col_type: "integer", col_num: "2" }];
     const grants = await REDSHIFT_READS.relationGrants(q as never, "v");
-    expect(grants.map((g) => rsGrantee(g.identityType === "public" ? { kind: "public" } : { kind: g.identityType, name: g.identityName }))).toEqual([`GROUP "ops"`, `ROLE "x"`]);
-    expect(await REDSHIFT_READS.lateBindingColumns(q as never)).toEqual([{ schema: "s", view: "lbv", name: "c", dataType: "integer", ordinal: 2 }]);
+    expect(
+      grants.map((g) => rsGrantee(g.identityType === "public" ? { kind: "public" } : { kind: g.identityType, name: g.identityName })),
+    ).toEqual([`GROUP "ops"`, `ROLE "x"`]);
+    expect(await REDSHIFT_READS.lateBindingColumns(q as never)).toEqual([
+      { schema: "s", view: "lbv", name: "c", dataType: "integer", ordinal: 2 },
+    ]);
     expect(REDSHIFT_READS.adaptStatement("CREATE VIEW v AS SELECT 1\nWITH NO SCHEMA BINDING")).toMatch(/WITH NO SCHEMA BINDING$/);
   });
 
@@ -183,7 +229,8 @@ describe("Redshift account rules", () => {
     expect(redshiftAccountRules.canonical("Alice_É")).toBe("alice_É");
     expect(redshiftAccountRules.validate("alice")).toBeNull();
     expect(redshiftAccountRules.validate("a".repeat(127))).toBeNull();
-    for (const bad of ["", "a".repeat(128), "PUBLIC", "rdsdb", "Current_User", "pg_x", "stw_x", "tab\there"]) expect(redshiftAccountRules.validate(bad), bad).not.toBeNull();
+    for (const bad of ["", "a".repeat(128), "PUBLIC", "rdsdb", "Current_User", "pg_x", "stw_x", "tab\there"])
+      expect(redshiftAccountRules.validate(bad), bad).not.toBeNull();
     expect(redshiftAccountRulesFor({ reconcilingUser: "Steward" }).validate("STEWARD")).toMatch(/connects as/);
     expect(rsLiteral("a\\'b")).toBe(`'a\\\\''b'`);
   });

@@ -7,11 +7,11 @@ import type { AccessCounts, AccessFinding, UnmanagedGrants } from "../access-typ
 import { emptyCounts } from "../access-types";
 import type { RelationGrant } from "./catalog-reads";
 import { SYSTEM_SCHEMA } from "./config";
-import { deleteProfiles, insertProfiles, profileTooWide, sameProfile, type StoredProfile, updateProfile } from "./profile";
+import { deleteProfiles, insertProfiles, profileTooWide, type StoredProfile, sameProfile, updateProfile } from "./profile";
 import { type Grantee, rsGrantee, rsQualified } from "./sql";
 import type { CurrentState } from "./state";
 import { viewKey } from "./state";
-import { SALT_TABLE, SYSTEM_RELATIONS, USER_PROFILE_DDL, USER_PROFILE_VIEW, bootstrapStatements } from "./system";
+import { bootstrapStatements, SALT_TABLE, SYSTEM_RELATIONS, USER_PROFILE_DDL, USER_PROFILE_VIEW } from "./system";
 import { type DesiredView, sha256 } from "./views";
 
 /** One statement; `params` only for the salt, which must not appear in statement text (plans are shown). */
@@ -62,7 +62,10 @@ function bootstrap(d: DbDesired, state: CurrentState, plan: DbPlan): void {
   const definition = state.definitions.get(key);
   const ddlHash = sha256(USER_PROFILE_DDL);
   let changed = false;
-  if (definition !== undefined && (!record || record.ddlHash !== ddlHash || (record.definitionHash && record.definitionHash !== sha256(definition)))) {
+  if (
+    definition !== undefined &&
+    (!record || record.ddlHash !== ddlHash || (record.definitionHash && record.definitionHash !== sha256(definition)))
+  ) {
     changed = true;
     plan.findings.push({ kind: "USER_PROFILE_CHANGED", repairable: true, view: `${SYSTEM_SCHEMA}.${USER_PROFILE_VIEW}` });
   }
@@ -107,7 +110,8 @@ function views(d: DbDesired, state: CurrentState, plan: DbPlan): Set<string> {
   for (const m of state.managed.values()) {
     if (m.schema !== d.viewSchema || desired.has(m.view)) continue;
     plan.findings.push({ kind: "EXTRA_VIEW", repairable: true, objectId: m.sourceId, view: `${m.schema}.${m.view}` });
-    if (state.definitions.has(viewKey(m.schema, m.view))) plan.statements.push({ sql: `DROP VIEW IF EXISTS ${rsQualified(m.schema, m.view)}` });
+    if (state.definitions.has(viewKey(m.schema, m.view)))
+      plan.statements.push({ sql: `DROP VIEW IF EXISTS ${rsQualified(m.schema, m.view)}` });
     plan.counts.other += 1;
     plan.dropped.push({ schema: m.schema, view: m.view });
   }

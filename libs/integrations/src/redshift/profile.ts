@@ -67,7 +67,8 @@ export function storedProfile(account: string, row: Omit<ProfileRow, "accountNam
 
 /** Why a row cannot be stored (a set wider than Redshift's widest VARCHAR), or null. */
 export function profileTooWide(p: StoredProfile): string | null {
-  for (const k of SETS) if (Buffer.byteLength(p[k], "utf8") > MAX_VARCHAR_BYTES) return `its ${k} list is longer than ${MAX_VARCHAR_BYTES} bytes`;
+  for (const k of SETS)
+    if (Buffer.byteLength(p[k], "utf8") > MAX_VARCHAR_BYTES) return `its ${k} list is longer than ${MAX_VARCHAR_BYTES} bytes`;
   return null;
 }
 

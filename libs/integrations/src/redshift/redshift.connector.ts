@@ -64,9 +64,13 @@ export function redshiftConnector(reads: PlatformReads = REDSHIFT_READS): Connec
             const [info] = await q<{ version: string; superuser: boolean | null; can_create: boolean }>(CONNECTION_INFO_SQL);
             serverVersion = info?.version ?? "";
             if (!/redshift/i.test(serverVersion))
-              warnings.add(`The server does not identify itself as Redshift (${serverVersion.slice(0, 60)}); Redshift-only catalog reads will fail`);
+              warnings.add(
+                `The server does not identify itself as Redshift (${serverVersion.slice(0, 60)}); Redshift-only catalog reads will fail`,
+              );
             if (!info?.can_create)
-              warnings.add(`User "${config.user}" lacks CREATE on database "${database}": sync works, but Steward cannot create its schemas`);
+              warnings.add(
+                `User "${config.user}" lacks CREATE on database "${database}": sync works, but Steward cannot create its schemas`,
+              );
             if (!info?.superuser)
               warnings.add(
                 `User "${config.user}" is not a superuser: it must hold SELECT on every governed table (the policy views run with their owner's rights), and grants made outside Steward are only reported if it has SYSLOG ACCESS UNRESTRICTED`,

@@ -5,7 +5,7 @@
  * QUOTE_LITERAL doubles both `'` and `\`), so both are doubled here. Integration tests run these
  * literals on PostgreSQL with `standard_conforming_strings = off`, which reads them the same way.
  */
-import { UnsafeIdentifierError, quoteIdent } from "../sql/quote";
+import { quoteIdent, UnsafeIdentifierError } from "../sql/quote";
 
 export const REDSHIFT_MAX_IDENTIFIER_BYTES = 127;
 

@@ -3,8 +3,7 @@
  * grants reads `pg_catalog` or Steward's own tables and runs on PostgreSQL too; the grants come from
  * `PlatformReads` (svv_relation_privileges on Redshift).
  */
-import type { RelationGrant } from "./catalog-reads";
-import type { PlatformReads } from "./catalog-reads";
+import type { PlatformReads, RelationGrant } from "./catalog-reads";
 import type { RsQuery } from "./client";
 import { SYSTEM_SCHEMA } from "./config";
 import { PROFILE_COLUMNS, PROFILE_TABLE, type StoredProfile } from "./profile";
@@ -65,9 +64,13 @@ export async function readState(q: RsQuery, reads: PlatformReads, viewSchema: st
     state.salt = salts.length === 1 ? salts[0]!.salt : null;
   }
   if (state.systemRelations.get(MANAGED_VIEW_TABLE) === "r")
-    for (const r of await q<{ schema_name: string; view_name: string; source_id: string; ddl_hash: string; definition_hash: string | null }>(
-      `SELECT schema_name, view_name, source_id, ddl_hash, definition_hash FROM ${sys(MANAGED_VIEW_TABLE)}`,
-    ))
+    for (const r of await q<{
+      schema_name: string;
+      view_name: string;
+      source_id: string;
+      ddl_hash: string;
+      definition_hash: string | null;
+    }>(`SELECT schema_name, view_name, source_id, ddl_hash, definition_hash FROM ${sys(MANAGED_VIEW_TABLE)}`))
       state.managed.set(viewKey(r.schema_name, r.view_name), {
         schema: r.schema_name,
         view: r.view_name,

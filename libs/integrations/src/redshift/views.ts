@@ -8,9 +8,9 @@
  */
 import { createHash } from "node:crypto";
 import type { PolicyViewSpec } from "@steward/policy";
-import { SOURCE_ALIAS, compileViewSelect } from "../sql/policy/compile";
+import { compileViewSelect, SOURCE_ALIAS } from "../sql/policy/compile";
 import { redshiftDialect } from "./policy-dialect";
-import { REDSHIFT_MAX_IDENTIFIER_BYTES, foldIdent, rsIdent, rsQualified } from "./sql";
+import { foldIdent, REDSHIFT_MAX_IDENTIFIER_BYTES, rsIdent, rsQualified } from "./sql";
 
 export const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
@@ -34,7 +34,8 @@ const PLAIN_SCHEMA = /^[a-z][a-z0-9$]*(_[a-z0-9$]+)*$/;
  */
 export function viewNameFor(schema: string, table: string): string {
   const plain = `${schema}__${table}`;
-  if (PLAIN_SCHEMA.test(schema) && table === foldIdent(table) && Buffer.byteLength(plain, "utf8") <= REDSHIFT_MAX_IDENTIFIER_BYTES) return plain;
+  if (PLAIN_SCHEMA.test(schema) && table === foldIdent(table) && Buffer.byteLength(plain, "utf8") <= REDSHIFT_MAX_IDENTIFIER_BYTES)
+    return plain;
   const hash = sha256(`${schema}\u0000${table}`).slice(0, 16);
   return `_${hash}_${truncateBytes(foldIdent(table), REDSHIFT_MAX_IDENTIFIER_BYTES - hash.length - 2)}`;
 }
@@ -52,7 +53,9 @@ export type DesiredView = ViewSource & { viewName: string; ddl: string; ddlHash:
 
 export function desiredView(viewSchema: string, s: ViewSource, spec: PolicyViewSpec | undefined): DesiredView {
   const viewName = viewNameFor(s.schema, s.table);
-  const compiled = spec ? compileViewSelect(spec, { dialect: redshiftDialect, base: [s.schema, s.table] }) : { select: passthroughSelect(s), warnings: [] };
+  const compiled = spec
+    ? compileViewSelect(spec, { dialect: redshiftDialect, base: [s.schema, s.table] })
+    : { select: passthroughSelect(s), warnings: [] };
   const [ddl] = redshiftDialect.createView({ view: rsQualified(viewSchema, viewName), select: compiled.select, comment: "" });
   return { ...s, viewName, ddl: ddl!, ddlHash: sha256(ddl!), warnings: compiled.warnings };
 }

@@ -6,8 +6,8 @@
  * escapes; see sql.ts).
  */
 import type { PlatformReads, RelationGrant } from "../catalog-reads";
-import { rsLiteral } from "../sql";
 import { LATE_BINDING } from "../policy-dialect";
+import { rsLiteral } from "../sql";
 
 export const POSTGRES_EMULATION_READS: PlatformReads = {
   name: "postgres-emulation",
