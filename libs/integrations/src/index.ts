@@ -7,3 +7,5 @@ export { postgresConnector } from "./postgres/postgres.connector";
 export { type AccountRules, postgresAccountRules, postgresAccountRulesFor } from "./postgres/accounts";
 export * from "./registry";
 export * from "./sql/quote";
+export * from "./sql/policy";
+export { postgresDialect } from "./postgres/policy-dialect";

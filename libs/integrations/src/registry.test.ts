@@ -25,8 +25,8 @@ describe("adapter registry", () => {
   });
 
   it("derives which kinds are reconciled from the adapters", () => {
-    expect(kindsWith("access")).toEqual(["POSTGRES", "LAKEBASE"]);
-    expect(kindsWith("catalog")).toEqual(["POSTGRES", "LAKEBASE"]);
+    expect(kindsWith("access")).toEqual(["POSTGRES", "LAKEBASE", "REDSHIFT"]);
+    expect(kindsWith("catalog")).toEqual(["POSTGRES", "LAKEBASE", "REDSHIFT"]);
   });
 
   it("every PostgreSQL connection field is one the config or credentials schema knows", () => {

@@ -1,6 +1,7 @@
 import { type PlatformAdapter, unsupported } from "./adapter";
 import type { PlatformKind } from "./connector";
 import { lakebaseAdapter, postgresAdapter } from "./postgres/adapter";
+import { redshiftAdapter } from "./redshift/adapter";
 
 /**
  * Every platform kind and its adapter: the one place a platform is registered. `satisfies` makes it
@@ -13,7 +14,7 @@ const ADAPTERS = {
   SNOWFLAKE: unsupported("Snowflake"),
   DATABRICKS_UC: unsupported("Databricks Unity Catalog"),
   BIGQUERY: unsupported("BigQuery"),
-  REDSHIFT: unsupported("Amazon Redshift"),
+  REDSHIFT: redshiftAdapter,
   TRINO: unsupported("Trino"),
   SYNAPSE: unsupported("Azure Synapse"),
   S3: unsupported("Amazon S3"),
