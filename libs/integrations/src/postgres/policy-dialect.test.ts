@@ -43,9 +43,9 @@ describe("PostgreSQL policy dialect: every Expr kind", () => {
     ["null", { k: "literal", value: { k: "null" } }, "NULL"],
     ["date", { k: "literal", value: { k: "date", value: "2024-02-29" } }, `DATE '2024-02-29'`],
     ["username", { k: "profile", ref: { k: "username" } }, `(SELECT "username" FROM ${P})`],
-    ["groups", { k: "inProfileSet", value: text("hr"), set: { k: "groups" } }, `('hr' = ANY ((SELECT "groups" FROM ${P})))`],
-    ["purposes", { k: "inProfileSet", value: text("Research"), set: { k: "purposes" } }, `('Research' = ANY ((SELECT "purposes" FROM ${P})))`],
-    ["sources (non-text value is cast)", { k: "inProfileSet", value: col("salary"), set: { k: "sources" } }, `(CAST("salary" AS text) = ANY ((SELECT "sources" FROM ${P})))`],
+    ["groups", { k: "inProfileSet", value: text("hr"), set: { k: "groups" } }, `('hr' = ANY (CAST((SELECT "groups" FROM ${P}) AS text[])))`],
+    ["purposes", { k: "inProfileSet", value: text("Research"), set: { k: "purposes" } }, `('Research' = ANY (CAST((SELECT "purposes" FROM ${P}) AS text[])))`],
+    ["sources (non-text value is cast)", { k: "inProfileSet", value: col("salary"), set: { k: "sources" } }, `(CAST("salary" AS text) = ANY (CAST((SELECT "sources" FROM ${P}) AS text[])))`],
     [
       "attribute values",
       { k: "inProfileSet", value: col("region"), set: { k: "attributeValues", key: INJECTION } },
@@ -115,7 +115,7 @@ describe("PostgreSQL policy dialect: masks", () => {
       else: mask({ kind: "hash" }, "salary", "integer"),
     };
     expect(sql(expr)).toBe(
-      `CASE WHEN ('hr' = ANY ((SELECT "groups" FROM ${P}))) THEN CAST("salary" AS text) ELSE encode(sha256(convert_to(${SALT} || CAST("salary" AS text), 'UTF8')), 'hex') END`,
+      `CASE WHEN ('hr' = ANY (CAST((SELECT "groups" FROM ${P}) AS text[]))) THEN CAST("salary" AS text) ELSE encode(sha256(convert_to(${SALT} || CAST("salary" AS text), 'UTF8')), 'hex') END`,
     );
   });
 
@@ -146,7 +146,7 @@ describe("PostgreSQL policy view SELECT", () => {
         `SELECT`,
         `  "steward_src"."email" AS "email"`,
         `FROM "sales"."Orders" AS "steward_src"`,
-        `WHERE ('src-1' = ANY ((SELECT "sources" FROM ${P})))`,
+        `WHERE ('src-1' = ANY (CAST((SELECT "sources" FROM ${P}) AS text[])))`,
         `  AND ("steward_src"."email" = '''; DROP TABLE x; --')`,
       ].join("\n"),
     );

@@ -4,9 +4,10 @@
  * checked finite; native type names are only ever pasted when they match the shape `format_type`
  * prints for built-in types, otherwise no cast is emitted.
  *
- * Profile facts are uncorrelated scalar subqueries wrapped in an extra pair of parentheses
- * (`= ANY ((SELECT groups FROM …))`): PostgreSQL plans each one as an InitPlan, evaluated once per
- * query, instead of the `= ANY (SELECT …)` sub-link form, which would be re-scanned per row.
+ * Profile facts are uncorrelated scalar subqueries inside an expression (`= ANY (CAST((SELECT groups
+ * FROM …) AS text[]))`): PostgreSQL plans each one as an InitPlan, evaluated once per query. The
+ * CAST matters: `= ANY ((SELECT …))` still parses as the row-wise sub-link form (extra parentheses
+ * around a SELECT are just a SELECT), which compares the value with each row's whole array.
  */
 import type { AllowedFunction, Literal } from "@steward/policy";
 import { assertNever } from "@steward/core";
@@ -60,7 +61,7 @@ function profileSet(valueText: string, set: ProfileSet, env: ProfileEnv): string
     case "groups":
     case "purposes":
     case "sources":
-      return `(${valueText} = ANY ((SELECT ${quoteIdent(set.k)} FROM ${env.profile})))`;
+      return `(${valueText} = ANY (CAST((SELECT ${quoteIdent(set.k)} FROM ${env.profile}) AS text[])))`;
     case "attributeValues":
       return `((SELECT "attributes" -> ${quoteLiteral(set.key)} FROM ${env.profile}) @> jsonb_build_array(${valueText}))`;
     default:
