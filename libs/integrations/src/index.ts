@@ -9,3 +9,5 @@ export * from "./registry";
 export * from "./sql/quote";
 export * from "./sql/policy";
 export { postgresDialect } from "./postgres/policy-dialect";
+export { policyViewSql, type PolicyViewSql } from "./postgres/views/sql";
+export { previewSql, MAX_PREVIEW_ROWS } from "./postgres/preview";

@@ -13,6 +13,7 @@ import { postgresAccess } from "../access";
 import { scopePrefix } from "../grants/naming";
 import { cleanup, query, runId, tryAs } from "../grants/testing";
 import { VIEWS_SCHEMA } from "../policy-dialect";
+import { postgresPreview } from "../preview";
 import { policyViewName } from "./naming";
 
 const run = runId();
@@ -149,7 +150,7 @@ describe("policy views queried as the end users", () => {
     const a = await as(alice, `SELECT * FROM ${EMP} ORDER BY id`);
     // Row filter: alice's region values are EU and the injection string.
     expect(a.rows.map((r) => r.id)).toEqual([1, 3]);
-    expect(a.rows[0]).toEqual({
+    expect(a.rows[0]!).toEqual({
       id: 1,
       name: "Ann",
       email: sha(`${SALT}ann@x.com`),
@@ -160,9 +161,9 @@ describe("policy views queried as the end users", () => {
       region: "**",
       secret: null,
     });
-    expect((a.rows[0].born as Date).getFullYear()).toBe(1990);
-    expect((a.rows[0].born as Date).getMonth()).toBe(0);
-    expect(a.rows[1]).toMatchObject({ email: sha(`${SALT}${INJECTION}`), salary: -2000, phone: "12", region: "'; DR*P T*BL* x; --" });
+    expect((a.rows[0]!.born as Date).getFullYear()).toBe(1990);
+    expect((a.rows[0]!.born as Date).getMonth()).toBe(0);
+    expect(a.rows[1]!).toMatchObject({ email: sha(`${SALT}${INJECTION}`), salary: -2000, phone: "12", region: "'; DR*P T*BL* x; --" });
 
     const hr = await as(hrUser, `SELECT id, email, salary, phone, note, region, secret FROM ${EMP} ORDER BY id`);
     expect(hr.rows).toEqual(ROWS.map((r) => ({ id: r[0], email: r[2], salary: r[3], phone: r[4], note: r[6], region: r[7], secret: r[8] })));
@@ -195,6 +196,30 @@ describe("policy views queried as the end users", () => {
     expect(expected.length).toBeLessThan(80);
   });
 
+  it("profile facts are InitPlans (evaluated once per query), not per-row SubPlans", async () => {
+    const plan = (await as(alice, `EXPLAIN SELECT * FROM ${EMP}`)).rows.map((r) => r["QUERY PLAN"] as string).join("\n");
+    expect(plan).toMatch(/InitPlan/);
+    expect(plan).not.toMatch(/SubPlan/);
+  });
+
+  it("the preview returns exactly what the user sees through the view, read-only", async () => {
+    for (const [user, p] of [[alice, profiles()[0]!], [hrUser, profiles()[1]!]] as const) {
+      const seen = await query(`SELECT * FROM ${EMP} ORDER BY id`, [], { database: DB, user });
+      const preview = await postgresPreview.preview(connection, { sourceId: "emp", path: [DB, "hr", "employees"], spec: employeesSpec, profile: p, hashSalt: SALT, limit: 500 });
+      expect(preview.kind).toBe("rows");
+      if (preview.kind !== "rows") return;
+      expect(preview.sql).not.toContain(SALT);
+      expect(preview.sql).toMatch(/LIMIT 100$/);
+      expect(preview.columns).toEqual(employeesSpec.columns.map((c) => c.name));
+      const rows = preview.rows.map((r) => Object.fromEntries(preview.columns.map((c, i) => [c, r[i]]))).sort((x, y) => (x.id as number) - (y.id as number));
+      expect(rows).toEqual(seen.rows);
+    }
+    const none = await postgresPreview.preview(connection, { sourceId: "plain", path: [DB, "hr", "plain"], spec: null, profile: profiles()[2]!, hashSalt: SALT, limit: 5 });
+    expect(none.kind === "rows" ? none.rows : none).toEqual([]);
+    const plain = await postgresPreview.preview(connection, { sourceId: "plain", path: [DB, "hr", "plain"], spec: null, profile: { ...profiles()[0]!, sources: ["plain"] }, hashSalt: SALT, limit: 5 });
+    expect(plain.kind === "rows" && plain.rows).toEqual([[1]]);
+  });
+
   it("hostile names and values stay data", async () => {
     const rows = await as(alice, `SELECT * FROM ${view(HS, HT)}`);
     expect(rows.rows).toEqual([{ [HC]: `keep [${INJECTION}] me` }]);
@@ -203,19 +228,19 @@ describe("policy views queried as the end users", () => {
   it("a purpose switch changes what the same query returns without rebuilding the view", async () => {
     const before = (await sql("SELECT $1::regclass::oid AS oid, pg_get_viewdef($1::regclass) AS def", [EMP])).rows[0];
     const q = `SELECT email FROM ${EMP} WHERE id = 1`;
-    expect((await as(alice, q)).rows[0].email).toBe(sha(`${SALT}ann@x.com`));
+    expect((await as(alice, q)).rows[0]!.email).toBe(sha(`${SALT}ann@x.com`));
     const switched = await access.apply(connection, desired({ version: 2, scope: [alice], profiles: profiles({ [alice]: { purposes: ["Research"] } }).slice(0, 1) }));
     expect(switched.kind).toBe("applied");
     if (switched.kind === "applied") {
       expect(switched.statements.filter((s) => /VIEW/.test(s))).toEqual([]);
       expect(switched.statements.some((s) => s.startsWith("INSERT INTO \"steward_system\".\"profile\""))).toBe(true);
     }
-    expect((await as(alice, q)).rows[0].email).toBe("ann@x.com");
+    expect((await as(alice, q)).rows[0]!.email).toBe("ann@x.com");
     const after = (await sql("SELECT $1::regclass::oid AS oid, pg_get_viewdef($1::regclass) AS def", [EMP])).rows[0];
     expect(after).toEqual(before);
     // Back to no purpose: masked again.
     await access.apply(connection, desired({ version: 3, scope: [alice] }));
-    expect((await as(alice, q)).rows[0].email).toBe(sha(`${SALT}ann@x.com`));
+    expect((await as(alice, q)).rows[0]!.email).toBe(sha(`${SALT}ann@x.com`));
   });
 
   it("a second apply changes nothing; a view changed by hand is drift, repaired on apply", async () => {
@@ -225,10 +250,10 @@ describe("policy views queried as the end users", () => {
     expect(drift.kind).toBe("drift");
     if (drift.kind === "drift") expect(drift.findings).toContainEqual(expect.objectContaining({ kind: "VIEW_CHANGED", repairable: true, objectId: "emp" }));
     // Drift detection ran the repair in a rolled-back transaction: the hand-made view is still there.
-    expect((await as(alice, `SELECT count(*)::int AS n FROM ${EMP}`)).rows[0].n).toBe(3);
+    expect((await as(alice, `SELECT count(*)::int AS n FROM ${EMP}`)).rows[0]!.n).toBe(3);
     const repaired = await access.apply(connection, desired({ version: 5 }));
     expect(repaired.kind).toBe("applied");
-    expect((await as(alice, `SELECT count(*)::int AS n FROM ${EMP}`)).rows[0].n).toBe(2);
+    expect((await as(alice, `SELECT count(*)::int AS n FROM ${EMP}`)).rows[0]!.n).toBe(2);
     const clean = await access.drift(connection, desired({ version: 5 }));
     expect(clean.kind === "drift" && clean.findings).toEqual([]);
   });
@@ -241,7 +266,7 @@ describe("policy views queried as the end users", () => {
     expect(await tryAs(alice, DB, `SELECT * FROM ${view("hr", "events")}`)).toBe("ok");
 
     expect((await access.apply(connection, desired({ version: 7, views: [employeesSpec, hostileSpec] }))).kind).toBe("applied");
-    expect((await sql("SELECT to_regclass($1) AS r", [view("hr", "events")])).rows[0].r).toBeNull();
+    expect((await sql("SELECT to_regclass($1) AS r", [view("hr", "events")])).rows[0]!.r).toBeNull();
     expect(await tryAs(alice, DB, "SELECT * FROM hr.events")).toBe("ok");
   });
 
