@@ -43,13 +43,13 @@ describe("PostgreSQL policy dialect: every Expr kind", () => {
     ["null", { k: "literal", value: { k: "null" } }, "NULL"],
     ["date", { k: "literal", value: { k: "date", value: "2024-02-29" } }, `DATE '2024-02-29'`],
     ["username", { k: "profile", ref: { k: "username" } }, `(SELECT "username" FROM ${P})`],
-    ["groups", { k: "inProfileSet", value: text("hr"), set: { k: "groups" } }, `('hr' = ANY (CAST((SELECT "groups" FROM ${P}) AS text[])))`],
-    ["purposes", { k: "inProfileSet", value: text("Research"), set: { k: "purposes" } }, `('Research' = ANY (CAST((SELECT "purposes" FROM ${P}) AS text[])))`],
+    ["groups", { k: "inProfileSet", value: text("hr"), set: { k: "groups" } }, `(SELECT ('hr' = ANY (CAST((SELECT "groups" FROM ${P}) AS text[]))))`],
+    ["purposes", { k: "inProfileSet", value: text("Research"), set: { k: "purposes" } }, `(SELECT ('Research' = ANY (CAST((SELECT "purposes" FROM ${P}) AS text[]))))`],
     ["sources (non-text value is cast)", { k: "inProfileSet", value: col("salary"), set: { k: "sources" } }, `(CAST("salary" AS text) = ANY (CAST((SELECT "sources" FROM ${P}) AS text[])))`],
     [
       "attribute values",
       { k: "inProfileSet", value: col("region"), set: { k: "attributeValues", key: INJECTION } },
-      `((SELECT "attributes" -> '''; DROP TABLE x; --' FROM ${P}) @> jsonb_build_array("region"))`,
+      `("region" = ANY (ARRAY(SELECT jsonb_array_elements_text("attributes" -> '''; DROP TABLE x; --') FROM ${P})))`,
     ],
     ["in list", { k: "inList", value: col("region"), list: [text("EU"), text("UK")] }, `("region" IN ('EU', 'UK'))`],
     ["not in list", { k: "inList", value: col("region"), list: [text("EU")], negated: true }, `("region" NOT IN ('EU'))`],
@@ -115,8 +115,19 @@ describe("PostgreSQL policy dialect: masks", () => {
       else: mask({ kind: "hash" }, "salary", "integer"),
     };
     expect(sql(expr)).toBe(
-      `CASE WHEN ('hr' = ANY (CAST((SELECT "groups" FROM ${P}) AS text[]))) THEN CAST("salary" AS text) ELSE encode(sha256(convert_to(${SALT} || CAST("salary" AS text), 'UTF8')), 'hex') END`,
+      `CASE WHEN (SELECT ('hr' = ANY (CAST((SELECT "groups" FROM ${P}) AS text[])))) THEN CAST("salary" AS text) ELSE encode(sha256(convert_to(${SALT} || CAST("salary" AS text), 'UTF8')), 'hex') END`,
     );
+  });
+
+  it("evaluates the largest row-independent profile subtree once, and nothing that reads a column", () => {
+    const groups: Expr = { k: "inProfileSet", value: text("hr"), set: { k: "groups" } };
+    const purposes: Expr = { k: "inProfileSet", value: text("R"), set: { k: "purposes" } };
+    const row: Expr = { k: "isNull", arg: col("email") };
+    expect(sql({ k: "or", args: [{ k: "and", args: [groups, purposes] }, row] })).toBe(
+      `((SELECT (('hr' = ANY (CAST((SELECT "groups" FROM ${P}) AS text[]))) AND ('R' = ANY (CAST((SELECT "purposes" FROM ${P}) AS text[]))))) OR ("email" IS NULL))`,
+    );
+    expect(sql({ k: "compare", op: "=", left: col("email"), right: { k: "profile", ref: { k: "username" } } })).toBe(`("email" = (SELECT "username" FROM ${P}))`);
+    expect(sql({ k: "and", args: [{ k: "compare", op: "=", left: text("a"), right: text("a") }] })).toBe(`('a' = 'a')`);
   });
 
   it("refuses IR that could not be valid SQL", () => {
@@ -146,7 +157,7 @@ describe("PostgreSQL policy view SELECT", () => {
         `SELECT`,
         `  "steward_src"."email" AS "email"`,
         `FROM "sales"."Orders" AS "steward_src"`,
-        `WHERE ('src-1' = ANY (CAST((SELECT "sources" FROM ${P}) AS text[])))`,
+        `WHERE (SELECT ('src-1' = ANY (CAST((SELECT "sources" FROM ${P}) AS text[]))))`,
         `  AND ("steward_src"."email" = '''; DROP TABLE x; --')`,
       ].join("\n"),
     );

@@ -63,7 +63,8 @@ function profileSet(valueText: string, set: ProfileSet, env: ProfileEnv): string
     case "sources":
       return `(${valueText} = ANY (CAST((SELECT ${quoteIdent(set.k)} FROM ${env.profile}) AS text[])))`;
     case "attributeValues":
-      return `((SELECT "attributes" -> ${quoteLiteral(set.key)} FROM ${env.profile}) @> jsonb_build_array(${valueText}))`;
+      // Unpacked to text[] once (InitPlan); per row only `= ANY` over a small array, no jsonb work.
+      return `(${valueText} = ANY (ARRAY(SELECT jsonb_array_elements_text("attributes" -> ${quoteLiteral(set.key)}) FROM ${env.profile})))`;
     default:
       return assertNever(set, "profile set");
   }
@@ -88,6 +89,7 @@ export const postgresDialect: PolicyDialect = {
   qualified: (parts) => qualified(...parts),
   literal,
   toText,
+  once: (sql) => `(SELECT ${sql})`,
   profileUsername: (env) => `(SELECT "username" FROM ${env.profile})`,
   inProfileSet: profileSet,
   // ESCAPE '' turns off PostgreSQL's default backslash escape: the IR's LIKE has no escape character.

@@ -36,6 +36,8 @@ export type CompileContext = {
   /** Qualify column references with this alias (`SOURCE_ALIAS` in views); null: bare names. */
   alias: string | null;
   warnings: string[];
+  /** Inside a `once` subtree already (no nested wrapping). */
+  inOnce?: boolean;
 };
 
 /** Whether a constant mask's text can be represented in the column type (else NULL is rendered). */
@@ -210,7 +212,70 @@ function branch(expr: Expr, own: StaticType, other: StaticType, ctx: CompileCont
   return other === "text" && own !== "text" && own !== "unknown" ? ctx.dialect.toText(sql) : sql;
 }
 
+/** Reads no column (so it is the same for every row) and reads the profile (so it is not a constant). */
+function profileOnly(expr: Expr): { rowIndependent: boolean; readsProfile: boolean } {
+  switch (expr.k) {
+    case "column":
+    case "withinDays":
+    case "sample":
+      return { rowIndependent: false, readsProfile: false };
+    case "literal":
+      return { rowIndependent: true, readsProfile: false };
+    case "profile":
+      return { rowIndependent: true, readsProfile: true };
+    case "inProfileSet": {
+      const v = profileOnly(expr.value);
+      return { rowIndependent: v.rowIndependent, readsProfile: true };
+    }
+    default: {
+      const parts = children(expr).map(profileOnly);
+      return { rowIndependent: parts.every((p) => p.rowIndependent), readsProfile: parts.some((p) => p.readsProfile) };
+    }
+  }
+}
+
+function children(expr: Expr): Expr[] {
+  switch (expr.k) {
+    case "inList":
+      return [expr.value, ...expr.list];
+    case "and":
+    case "or":
+    case "call":
+      return [...expr.args];
+    case "not":
+    case "isNull":
+    case "like":
+      return [expr.arg];
+    case "compare":
+      return [expr.left, expr.right];
+    case "between":
+      return [expr.arg, expr.low, expr.high];
+    case "case":
+      return [expr.when, expr.then, expr.else];
+    case "mask":
+      return [expr.arg];
+    case "inProfileSet":
+      return [expr.value];
+    case "column":
+    case "literal":
+    case "profile":
+    case "withinDays":
+    case "sample":
+      return [];
+    default:
+      return assertNever(expr, "expression");
+  }
+}
+
 export function compileExpr(expr: Expr, ctx: CompileContext, path = "expr"): string {
+  if (!ctx.inOnce && expr.k !== "profile") {
+    const shape = profileOnly(expr);
+    if (shape.rowIndependent && shape.readsProfile) return ctx.dialect.once(compileNode(expr, { ...ctx, inOnce: true }, path));
+  }
+  return compileNode(expr, ctx, path);
+}
+
+function compileNode(expr: Expr, ctx: CompileContext, path: string): string {
   const { dialect } = ctx;
   const sub = (e: Expr, p: string) => compileExpr(e, ctx, `${path}.${p}`);
   switch (expr.k) {
@@ -299,7 +364,7 @@ export function compileViewSelect(spec: PolicyViewSpec, options: ViewSelectOptio
     names.add(c.name);
     return `${compileExpr(c.expr, ctx, `columns[${i}].expr`)} AS ${dialect.ident(c.name)}`;
   });
-  const guard = dialect.inProfileSet(dialect.literal({ k: "text", value: spec.sourceId }), { k: "sources" }, ctx.env);
+  const guard = compileExpr({ k: "inProfileSet", value: { k: "literal", value: { k: "text", value: spec.sourceId } }, set: { k: "sources" } }, ctx, "guard");
   const where = spec.rowFilter ? `${guard}\n  AND ${compileExpr(spec.rowFilter, ctx, "rowFilter")}` : guard;
   const select = `SELECT\n  ${columns.join(",\n  ")}\nFROM ${dialect.qualified(options.base)} AS ${dialect.ident(SOURCE_ALIAS)}\nWHERE ${where}`;
   return { select, warnings: ctx.warnings };

@@ -73,6 +73,12 @@ export type PolicyDialect = {
   toText(sql: string): string;
   /** Scalar: the querying user's name, as an uncorrelated subquery over `env.profile`. */
   profileUsername(env: ProfileEnv): string;
+  /**
+   * A row-independent expression evaluated once per query: the compiler wraps every maximal
+   * subtree that reads the profile but no column (an exception test, the subscription guard) so the
+   * per-row work is reading one precomputed boolean. Typically `(SELECT <sql>)`.
+   */
+  once(sql: string): string;
   /** `valueText` (already text) is an element of the profile set. NULL when the user has no profile row. */
   inProfileSet(valueText: string, set: ProfileSet, env: ProfileEnv): string;
   like(arg: string, pattern: string, negated: boolean): string;
