@@ -6,9 +6,6 @@
 import type { AccessConnection, AccessCounts, AccessDesiredState, AccessError, AccessFinding, AccessPort } from "../access-types";
 import { emptyCounts } from "../access-types";
 import type { ErrorClass } from "../error-class";
-import { VIEWS_SCHEMA } from "./policy-dialect";
-import { type DatabaseViews, runPolicyViews } from "./views/step";
-import { policyViewName } from "./views/naming";
 import { PostgresConfig, PostgresCredentials } from "./config";
 import { detectDrift, planReconcile, reconcile } from "./grants/reconcile";
 import type {
@@ -22,6 +19,9 @@ import type {
   ReconcileError,
   ReconcileErrorCode,
 } from "./grants/types";
+import { VIEWS_SCHEMA } from "./policy-dialect";
+import { policyViewName } from "./views/naming";
+import { type DatabaseViews, runPolicyViews } from "./views/step";
 
 const CLASS: Record<ReconcileErrorCode, ErrorClass> = {
   UNREACHABLE: "TRANSIENT",
@@ -234,7 +234,10 @@ export function postgresAccess(revokeUnmanaged: boolean): AccessPort {
         statements.push(...plan.statements);
         addCounts(counts, plan.counts);
         warnings.push(...plan.warnings);
-        findings.push(...(plan.extraFindings ?? []).map(viewFinding), ...plan.findings.map((f) => neutralFinding(f, desired, revokeUnmanaged)));
+        findings.push(
+          ...(plan.extraFindings ?? []).map(viewFinding),
+          ...plan.findings.map((f) => neutralFinding(f, desired, revokeUnmanaged)),
+        );
       }
       return { kind: "planned", version: desired.version, statements, counts, findings, warnings, durationMs: since(t) };
     },

@@ -6,9 +6,9 @@
  */
 import pg from "pg";
 import type { DataPreviewPort, DataPreviewRequest, DataPreviewResult } from "../adapter";
-import { SOURCE_ALIAS, compileViewSelect } from "../sql/policy/compile";
+import { compileViewSelect, SOURCE_ALIAS } from "../sql/policy/compile";
 import { PolicyCompileError, type ProfileEnv } from "../sql/policy/dialect";
-import { UnsafeIdentifierError, qualified, quoteIdent } from "../sql/quote";
+import { qualified, quoteIdent, UnsafeIdentifierError } from "../sql/quote";
 import { classifyPostgresError, grantsTarget } from "./access";
 import { classifyError } from "./grants/session";
 import { postgresDialect } from "./policy-dialect";
@@ -23,13 +23,24 @@ const ENV: ProfileEnv = { profile: quoteIdent(PREVIEW_PROFILE), salt: `(SELECT "
 /** The preview statement and its parameters (pure; the SQL is what plans and the UI show). */
 export function previewSql(request: DataPreviewRequest): { sql: string; params: unknown[]; warnings: string[] } {
   const [, schema, name, ...rest] = request.path;
-  if (!schema || !name || rest.length) throw new PolicyCompileError(`path ${JSON.stringify(request.path)} is not [database, schema, object]`, "path");
+  if (!schema || !name || rest.length)
+    throw new PolicyCompileError(`path ${JSON.stringify(request.path)} is not [database, schema, object]`, "path");
   const limit = Math.max(1, Math.min(MAX_PREVIEW_ROWS, Math.floor(request.limit) || MAX_PREVIEW_ROWS));
   const p = request.profile;
   const profile =
     `WITH ${quoteIdent(PREVIEW_PROFILE)} AS (SELECT CAST($2 AS text) AS "account_name", CAST($3 AS text) AS "user_id", CAST($4 AS text) AS "username", ` +
     `CAST($5 AS text[]) AS "groups", CAST($6 AS jsonb) AS "attributes", CAST($7 AS text) AS "project_id", CAST($8 AS text[]) AS "purposes", CAST($9 AS text[]) AS "sources", CAST($1 AS text) AS "salt")`;
-  const params = [request.hashSalt, p.accountName, p.userId, p.username, [...p.groups], JSON.stringify(p.attributes), p.projectId, [...p.purposes], [...p.sources]];
+  const params = [
+    request.hashSalt,
+    p.accountName,
+    p.userId,
+    p.username,
+    [...p.groups],
+    JSON.stringify(p.attributes),
+    p.projectId,
+    [...p.purposes],
+    [...p.sources],
+  ];
   let select: string;
   let warnings: string[] = [];
   if (request.spec) {
@@ -74,10 +85,19 @@ export const postgresPreview: DataPreviewPort = {
       await client.query("BEGIN READ ONLY");
       const res = await client.query({ text: built.sql, values: built.params, rowMode: "array" });
       await client.query("ROLLBACK");
-      return { kind: "rows", columns: res.fields.map((f) => f.name), rows: res.rows as unknown[][], sql: built.sql, warnings: built.warnings };
+      return {
+        kind: "rows",
+        columns: res.fields.map((f) => f.name),
+        rows: res.rows as unknown[][],
+        sql: built.sql,
+        warnings: built.warnings,
+      };
     } catch (err) {
       const e = classifyError(err, t, database);
-      return { kind: "failed", error: { code: e.code, errorClass: classifyPostgresError(e.code), message: `${database}: ${e.code}: ${e.message}` } };
+      return {
+        kind: "failed",
+        error: { code: e.code, errorClass: classifyPostgresError(e.code), message: `${database}: ${e.code}: ${e.message}` },
+      };
     } finally {
       await client.end().catch(() => {});
     }

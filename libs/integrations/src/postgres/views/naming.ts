@@ -23,7 +23,10 @@ function truncateBytes(s: string, bytes: number): string {
 }
 
 export function policyViewName(schema: string, table: string): string {
-  const hash = createHash("sha256").update(JSON.stringify([schema, table])).digest("hex").slice(0, HASH_CHARS);
+  const hash = createHash("sha256")
+    .update(JSON.stringify([schema, table]))
+    .digest("hex")
+    .slice(0, HASH_CHARS);
   // "<schema>__<table>_<hash>": the hash and separators take 13 bytes, the rest is split fairly.
   const budget = PG_MAX_IDENTIFIER_BYTES - HASH_CHARS - 3;
   const schemaPart = truncateBytes(schema, Math.max(Math.floor(budget / 3), budget - Buffer.byteLength(table, "utf8")));

@@ -113,6 +113,11 @@ export async function planProfiles(
     );
   }
   for (let i = 0; i < gone.length; i += ROWS_PER_STATEMENT)
-    statements.push(`DELETE FROM ${PROFILE} WHERE "account_name" IN (${gone.slice(i, i + ROWS_PER_STATEMENT).map(quoteLiteral).join(", ")})`);
+    statements.push(
+      `DELETE FROM ${PROFILE} WHERE "account_name" IN (${gone
+        .slice(i, i + ROWS_PER_STATEMENT)
+        .map(quoteLiteral)
+        .join(", ")})`,
+    );
   return { statements, upserted: changed.length, deleted: gone.length };
 }

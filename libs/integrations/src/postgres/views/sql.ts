@@ -7,7 +7,7 @@ import type { PolicyViewSpec } from "@steward/policy";
 import { compileViewSelect } from "../../sql/policy/compile";
 import type { ProfileEnv } from "../../sql/policy/dialect";
 import { qualified, quoteLiteral } from "../../sql/quote";
-import { VIEWS_SCHEMA, postgresDialect } from "../policy-dialect";
+import { postgresDialect, VIEWS_SCHEMA } from "../policy-dialect";
 import { policyViewName } from "./naming";
 
 export type BaseTable = { schema: string; name: string };
@@ -30,7 +30,11 @@ export const sha256 = (text: string) => createHash("sha256").update(text).digest
 export function policyViewSql(spec: PolicyViewSpec, base: BaseTable, env?: ProfileEnv): PolicyViewSql {
   const viewName = policyViewName(base.schema, base.name);
   const view = qualified(VIEWS_SCHEMA, viewName);
-  const { select, warnings } = compileViewSelect(spec, { dialect: postgresDialect, base: [base.schema, base.name], ...(env ? { env } : {}) });
+  const { select, warnings } = compileViewSelect(spec, {
+    dialect: postgresDialect,
+    base: [base.schema, base.name],
+    ...(env ? { env } : {}),
+  });
   const [create] = postgresDialect.createView({ view, select, comment: "" });
   return { viewName, view, select, create: create!, specHash: sha256(`v1\0${view}\0${select}`), warnings };
 }
@@ -46,7 +50,9 @@ export function parseViewComment(comment: string | null): { source: string; spec
   if (!comment?.startsWith(`${COMMENT_PREFIX} `)) return null;
   try {
     const v = JSON.parse(comment.slice(COMMENT_PREFIX.length + 1)) as Record<string, unknown>;
-    return typeof v.source === "string" && typeof v.spec === "string" && typeof v.def === "string" ? { source: v.source, spec: v.spec, def: v.def } : null;
+    return typeof v.source === "string" && typeof v.spec === "string" && typeof v.def === "string"
+      ? { source: v.source, spec: v.spec, def: v.def }
+      : null;
   } catch {
     return null;
   }

@@ -12,10 +12,10 @@ import { PolicyCompileError } from "../../sql/policy/dialect";
 import { qualified } from "../../sql/quote";
 import type { PreStepFinding, PreStepResult } from "../grants/types";
 import { GrantsInputError } from "../grants/types";
-import { VIEWS_SCHEMA, postgresDialect } from "../policy-dialect";
+import { postgresDialect, VIEWS_SCHEMA } from "../policy-dialect";
 import { planProfiles } from "./profiles";
-import { type BaseTable, type PolicyViewSql, commentStatement, parseViewComment, policyViewSql, sha256, viewComment } from "./sql";
-import { SALT, readSystemState, systemDdl } from "./system";
+import { type BaseTable, commentStatement, type PolicyViewSql, parseViewComment, policyViewSql, sha256, viewComment } from "./sql";
+import { readSystemState, SALT, systemDdl } from "./system";
 
 export type ViewTarget = { spec: PolicyViewSpec; base: BaseTable };
 
@@ -105,13 +105,21 @@ export async function runPolicyViews(client: pg.Client, input: DatabaseViews): P
 
   const profiles = await planProfiles(client, input.profiles, input.scopeAccounts);
   if (profiles.statements.length)
-    findings.push({ kind: "PROFILE_ROWS_DIFFER", repairable: true, database: input.database, upserted: profiles.upserted, deleted: profiles.deleted });
+    findings.push({
+      kind: "PROFILE_ROWS_DIFFER",
+      repairable: true,
+      database: input.database,
+      upserted: profiles.upserted,
+      deleted: profiles.deleted,
+    });
   for (const s of profiles.statements) await run(s);
   // Delta path: identity changes only touch profile rows; views depend on policies, not people.
   if (input.scopeAccounts) return { statements, findings, warnings };
 
   const compiled = compileAll(input.views, warnings);
-  const bases = await client.query<{ i: number; columns: string[] }>(BASE_SQL, [compiled.map((c) => qualified(c.target.base.schema, c.target.base.name))]);
+  const bases = await client.query<{ i: number; columns: string[] }>(BASE_SQL, [
+    compiled.map((c) => qualified(c.target.base.schema, c.target.base.name)),
+  ]);
   const baseColumns = new Map(bases.rows.map((r) => [r.i - 1, new Set(r.columns)]));
   const actual = await readViews(client, null);
   const wanted = new Set<string>();
@@ -125,7 +133,9 @@ export async function runPolicyViews(client: pg.Client, input: DatabaseViews): P
     if (lacking === null || lacking.length) {
       // Built next time the catalog sync catches up; an existing view is left as it is.
       findings.push({ kind: "VIEW_BASE_MISSING", repairable: false, ...where, ...(lacking ? { columns: lacking } : {}) });
-      warnings.push(`${target.base.schema}.${target.base.name}: ${lacking ? `columns ${lacking.join(", ")} missing` : "table missing"}; policy view not built`);
+      warnings.push(
+        `${target.base.schema}.${target.base.name}: ${lacking ? `columns ${lacking.join(", ")} missing` : "table missing"}; policy view not built`,
+      );
       wanted.add(sql.viewName);
       return;
     }

@@ -34,10 +34,17 @@ const col = (name: string): Expr => ({ k: "column", name });
 const text = (value: string): Expr => ({ k: "literal", value: { k: "text", value } });
 const isHr: Expr = { k: "inProfileSet", value: text("hr"), set: { k: "groups" } };
 const exempt = (extra: Expr[] = []): Expr => ({ k: "or", args: [isHr, ...extra] });
-const masked = (name: string, type: ViewColumn["type"], dataType: string, mask: Extract<Expr, { k: "mask" }>["mask"], except = exempt()): ViewColumn => ({
+const masked = (
+  name: string,
+  type: ViewColumn["type"],
+  dataType: string,
+  mask: Extract<Expr, { k: "mask" }>["mask"],
+  except = exempt(),
+): ViewColumn => ({
   name,
   type,
   dataType,
+  // biome-ignore lint/suspicious/noThenProperty: the IR's CASE node (@steward/policy Expr) names its branch `then`
   expr: { k: "case", when: except, then: col(name), else: { k: "mask", mask, arg: col(name), type } },
   maskedBy: "p1",
 });
@@ -63,7 +70,13 @@ const employeesSpec: PolicyViewSpec = {
 const eventsSpec: PolicyViewSpec = {
   sourceId: "ev",
   columns: [clear("id", "integer", "integer"), clear("at", "timestamptz", "timestamp with time zone")],
-  rowFilter: { k: "and", args: [{ k: "withinDays", column: "at", days: 30 }, { k: "sample", column: "id", percent: 50 }] },
+  rowFilter: {
+    k: "and",
+    args: [
+      { k: "withinDays", column: "at", days: 30 },
+      { k: "sample", column: "id", percent: 50 },
+    ],
+  },
   policyIds: ["p2"],
   conflicts: [],
 };
@@ -76,7 +89,17 @@ const hostileSpec: PolicyViewSpec = {
 };
 
 function profile(accountName: string, over: Partial<ProfileRow> = {}): ProfileRow {
-  return { accountName, userId: `u-${accountName}`, username: accountName, groups: [], attributes: {}, projectId: null, purposes: [], sources: ["emp", "ev", "hostile"], ...over };
+  return {
+    accountName,
+    userId: `u-${accountName}`,
+    username: accountName,
+    groups: [],
+    attributes: {},
+    projectId: null,
+    purposes: [],
+    sources: ["emp", "ev", "hostile"],
+    ...over,
+  };
 }
 const profiles = (over: Record<string, Partial<ProfileRow>> = {}): ProfileRow[] => [
   profile(alice, { attributes: { region: ["EU", INJECTION] }, ...over[alice] }),
@@ -97,12 +120,19 @@ function desired(over: { profiles?: ProfileRow[]; views?: PolicyViewSpec[]; vers
     ],
     accounts: USERS,
     access: [
-      ...[alice, hrUser].flatMap((a) => ["emp", "ev", "hostile", "plain"].map((objectId) => ({ objectId, accountName: a, level: "READ" as const }))),
+      ...[alice, hrUser].flatMap((a) =>
+        ["emp", "ev", "hostile", "plain"].map((objectId) => ({ objectId, accountName: a, level: "READ" as const })),
+      ),
       { objectId: "emp", accountName: writer, level: "WRITE" },
     ],
     ...(over.scope ? { scope: { accounts: over.scope } } : {}),
     settings: { unmanagedGrants: "REPORT" },
-    dataPolicies: { viewsForEverything: false, views: over.views ?? [employeesSpec, eventsSpec, hostileSpec], profiles: over.profiles ?? profiles(), hashSalt: SALT },
+    dataPolicies: {
+      viewsForEverything: false,
+      views: over.views ?? [employeesSpec, eventsSpec, hostileSpec],
+      profiles: over.profiles ?? profiles(),
+      hashSalt: SALT,
+    },
   };
 }
 
@@ -166,7 +196,9 @@ describe("policy views queried as the end users", () => {
     expect(a.rows[1]!).toMatchObject({ email: sha(`${SALT}${INJECTION}`), salary: -2000, phone: "12", region: "'; DR*P T*BL* x; --" });
 
     const hr = await as(hrUser, `SELECT id, email, salary, phone, note, region, secret FROM ${EMP} ORDER BY id`);
-    expect(hr.rows).toEqual(ROWS.map((r) => ({ id: r[0], email: r[2], salary: r[3], phone: r[4], note: r[6], region: r[7], secret: r[8] })));
+    expect(hr.rows).toEqual(
+      ROWS.map((r) => ({ id: r[0], email: r[2], salary: r[3], phone: r[4], note: r[6], region: r[7], secret: r[8] })),
+    );
   });
 
   it("keeps the base table unreadable; no access means permission denied; other sources keep direct grants", async () => {
@@ -182,7 +214,10 @@ describe("policy views queried as the end users", () => {
     expect(await tryAs(writer, DB, "SELECT * FROM hr.employees")).toMatch(/permission denied/);
     expect(await tryAs(writer, DB, "UPDATE hr.employees SET name = 'x' WHERE id = 9")).toMatch(/permission denied/);
     const w = await as(writer, `SELECT id, salary FROM ${EMP} ORDER BY id`);
-    expect(w.rows).toEqual([{ id: 2, salary: 72000 }, { id: 9, salary: null }]);
+    expect(w.rows).toEqual([
+      { id: 2, salary: 72000 },
+      { id: 9, salary: null },
+    ]);
     await sql("DELETE FROM hr.employees WHERE id = 9");
   });
 
@@ -203,20 +238,46 @@ describe("policy views queried as the end users", () => {
   });
 
   it("the preview returns exactly what the user sees through the view, read-only", async () => {
-    for (const [user, p] of [[alice, profiles()[0]!], [hrUser, profiles()[1]!]] as const) {
+    for (const [user, p] of [
+      [alice, profiles()[0]!],
+      [hrUser, profiles()[1]!],
+    ] as const) {
       const seen = await query(`SELECT * FROM ${EMP} ORDER BY id`, [], { database: DB, user });
-      const preview = await postgresPreview.preview(connection, { sourceId: "emp", path: [DB, "hr", "employees"], spec: employeesSpec, profile: p, hashSalt: SALT, limit: 500 });
+      const preview = await postgresPreview.preview(connection, {
+        sourceId: "emp",
+        path: [DB, "hr", "employees"],
+        spec: employeesSpec,
+        profile: p,
+        hashSalt: SALT,
+        limit: 500,
+      });
       expect(preview.kind).toBe("rows");
       if (preview.kind !== "rows") return;
       expect(preview.sql).not.toContain(SALT);
       expect(preview.sql).toMatch(/LIMIT 100$/);
       expect(preview.columns).toEqual(employeesSpec.columns.map((c) => c.name));
-      const rows = preview.rows.map((r) => Object.fromEntries(preview.columns.map((c, i) => [c, r[i]]))).sort((x, y) => (x.id as number) - (y.id as number));
+      const rows = preview.rows
+        .map((r) => Object.fromEntries(preview.columns.map((c, i) => [c, r[i]])))
+        .sort((x, y) => (x.id as number) - (y.id as number));
       expect(rows).toEqual(seen.rows);
     }
-    const none = await postgresPreview.preview(connection, { sourceId: "plain", path: [DB, "hr", "plain"], spec: null, profile: profiles()[2]!, hashSalt: SALT, limit: 5 });
+    const none = await postgresPreview.preview(connection, {
+      sourceId: "plain",
+      path: [DB, "hr", "plain"],
+      spec: null,
+      profile: profiles()[2]!,
+      hashSalt: SALT,
+      limit: 5,
+    });
     expect(none.kind === "rows" ? none.rows : none).toEqual([]);
-    const plain = await postgresPreview.preview(connection, { sourceId: "plain", path: [DB, "hr", "plain"], spec: null, profile: { ...profiles()[0]!, sources: ["plain"] }, hashSalt: SALT, limit: 5 });
+    const plain = await postgresPreview.preview(connection, {
+      sourceId: "plain",
+      path: [DB, "hr", "plain"],
+      spec: null,
+      profile: { ...profiles()[0]!, sources: ["plain"] },
+      hashSalt: SALT,
+      limit: 5,
+    });
     expect(plain.kind === "rows" && plain.rows).toEqual([[1]]);
   });
 
@@ -229,11 +290,14 @@ describe("policy views queried as the end users", () => {
     const before = (await sql("SELECT $1::regclass::oid AS oid, pg_get_viewdef($1::regclass) AS def", [EMP])).rows[0];
     const q = `SELECT email FROM ${EMP} WHERE id = 1`;
     expect((await as(alice, q)).rows[0]!.email).toBe(sha(`${SALT}ann@x.com`));
-    const switched = await access.apply(connection, desired({ version: 2, scope: [alice], profiles: profiles({ [alice]: { purposes: ["Research"] } }).slice(0, 1) }));
+    const switched = await access.apply(
+      connection,
+      desired({ version: 2, scope: [alice], profiles: profiles({ [alice]: { purposes: ["Research"] } }).slice(0, 1) }),
+    );
     expect(switched.kind).toBe("applied");
     if (switched.kind === "applied") {
       expect(switched.statements.filter((s) => /VIEW/.test(s))).toEqual([]);
-      expect(switched.statements.some((s) => s.startsWith("INSERT INTO \"steward_system\".\"profile\""))).toBe(true);
+      expect(switched.statements.some((s) => s.startsWith('INSERT INTO "steward_system"."profile"'))).toBe(true);
     }
     expect((await as(alice, q)).rows[0]!.email).toBe("ann@x.com");
     const after = (await sql("SELECT $1::regclass::oid AS oid, pg_get_viewdef($1::regclass) AS def", [EMP])).rows[0];
@@ -248,7 +312,8 @@ describe("policy views queried as the end users", () => {
     await sql(`CREATE OR REPLACE VIEW ${EMP} AS SELECT * FROM hr.employees`);
     const drift = await access.drift(connection, desired({ version: 4 }));
     expect(drift.kind).toBe("drift");
-    if (drift.kind === "drift") expect(drift.findings).toContainEqual(expect.objectContaining({ kind: "VIEW_CHANGED", repairable: true, objectId: "emp" }));
+    if (drift.kind === "drift")
+      expect(drift.findings).toContainEqual(expect.objectContaining({ kind: "VIEW_CHANGED", repairable: true, objectId: "emp" }));
     // Drift detection ran the repair in a rolled-back transaction: the hand-made view is still there.
     expect((await as(alice, `SELECT count(*)::int AS n FROM ${EMP}`)).rows[0]!.n).toBe(3);
     const repaired = await access.apply(connection, desired({ version: 5 }));

@@ -13,7 +13,7 @@
  */
 import { assertNever } from "@steward/core";
 import type { ColumnType, CompareOp, Expr, Literal, Mask, PolicyViewSpec } from "@steward/policy";
-import { type MaskTarget, type PolicyDialect, PolicyCompileError, type ProfileEnv, sampleThreshold } from "./dialect";
+import { type MaskTarget, PolicyCompileError, type PolicyDialect, type ProfileEnv, sampleThreshold } from "./dialect";
 
 /** The table alias columns are qualified with, so profile subqueries can never capture a base column. */
 export const SOURCE_ALIAS = "steward_src";
@@ -56,7 +56,10 @@ export function constantFits(value: string, type: ColumnType): boolean {
       return /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value));
     case "timestamp":
     case "timestamptz":
-      return /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|[+-]\d{2}(:\d{2})?)?$/.test(value) && !Number.isNaN(Date.parse(value.replace(" ", "T")));
+      return (
+        /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|[+-]\d{2}(:\d{2})?)?$/.test(value) &&
+        !Number.isNaN(Date.parse(value.replace(" ", "T")))
+      );
     case "other":
       return false;
     default:
@@ -193,13 +196,15 @@ function compileMask(expr: Extract<Expr, { k: "mask" }>, ctx: CompileContext, pa
     case "regexReplace":
       return dialect.masks.regexReplace(arg(), mask.pattern, mask.replacement, target);
     case "roundNumber":
-      if (!Number.isFinite(mask.bucket) || mask.bucket <= 0) throw new PolicyCompileError("bucket must be a positive number", `${path}.mask.bucket`);
+      if (!Number.isFinite(mask.bucket) || mask.bucket <= 0)
+        throw new PolicyCompileError("bucket must be a positive number", `${path}.mask.bucket`);
       return dialect.masks.roundNumber(arg(), mask.bucket, target);
     case "roundDate":
       if (mask.unit !== "month" && mask.unit !== "year") throw new PolicyCompileError("unit must be month or year", `${path}.mask.unit`);
       return dialect.masks.roundDate(arg(), mask.unit, target);
     case "showLast":
-      if (!Number.isInteger(mask.count) || mask.count < 0) throw new PolicyCompileError("count must be a non-negative integer", `${path}.mask.count`);
+      if (!Number.isInteger(mask.count) || mask.count < 0)
+        throw new PolicyCompileError("count must be a non-negative integer", `${path}.mask.count`);
       return dialect.masks.showLast(arg(), mask.count, target);
     default:
       return assertNever(mask, "mask");
@@ -364,7 +369,11 @@ export function compileViewSelect(spec: PolicyViewSpec, options: ViewSelectOptio
     names.add(c.name);
     return `${compileExpr(c.expr, ctx, `columns[${i}].expr`)} AS ${dialect.ident(c.name)}`;
   });
-  const guard = compileExpr({ k: "inProfileSet", value: { k: "literal", value: { k: "text", value: spec.sourceId } }, set: { k: "sources" } }, ctx, "guard");
+  const guard = compileExpr(
+    { k: "inProfileSet", value: { k: "literal", value: { k: "text", value: spec.sourceId } }, set: { k: "sources" } },
+    ctx,
+    "guard",
+  );
   const where = spec.rowFilter ? `${guard}\n  AND ${compileExpr(spec.rowFilter, ctx, "rowFilter")}` : guard;
   const select = `SELECT\n  ${columns.join(",\n  ")}\nFROM ${dialect.qualified(options.base)} AS ${dialect.ident(SOURCE_ALIAS)}\nWHERE ${where}`;
   return { select, warnings: ctx.warnings };

@@ -26,7 +26,7 @@
  *   (`sampleThreshold`). Deterministic across platforms, so samples agree everywhere.
  * - `like`: SQL LIKE with `%` and `_`, no escape character.
  */
-import type { AllowedFunction, ColumnType, Literal, Mask, ProfileRef } from "@steward/policy";
+import type { AllowedFunction, ColumnType, Literal, ProfileRef } from "@steward/policy";
 
 export type ProfileSet = Exclude<ProfileRef, { k: "username" }>;
 
@@ -107,6 +107,7 @@ export class PolicyCompileError extends Error {
 
 /** See `sample` above: the exclusive upper bound of the kept 32-bit hash prefixes. */
 export function sampleThreshold(percent: number): number {
-  if (!Number.isFinite(percent) || percent <= 0 || percent > 100) throw new PolicyCompileError("percent must be in (0, 100]", "sample.percent");
+  if (!Number.isFinite(percent) || percent <= 0 || percent > 100)
+    throw new PolicyCompileError("percent must be in (0, 100]", "sample.percent");
   return Math.floor((percent / 100) * 2 ** 32);
 }
