@@ -2,7 +2,8 @@
  * What a platform plugs into Steward. Like Trino's SPI, each capability is its own small port and an
  * adapter supplies only those it has; the engine, API and UI ask the registry, never name a platform.
  */
-import type { AccessPort } from "./access-types";
+import type { PolicyViewSpec, ProfileRow } from "@steward/policy";
+import type { AccessConnection, AccessError, AccessPort } from "./access-types";
 import type { Connector } from "./connector";
 import type { ErrorClass } from "./error-class";
 
@@ -15,7 +16,7 @@ export type Capabilities = {
   drift: boolean;
   /** Answer access questions at query time (e.g. Trino's access-control plugin). */
   decisions: boolean;
-  /** Column masks and row filters (later issues). */
+  /** Column masks and row filters (policy views joined to a per-user profile). */
   dataPolicies: boolean;
   /** Revoke grants on governed objects that Steward did not make (`settings.unmanagedGrants: REVOKE`). */
   revokeUnmanaged: boolean;
@@ -50,6 +51,25 @@ export type DecisionRequest = { accountName: string; path: string[]; action: "RE
 export type Decision = { allow: boolean; reason: string };
 export type DecisionsPort = { decide(request: DecisionRequest): Promise<Decision> };
 
+/**
+ * "See as user U": the first rows of a source exactly as the policy view would return them to a user
+ * with `profile`, run on the platform (read-only, at most 100 rows). `spec: null` = a source without
+ * data policies (rows as they are, still only if the profile lists the source).
+ */
+export type DataPreviewRequest = {
+  sourceId: string;
+  /** Catalog path of the base object, as the crawl reported it. */
+  path: string[];
+  spec: PolicyViewSpec | null;
+  profile: ProfileRow;
+  hashSalt: string;
+  limit: number;
+};
+export type DataPreviewResult =
+  | { kind: "rows"; columns: string[]; rows: unknown[][]; sql: string; warnings: string[] }
+  | { kind: "failed"; error: AccessError };
+export type DataPreviewPort = { preview(connection: AccessConnection, request: DataPreviewRequest): Promise<DataPreviewResult> };
+
 export type PlatformAdapter = {
   label: string;
   /** Can connections of this kind be created today. */
@@ -59,6 +79,8 @@ export type PlatformAdapter = {
   catalog?: Connector;
   access?: AccessPort;
   decisions?: DecisionsPort;
+  /** With `capabilities.dataPolicies`: previews of what a user sees through the policy views. */
+  dataPreview?: DataPreviewPort;
   accounts: AccountRules & {
     reserved: readonly string[];
     /** The rules on one connection (e.g. its own reconciling role is never a person's account). */

@@ -13,10 +13,15 @@ import type {
   DriftFinding,
   GrantObjectType,
   GrantsTarget,
+  PreStep,
+  PreStepFinding,
   ReconcileCounts,
   ReconcileError,
   ReconcileErrorCode,
 } from "./grants/types";
+import { VIEWS_SCHEMA } from "./policy-dialect";
+import { policyViewName } from "./views/naming";
+import { type DatabaseViews, runPolicyViews } from "./views/step";
 
 const CLASS: Record<ReconcileErrorCode, ErrorClass> = {
   UNREACHABLE: "TRANSIENT",
@@ -51,10 +56,26 @@ export function grantsTarget(connection: AccessConnection): { target: GrantsTarg
   };
 }
 
-/** Neutral → one desired state per database: every configured database (so revokes reach empty ones) plus any registered. */
-export function perDatabase(desired: AccessDesiredState, configured: readonly string[]): { states: DesiredState[]; warnings: string[] } {
+/**
+ * Suffix of the grant-object id of a policied source's base table (the source's own id names its
+ * policy view). Findings on it are reported under the source id.
+ */
+export const BASE_OBJECT_SUFFIX = "#base";
+
+export type PerDatabase = { states: DesiredState[]; views: Map<string, DatabaseViews>; warnings: string[] };
+
+/**
+ * Neutral → one desired state per database: every configured database (so revokes reach empty ones)
+ * plus any registered. A source with a policy view spec is granted through its view: READ → SELECT
+ * on the view; WRITE → SELECT on the view + INSERT/UPDATE/DELETE/TRUNCATE on the base table, never
+ * SELECT on it. The view lives in `steward_views`, so its readers get USAGE there.
+ */
+export function perDatabase(desired: AccessDesiredState, configured: readonly string[]): PerDatabase {
   const byDatabase = new Map<string, DesiredState>();
+  const views = new Map<string, DatabaseViews>();
   const warnings: string[] = [];
+  const policies = desired.dataPolicies;
+  const specs = new Map((policies?.views ?? []).map((v) => [v.sourceId, v]));
   const stateFor = (database: string) =>
     byDatabase.get(database) ??
     byDatabase
@@ -69,22 +90,59 @@ export function perDatabase(desired: AccessDesiredState, configured: readonly st
         unmanagedGrants: desired.settings.unmanagedGrants,
       })
       .get(database)!;
+  const viewsFor = (database: string) =>
+    views.get(database) ??
+    views
+      .set(database, {
+        database,
+        views: [],
+        profiles: policies?.profiles ?? [],
+        hashSalt: policies?.hashSalt ?? "",
+        ...(desired.scope ? { scopeAccounts: desired.scope.accounts } : {}),
+      })
+      .get(database)!;
   const databaseOf = new Map<string, string>();
+  const viaView = new Set<string>();
   for (const o of desired.objects) {
     const [database, schema, name, ...rest] = o.path;
     if (!database || !schema || !name || rest.length) {
       warnings.push(`object ${o.id}: path ${JSON.stringify(o.path)} is not [database, schema, object]; skipped`);
       continue;
     }
-    stateFor(database).objects.push({ id: o.id, schema, name, objectType: o.objectType as GrantObjectType });
+    const spec = specs.get(o.id);
     databaseOf.set(o.id, database);
+    if (!spec) {
+      stateFor(database).objects.push({ id: o.id, schema, name, objectType: o.objectType as GrantObjectType });
+      continue;
+    }
+    viaView.add(o.id);
+    viewsFor(database).views.push({ spec, base: { schema, name } });
+    stateFor(database).objects.push(
+      { id: o.id, schema: VIEWS_SCHEMA, name: policyViewName(schema, name), objectType: "VIEW" },
+      { id: `${o.id}${BASE_OBJECT_SUFFIX}`, schema, name, objectType: o.objectType as GrantObjectType, selectWithheld: true },
+    );
   }
   for (const a of desired.access) {
     const database = databaseOf.get(a.objectId);
-    if (database) stateFor(database).access.push(a);
+    if (!database) continue;
+    const state = stateFor(database);
+    if (!viaView.has(a.objectId)) {
+      state.access.push(a);
+      continue;
+    }
+    state.access.push({ ...a, level: "READ" });
+    if (a.level === "WRITE") state.access.push({ ...a, objectId: `${a.objectId}${BASE_OBJECT_SUFFIX}`, level: "WRITE" });
   }
   for (const database of configured) stateFor(database);
-  return { states: [...byDatabase.values()], warnings };
+  // Profiles go to every database that has or had policy views (the step finds out which had).
+  if (policies) for (const database of byDatabase.keys()) viewsFor(database);
+  return { states: [...byDatabase.values()], views, warnings };
+}
+
+/** The pre-step of one database's reconcile: its policy views and profile rows (none without data policies). */
+export function viewsStep(per: PerDatabase, database: string): PreStep | undefined {
+  const input = per.views.get(database);
+  return input ? (client) => runPolicyViews(client, input) : undefined;
 }
 
 function neutralError(database: string, e: ReconcileError): AccessError {
@@ -109,8 +167,11 @@ export function neutralFinding(f: DriftFinding, desired: AccessDesiredState, rev
   const repairable =
     f.kind === "UNMANAGED_GRANT" ? revokeUnmanaged && desired.settings.unmanagedGrants === "REVOKE" : f.kind !== "MISSING_OBJECT";
   const accountName = ACCOUNT_OF[f.kind]?.(f);
-  return { ...f, repairable, ...(accountName ? { accountName } : {}) };
+  const objectId = "objectId" in f && f.objectId.endsWith(BASE_OBJECT_SUFFIX) ? f.objectId.slice(0, -BASE_OBJECT_SUFFIX.length) : undefined;
+  return { ...f, repairable, ...(accountName ? { accountName } : {}), ...(objectId ? { objectId, baseTable: true } : {}) };
 }
+
+const viewFinding = (f: PreStepFinding): AccessFinding => ({ ...f });
 
 const started = () => performance.now();
 const since = (t: number) => Math.round((performance.now() - t) * 100) / 100;
@@ -130,11 +191,12 @@ export function postgresAccess(revokeUnmanaged: boolean): AccessPort {
           statementsAttempted: [],
           durationMs: since(t),
         };
-      const { states, warnings } = perDatabase(desired, resolved.databases);
+      const per = perDatabase(desired, resolved.databases);
+      const { states, warnings } = per;
       const statements: string[] = [];
       const counts = emptyCounts();
       for (const state of states) {
-        const result = await reconcile(resolved.target, state);
+        const result = await reconcile(resolved.target, state, {}, viewsStep(per, state.database));
         if (result.kind === "failed") {
           const error = neutralError(state.database, result.error);
           return {
@@ -160,18 +222,22 @@ export function postgresAccess(revokeUnmanaged: boolean): AccessPort {
       const t = started();
       const resolved = grantsTarget(connection);
       if ("error" in resolved) return { kind: "failed", version: desired.version, error: resolved.error, durationMs: since(t) };
-      const { states, warnings } = perDatabase(desired, resolved.databases);
+      const per = perDatabase(desired, resolved.databases);
+      const { states, warnings } = per;
       const statements: string[] = [];
       const findings: AccessFinding[] = [];
       const counts = emptyCounts();
       for (const state of states) {
-        const plan = await planReconcile(resolved.target, state);
+        const plan = await planReconcile(resolved.target, state, {}, viewsStep(per, state.database));
         if (plan.kind === "failed")
           return { kind: "failed", version: desired.version, error: neutralError(state.database, plan.error), durationMs: since(t) };
         statements.push(...plan.statements);
         addCounts(counts, plan.counts);
         warnings.push(...plan.warnings);
-        findings.push(...plan.findings.map((f) => neutralFinding(f, desired, revokeUnmanaged)));
+        findings.push(
+          ...(plan.extraFindings ?? []).map(viewFinding),
+          ...plan.findings.map((f) => neutralFinding(f, desired, revokeUnmanaged)),
+        );
       }
       return { kind: "planned", version: desired.version, statements, counts, findings, warnings, durationMs: since(t) };
     },
@@ -181,11 +247,15 @@ export function postgresAccess(revokeUnmanaged: boolean): AccessPort {
       const resolved = grantsTarget(connection);
       if ("error" in resolved) return { kind: "failed", version: desired.version, error: resolved.error, durationMs: since(t) };
       const findings: AccessFinding[] = [];
-      for (const state of perDatabase(desired, resolved.databases).states) {
-        const result = await detectDrift(resolved.target, state);
+      const per = perDatabase(desired, resolved.databases);
+      for (const state of per.states) {
+        const result = await detectDrift(resolved.target, state, {}, viewsStep(per, state.database));
         if (result.kind === "failed")
           return { kind: "failed", version: desired.version, error: neutralError(state.database, result.error), durationMs: since(t) };
-        findings.push(...result.findings.map((f) => neutralFinding(f, desired, revokeUnmanaged)));
+        findings.push(
+          ...(result.extraFindings ?? []).map(viewFinding),
+          ...result.findings.map((f) => neutralFinding(f, desired, revokeUnmanaged)),
+        );
       }
       return { kind: "drift", version: desired.version, findings, durationMs: since(t) };
     },

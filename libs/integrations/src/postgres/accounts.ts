@@ -1,7 +1,6 @@
+import type { AccountRules } from "../adapter";
 import { PG_MAX_IDENTIFIER_BYTES } from "../sql/quote";
 import { ROLE_PREFIX } from "./grants/naming";
-
-import type { AccountRules } from "../adapter";
 
 export type { AccountRules };
 

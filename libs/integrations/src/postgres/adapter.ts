@@ -2,6 +2,7 @@ import type { ConnectionField, PlatformAdapter } from "../adapter";
 import { classifyPostgresError, postgresAccess } from "./access";
 import { POSTGRES_RESERVED_ACCOUNTS, postgresAccountRules, postgresAccountRulesFor } from "./accounts";
 import { postgresConnector } from "./postgres.connector";
+import { postgresPreview } from "./preview";
 
 /** The connection form of PostgreSQL-compatible platforms; names match PostgresConfig / PostgresCredentials. */
 const CONNECTION_FIELDS: readonly ConnectionField[] = [
@@ -42,10 +43,11 @@ function postgresLike(label: string): PlatformAdapter {
   return {
     label,
     supported: true,
-    capabilities: { catalog: true, access: true, drift: true, decisions: false, dataPolicies: false, revokeUnmanaged: REVOKE_UNMANAGED },
+    capabilities: { catalog: true, access: true, drift: true, decisions: false, dataPolicies: true, revokeUnmanaged: REVOKE_UNMANAGED },
     connectionFields: CONNECTION_FIELDS,
     catalog: postgresConnector as PlatformAdapter["catalog"],
     access: postgresAccess(REVOKE_UNMANAGED),
+    dataPreview: postgresPreview,
     accounts: {
       validate: (name) => postgresAccountRules.validate(name),
       canonical: (name) => postgresAccountRules.canonical(name),

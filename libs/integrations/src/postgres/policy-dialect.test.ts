@@ -1,8 +1,8 @@
 import type { ColumnType, Expr, Mask, PolicyViewSpec } from "@steward/policy";
 import { describe, expect, it } from "vitest";
+import { HOSTILE_NAMES } from "../sql/hostile-names";
 import { type CompileContext, compileExpr, compileViewSelect } from "../sql/policy/compile";
 import { PolicyCompileError } from "../sql/policy/dialect";
-import { HOSTILE_NAMES } from "../sql/hostile-names";
 import { UnsafeIdentifierError } from "../sql/quote";
 import { postgresDialect as pg } from "./policy-dialect";
 
@@ -43,13 +43,25 @@ describe("PostgreSQL policy dialect: every Expr kind", () => {
     ["null", { k: "literal", value: { k: "null" } }, "NULL"],
     ["date", { k: "literal", value: { k: "date", value: "2024-02-29" } }, `DATE '2024-02-29'`],
     ["username", { k: "profile", ref: { k: "username" } }, `(SELECT "username" FROM ${P})`],
-    ["groups", { k: "inProfileSet", value: text("hr"), set: { k: "groups" } }, `('hr' = ANY ((SELECT "groups" FROM ${P})))`],
-    ["purposes", { k: "inProfileSet", value: text("Research"), set: { k: "purposes" } }, `('Research' = ANY ((SELECT "purposes" FROM ${P})))`],
-    ["sources (non-text value is cast)", { k: "inProfileSet", value: col("salary"), set: { k: "sources" } }, `(CAST("salary" AS text) = ANY ((SELECT "sources" FROM ${P})))`],
+    [
+      "groups",
+      { k: "inProfileSet", value: text("hr"), set: { k: "groups" } },
+      `(SELECT ('hr' = ANY (CAST((SELECT "groups" FROM ${P}) AS text[]))))`,
+    ],
+    [
+      "purposes",
+      { k: "inProfileSet", value: text("Research"), set: { k: "purposes" } },
+      `(SELECT ('Research' = ANY (CAST((SELECT "purposes" FROM ${P}) AS text[]))))`,
+    ],
+    [
+      "sources (non-text value is cast)",
+      { k: "inProfileSet", value: col("salary"), set: { k: "sources" } },
+      `(CAST("salary" AS text) = ANY (CAST((SELECT "sources" FROM ${P}) AS text[])))`,
+    ],
     [
       "attribute values",
       { k: "inProfileSet", value: col("region"), set: { k: "attributeValues", key: INJECTION } },
-      `((SELECT "attributes" -> '''; DROP TABLE x; --' FROM ${P}) @> jsonb_build_array("region"))`,
+      `("region" = ANY (ARRAY(SELECT jsonb_array_elements_text("attributes" -> '''; DROP TABLE x; --') FROM ${P})))`,
     ],
     ["in list", { k: "inList", value: col("region"), list: [text("EU"), text("UK")] }, `("region" IN ('EU', 'UK'))`],
     ["not in list", { k: "inList", value: col("region"), list: [text("EU")], negated: true }, `("region" NOT IN ('EU'))`],
@@ -64,12 +76,21 @@ describe("PostgreSQL policy dialect: every Expr kind", () => {
     ["is null", { k: "isNull", arg: col("email") }, `("email" IS NULL)`],
     ["is not null", { k: "isNull", arg: col("email"), negated: true }, `("email" IS NOT NULL)`],
     ["like", { k: "like", arg: col("email"), pattern: "%@x.com" }, `("email" LIKE '%@x.com' ESCAPE '')`],
-    ["not like", { k: "like", arg: col("email"), pattern: INJECTION, negated: true }, `("email" NOT LIKE '''; DROP TABLE x; --' ESCAPE '')`],
+    [
+      "not like",
+      { k: "like", arg: col("email"), pattern: INJECTION, negated: true },
+      `("email" NOT LIKE '''; DROP TABLE x; --' ESCAPE '')`,
+    ],
     ["between", { k: "between", arg: col("salary"), low: num(1), high: num(2) }, `("salary" BETWEEN 1 AND 2)`],
     ["call", { k: "call", fn: "coalesce", args: [col("email"), text("")] }, `coalesce("email", '')`],
+    // biome-ignore lint/suspicious/noThenProperty: the IR's CASE node (@steward/policy Expr) names its branch `then`
     ["case", { k: "case", when: col("a"), then: col("email"), else: text("x") }, `CASE WHEN "a" THEN "email" ELSE 'x' END`],
     ["within days", { k: "withinDays", column: "at", days: 90 }, `("at" >= now() - make_interval(days => 90))`],
-    ["sample", { k: "sample", column: "salary", percent: 10 }, `(CAST(CAST('x' || substr(md5(CAST("salary" AS text)), 1, 8) AS bit(32)) AS bigint) < 429496729)`],
+    [
+      "sample",
+      { k: "sample", column: "salary", percent: 10 },
+      `(CAST(CAST('x' || substr(md5(CAST("salary" AS text)), 1, 8) AS bit(32)) AS bigint) < 429496729)`,
+    ],
   ])("%s", (_name, expr, expected) => {
     expect(sql(expr, ctx({ a: ["boolean", "boolean"], b: ["boolean", "boolean"] }))).toBe(expected);
   });
@@ -82,13 +103,26 @@ describe("PostgreSQL policy dialect: masks", () => {
     ["null on a non-built-in type emits no cast", mask({ kind: "null" }, "doc", "other"), `NULL`],
     ["constant on text", mask({ kind: "constant", value: INJECTION }, "email", "text"), `'''; DROP TABLE x; --'`],
     ["constant on integer", mask({ kind: "constant", value: "0" }, "salary", "integer"), `CAST('0' AS integer)`],
-    ["hash reads the salt from the system table", mask({ kind: "hash" }, "email", "text"), `encode(sha256(convert_to(${SALT} || CAST("email" AS text), 'UTF8')), 'hex')`],
+    [
+      "hash reads the salt from the system table",
+      mask({ kind: "hash" }, "email", "text"),
+      `encode(sha256(convert_to(${SALT} || CAST("email" AS text), 'UTF8')), 'hex')`,
+    ],
     [
       "regex replace, global",
       mask({ kind: "regexReplace", pattern: "[0-9]'", replacement: INJECTION }, "email", "text"),
       `regexp_replace(CAST("email" AS text), '[0-9]''', '''; DROP TABLE x; --', 'g')`,
     ],
-    ["round number", mask({ kind: "roundNumber", bucket: 100 }, "salary", "integer"), `CAST((floor(CAST("salary" AS numeric) / 100) * 100) AS integer)`],
+    [
+      "round integer: integer floor division",
+      mask({ kind: "roundNumber", bucket: 100 }, "salary", "integer"),
+      `CAST(((CAST("salary" AS bigint) / 100 - CASE WHEN CAST("salary" AS bigint) % 100 < 0 THEN 1 ELSE 0 END) * 100) AS integer)`,
+    ],
+    [
+      "round decimal",
+      mask({ kind: "roundNumber", bucket: 0.5 }, "price", "decimal"),
+      `CAST((floor(CAST("price" AS numeric) / 0.5) * 0.5) AS numeric(10,2))`,
+    ],
     ["round date keeps a date", mask({ kind: "roundDate", unit: "month" }, "born", "date"), `CAST(date_trunc('month', "born") AS date)`],
     ["round timestamp", mask({ kind: "roundDate", unit: "year" }, "at", "timestamptz"), `date_trunc('year', "at")`],
     [
@@ -111,12 +145,26 @@ describe("PostgreSQL policy dialect: masks", () => {
     const expr: Expr = {
       k: "case",
       when: { k: "inProfileSet", value: text("hr"), set: { k: "groups" } },
+      // biome-ignore lint/suspicious/noThenProperty: the IR's CASE node (@steward/policy Expr) names its branch `then`
       then: col("salary"),
       else: mask({ kind: "hash" }, "salary", "integer"),
     };
     expect(sql(expr)).toBe(
-      `CASE WHEN ('hr' = ANY ((SELECT "groups" FROM ${P}))) THEN CAST("salary" AS text) ELSE encode(sha256(convert_to(${SALT} || CAST("salary" AS text), 'UTF8')), 'hex') END`,
+      `CASE WHEN (SELECT ('hr' = ANY (CAST((SELECT "groups" FROM ${P}) AS text[])))) THEN CAST("salary" AS text) ELSE encode(sha256(convert_to(${SALT} || CAST("salary" AS text), 'UTF8')), 'hex') END`,
     );
+  });
+
+  it("evaluates the largest row-independent profile subtree once, and nothing that reads a column", () => {
+    const groups: Expr = { k: "inProfileSet", value: text("hr"), set: { k: "groups" } };
+    const purposes: Expr = { k: "inProfileSet", value: text("R"), set: { k: "purposes" } };
+    const row: Expr = { k: "isNull", arg: col("email") };
+    expect(sql({ k: "or", args: [{ k: "and", args: [groups, purposes] }, row] })).toBe(
+      `((SELECT (('hr' = ANY (CAST((SELECT "groups" FROM ${P}) AS text[]))) AND ('R' = ANY (CAST((SELECT "purposes" FROM ${P}) AS text[]))))) OR ("email" IS NULL))`,
+    );
+    expect(sql({ k: "compare", op: "=", left: col("email"), right: { k: "profile", ref: { k: "username" } } })).toBe(
+      `("email" = (SELECT "username" FROM ${P}))`,
+    );
+    expect(sql({ k: "and", args: [{ k: "compare", op: "=", left: text("a"), right: text("a") }] })).toBe(`('a' = 'a')`);
   });
 
   it("refuses IR that could not be valid SQL", () => {
@@ -146,7 +194,7 @@ describe("PostgreSQL policy view SELECT", () => {
         `SELECT`,
         `  "steward_src"."email" AS "email"`,
         `FROM "sales"."Orders" AS "steward_src"`,
-        `WHERE ('src-1' = ANY ((SELECT "sources" FROM ${P})))`,
+        `WHERE (SELECT ('src-1' = ANY (CAST((SELECT "sources" FROM ${P}) AS text[]))))`,
         `  AND ("steward_src"."email" = '''; DROP TABLE x; --')`,
       ].join("\n"),
     );

@@ -1,6 +1,5 @@
 import type pg from "pg";
 import { LOGINS_SQL, readActualState } from "./catalog";
-import { loginFindings } from "./logins";
 import {
   type DeltaRead,
   readDeltaState,
@@ -11,6 +10,7 @@ import {
   readWitnesses,
   relKey,
 } from "./delta-catalog";
+import { loginFindings } from "./logins";
 import { userMarker, validateDesired } from "./naming";
 import { type GrantPlan, planGrants } from "./planner";
 import { buildStatements } from "./statements";

@@ -11,6 +11,8 @@ export type GrantPlan = { findings: DriftFinding[]; statements: string[]; counts
 
 const READ: TablePrivilege[] = ["SELECT"];
 const WRITE: TablePrivilege[] = ["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE"];
+/** WRITE on a base table read through a policy view: everything but SELECT. */
+const MODIFY: TablePrivilege[] = ["INSERT", "UPDATE", "DELETE", "TRUNCATE"];
 
 type DesiredModel = { roles: Set<string>; grants: Map<string, Grant>; memberships: Map<string, Set<string>> };
 
@@ -45,7 +47,7 @@ function desiredModel(
     model.roles.add(role);
     const schemas = new Set<string>();
     for (const o of g.objects) {
-      grant(role, { kind: "relation", schema: o.schema, name: o.name }, g.level === "w" ? WRITE : READ);
+      grant(role, { kind: "relation", schema: o.schema, name: o.name }, g.level === "w" ? (o.selectWithheld ? MODIFY : WRITE) : READ);
       schemas.add(o.schema);
     }
     for (const schema of schemas) {

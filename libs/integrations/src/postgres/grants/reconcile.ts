@@ -3,8 +3,20 @@ import { readAndPlanScoped } from "./delta";
 import { scopePrefix, validateDesired } from "./naming";
 import { type GrantPlan, planGrants } from "./planner";
 import { classifyError, executeStatements, inTransaction } from "./session";
-import type { DesiredState, DriftResult, GrantsTarget, PlanResult, ReconcileOptions, ReconcileResult, ReconcileTimings } from "./types";
+import type {
+  DesiredState,
+  DriftResult,
+  GrantsTarget,
+  PlanResult,
+  PreStep,
+  PreStepResult,
+  ReconcileOptions,
+  ReconcileResult,
+  ReconcileTimings,
+} from "./types";
 import { withoutUnusableUsers } from "./users";
+
+const NO_PRE: PreStepResult = { statements: [], findings: [], warnings: [] };
 
 const elapsed = (started: number, until = performance.now()) => Math.round((until - started) * 100) / 100;
 
@@ -36,7 +48,12 @@ function invalid(desired: DesiredState, target: GrantsTarget): { error: ReturnTy
  * applies the minimal statements in one transaction (all or nothing). Never throws; a database
  * that is already right gets no statement at all.
  */
-export async function reconcile(target: GrantsTarget, input: DesiredState, options: ReconcileOptions = {}): Promise<ReconcileResult> {
+export async function reconcile(
+  target: GrantsTarget,
+  input: DesiredState,
+  options: ReconcileOptions = {},
+  pre?: PreStep,
+): Promise<ReconcileResult> {
   const started = performance.now();
   // The connection's own role is never a user's account: it would receive that user's grants.
   const { desired, warnings: skipped } = withoutUnusableUsers(input, target.user);
@@ -50,13 +67,19 @@ export async function reconcile(target: GrantsTarget, input: DesiredState, optio
     scopePrefix(desired.connectionId, desired.database),
     async (client) => {
       attempted = [];
+      const before = pre ? await pre(client, "apply") : NO_PRE;
+      attempted = [...before.statements];
       const plan = await readAndPlan(client, desired);
       const t = performance.now();
       await executeStatements(client, plan.statements, (n) => {
-        attempted = plan.statements.slice(0, n);
+        attempted = [...before.statements, ...plan.statements.slice(0, n)];
       });
       plan.timings.applyMs = elapsed(t);
-      return { value: plan, commit: plan.statements.length > 0 };
+      const statements = [...before.statements, ...plan.statements];
+      return {
+        value: { ...plan, statements, warnings: [...before.warnings, ...plan.warnings] },
+        commit: statements.length > 0,
+      };
     },
   );
   const durationMs = elapsed(started);
@@ -77,7 +100,12 @@ export async function reconcile(target: GrantsTarget, input: DesiredState, optio
 }
 
 /** Dry run: exactly the statements `reconcile` would run now (same read and planner), nothing applied. */
-export async function planReconcile(target: GrantsTarget, input: DesiredState, options: ReconcileOptions = {}): Promise<PlanResult> {
+export async function planReconcile(
+  target: GrantsTarget,
+  input: DesiredState,
+  options: ReconcileOptions = {},
+  pre?: PreStep,
+): Promise<PlanResult> {
   const started = performance.now();
   const { desired, warnings: skipped } = withoutUnusableUsers(input, target.user);
   const bad = invalid(desired, target);
@@ -87,15 +115,25 @@ export async function planReconcile(target: GrantsTarget, input: DesiredState, o
     desired.database,
     options,
     scopePrefix(desired.connectionId, desired.database),
-    async (client) => ({
-      value: await readAndPlan(client, desired),
-      commit: false,
-    }),
+    async (client) => {
+      // The pre-step really runs (its DDL is what the grants are planned against); nothing commits.
+      const before = pre ? await pre(client, "plan") : NO_PRE;
+      return { value: { before, plan: await readAndPlan(client, desired) }, commit: false };
+    },
   );
   const durationMs = elapsed(started);
   if (!outcome.ok) return { kind: "failed", version: desired.version, error: outcome.error, durationMs };
-  const { statements, counts, findings, warnings } = outcome.value;
-  return { kind: "planned", version: desired.version, statements, counts, findings, warnings: [...skipped, ...warnings], durationMs };
+  const { before, plan } = outcome.value;
+  return {
+    kind: "planned",
+    version: desired.version,
+    statements: [...before.statements, ...plan.statements],
+    counts: plan.counts,
+    findings: plan.findings,
+    ...(pre ? { extraFindings: before.findings } : {}),
+    warnings: [...skipped, ...before.warnings, ...plan.warnings],
+    durationMs,
+  };
 }
 
 /**
@@ -104,12 +142,23 @@ export async function planReconcile(target: GrantsTarget, input: DesiredState, o
  * grants on managed objects made outside Steward (UNMANAGED_GRANT: revoked by reconcile only with
  * `unmanagedGrants: "REVOKE"`), and logins of users Steward no longer manages (STALE_LOGIN).
  */
-export async function detectDrift(target: GrantsTarget, desired: DesiredState, options: ReconcileOptions = {}): Promise<DriftResult> {
-  const plan = await planReconcile(target, desired, options);
+export async function detectDrift(
+  target: GrantsTarget,
+  desired: DesiredState,
+  options: ReconcileOptions = {},
+  pre?: PreStep,
+): Promise<DriftResult> {
+  const plan = await planReconcile(target, desired, options, pre);
   switch (plan.kind) {
     case "failed":
       return plan;
     case "planned":
-      return { kind: "drift", version: plan.version, findings: plan.findings, durationMs: plan.durationMs };
+      return {
+        kind: "drift",
+        version: plan.version,
+        findings: plan.findings,
+        ...(plan.extraFindings ? { extraFindings: plan.extraFindings } : {}),
+        durationMs: plan.durationMs,
+      };
   }
 }

@@ -3,7 +3,19 @@
 export type GrantObjectType = "TABLE" | "PARTITIONED_TABLE" | "VIEW" | "MATERIALIZED_VIEW" | "FOREIGN_TABLE";
 export type AccessLevel = "READ" | "WRITE";
 
-export type DesiredObject = { id: string; schema: string; name: string; objectType: GrantObjectType };
+export type DesiredObject = {
+  id: string;
+  schema: string;
+  name: string;
+  objectType: GrantObjectType;
+  /**
+   * The base table of a source read through a policy view: WRITE grants INSERT, UPDATE, DELETE and
+   * TRUNCATE but never SELECT (readers get SELECT on the view instead). UPDATE/DELETE with a WHERE
+   * clause need SELECT on the columns they read, so on such tables they are effectively limited to
+   * unconditional statements.
+   */
+  selectWithheld?: boolean;
+};
 export type DesiredAccess = { objectId: string; accountName: string; level: AccessLevel };
 
 /** What Steward wants one database to look like. Access absent from `access` means NONE. */
@@ -150,13 +162,24 @@ export type PlanResult =
       statements: string[];
       counts: ReconcileCounts;
       findings: DriftFinding[];
+      /** Findings of the pre-step (e.g. MISSING_VIEW, VIEW_CHANGED), already neutral. */
+      extraFindings?: PreStepFinding[];
       warnings: string[];
       durationMs: number;
     }
   | { kind: "failed"; version: number; error: ReconcileError; durationMs: number };
 
+/**
+ * Work another module does in the reconciler's transaction before grants are read and planned
+ * (policy views: the grants then see the views it created). Runs on the real path in `plan` too;
+ * the transaction is rolled back there. Statements it ran are reported before the grant statements.
+ */
+export type PreStep = (client: import("pg").Client, mode: "apply" | "plan") => Promise<PreStepResult>;
+export type PreStepFinding = { kind: string; repairable: boolean; [detail: string]: unknown };
+export type PreStepResult = { statements: string[]; findings: PreStepFinding[]; warnings: string[] };
+
 export type DriftResult =
-  | { kind: "drift"; version: number; findings: DriftFinding[]; durationMs: number }
+  | { kind: "drift"; version: number; findings: DriftFinding[]; extraFindings?: PreStepFinding[]; durationMs: number }
   | { kind: "failed"; version: number; error: ReconcileError; durationMs: number };
 
 /** Thrown by validation for names that cannot be sent safely; reconcile turns it into INVALID_INPUT. */

@@ -13,7 +13,7 @@
  */
 import { assertNever } from "@steward/core";
 import type { ColumnType, CompareOp, Expr, Literal, Mask, PolicyViewSpec } from "@steward/policy";
-import { type MaskTarget, type PolicyDialect, PolicyCompileError, type ProfileEnv, sampleThreshold } from "./dialect";
+import { type MaskTarget, PolicyCompileError, type PolicyDialect, type ProfileEnv, sampleThreshold } from "./dialect";
 
 /** The table alias columns are qualified with, so profile subqueries can never capture a base column. */
 export const SOURCE_ALIAS = "steward_src";
@@ -36,6 +36,8 @@ export type CompileContext = {
   /** Qualify column references with this alias (`SOURCE_ALIAS` in views); null: bare names. */
   alias: string | null;
   warnings: string[];
+  /** Inside a `once` subtree already (no nested wrapping). */
+  inOnce?: boolean;
 };
 
 /** Whether a constant mask's text can be represented in the column type (else NULL is rendered). */
@@ -54,7 +56,10 @@ export function constantFits(value: string, type: ColumnType): boolean {
       return /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value));
     case "timestamp":
     case "timestamptz":
-      return /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|[+-]\d{2}(:\d{2})?)?$/.test(value) && !Number.isNaN(Date.parse(value.replace(" ", "T")));
+      return (
+        /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|[+-]\d{2}(:\d{2})?)?$/.test(value) &&
+        !Number.isNaN(Date.parse(value.replace(" ", "T")))
+      );
     case "other":
       return false;
     default:
@@ -191,13 +196,15 @@ function compileMask(expr: Extract<Expr, { k: "mask" }>, ctx: CompileContext, pa
     case "regexReplace":
       return dialect.masks.regexReplace(arg(), mask.pattern, mask.replacement, target);
     case "roundNumber":
-      if (!Number.isFinite(mask.bucket) || mask.bucket <= 0) throw new PolicyCompileError("bucket must be a positive number", `${path}.mask.bucket`);
+      if (!Number.isFinite(mask.bucket) || mask.bucket <= 0)
+        throw new PolicyCompileError("bucket must be a positive number", `${path}.mask.bucket`);
       return dialect.masks.roundNumber(arg(), mask.bucket, target);
     case "roundDate":
       if (mask.unit !== "month" && mask.unit !== "year") throw new PolicyCompileError("unit must be month or year", `${path}.mask.unit`);
       return dialect.masks.roundDate(arg(), mask.unit, target);
     case "showLast":
-      if (!Number.isInteger(mask.count) || mask.count < 0) throw new PolicyCompileError("count must be a non-negative integer", `${path}.mask.count`);
+      if (!Number.isInteger(mask.count) || mask.count < 0)
+        throw new PolicyCompileError("count must be a non-negative integer", `${path}.mask.count`);
       return dialect.masks.showLast(arg(), mask.count, target);
     default:
       return assertNever(mask, "mask");
@@ -210,7 +217,70 @@ function branch(expr: Expr, own: StaticType, other: StaticType, ctx: CompileCont
   return other === "text" && own !== "text" && own !== "unknown" ? ctx.dialect.toText(sql) : sql;
 }
 
+/** Reads no column (so it is the same for every row) and reads the profile (so it is not a constant). */
+function profileOnly(expr: Expr): { rowIndependent: boolean; readsProfile: boolean } {
+  switch (expr.k) {
+    case "column":
+    case "withinDays":
+    case "sample":
+      return { rowIndependent: false, readsProfile: false };
+    case "literal":
+      return { rowIndependent: true, readsProfile: false };
+    case "profile":
+      return { rowIndependent: true, readsProfile: true };
+    case "inProfileSet": {
+      const v = profileOnly(expr.value);
+      return { rowIndependent: v.rowIndependent, readsProfile: true };
+    }
+    default: {
+      const parts = children(expr).map(profileOnly);
+      return { rowIndependent: parts.every((p) => p.rowIndependent), readsProfile: parts.some((p) => p.readsProfile) };
+    }
+  }
+}
+
+function children(expr: Expr): Expr[] {
+  switch (expr.k) {
+    case "inList":
+      return [expr.value, ...expr.list];
+    case "and":
+    case "or":
+    case "call":
+      return [...expr.args];
+    case "not":
+    case "isNull":
+    case "like":
+      return [expr.arg];
+    case "compare":
+      return [expr.left, expr.right];
+    case "between":
+      return [expr.arg, expr.low, expr.high];
+    case "case":
+      return [expr.when, expr.then, expr.else];
+    case "mask":
+      return [expr.arg];
+    case "inProfileSet":
+      return [expr.value];
+    case "column":
+    case "literal":
+    case "profile":
+    case "withinDays":
+    case "sample":
+      return [];
+    default:
+      return assertNever(expr, "expression");
+  }
+}
+
 export function compileExpr(expr: Expr, ctx: CompileContext, path = "expr"): string {
+  if (!ctx.inOnce && expr.k !== "profile") {
+    const shape = profileOnly(expr);
+    if (shape.rowIndependent && shape.readsProfile) return ctx.dialect.once(compileNode(expr, { ...ctx, inOnce: true }, path));
+  }
+  return compileNode(expr, ctx, path);
+}
+
+function compileNode(expr: Expr, ctx: CompileContext, path: string): string {
   const { dialect } = ctx;
   const sub = (e: Expr, p: string) => compileExpr(e, ctx, `${path}.${p}`);
   switch (expr.k) {
@@ -299,7 +369,11 @@ export function compileViewSelect(spec: PolicyViewSpec, options: ViewSelectOptio
     names.add(c.name);
     return `${compileExpr(c.expr, ctx, `columns[${i}].expr`)} AS ${dialect.ident(c.name)}`;
   });
-  const guard = dialect.inProfileSet(dialect.literal({ k: "text", value: spec.sourceId }), { k: "sources" }, ctx.env);
+  const guard = compileExpr(
+    { k: "inProfileSet", value: { k: "literal", value: { k: "text", value: spec.sourceId } }, set: { k: "sources" } },
+    ctx,
+    "guard",
+  );
   const where = spec.rowFilter ? `${guard}\n  AND ${compileExpr(spec.rowFilter, ctx, "rowFilter")}` : guard;
   const select = `SELECT\n  ${columns.join(",\n  ")}\nFROM ${dialect.qualified(options.base)} AS ${dialect.ident(SOURCE_ALIAS)}\nWHERE ${where}`;
   return { select, warnings: ctx.warnings };

@@ -26,7 +26,7 @@
  *   (`sampleThreshold`). Deterministic across platforms, so samples agree everywhere.
  * - `like`: SQL LIKE with `%` and `_`, no escape character.
  */
-import type { AllowedFunction, ColumnType, Literal, Mask, ProfileRef } from "@steward/policy";
+import type { AllowedFunction, ColumnType, Literal, ProfileRef } from "@steward/policy";
 
 export type ProfileSet = Exclude<ProfileRef, { k: "username" }>;
 
@@ -73,6 +73,12 @@ export type PolicyDialect = {
   toText(sql: string): string;
   /** Scalar: the querying user's name, as an uncorrelated subquery over `env.profile`. */
   profileUsername(env: ProfileEnv): string;
+  /**
+   * A row-independent expression evaluated once per query: the compiler wraps every maximal
+   * subtree that reads the profile but no column (an exception test, the subscription guard) so the
+   * per-row work is reading one precomputed boolean. Typically `(SELECT <sql>)`.
+   */
+  once(sql: string): string;
   /** `valueText` (already text) is an element of the profile set. NULL when the user has no profile row. */
   inProfileSet(valueText: string, set: ProfileSet, env: ProfileEnv): string;
   like(arg: string, pattern: string, negated: boolean): string;
@@ -101,6 +107,7 @@ export class PolicyCompileError extends Error {
 
 /** See `sample` above: the exclusive upper bound of the kept 32-bit hash prefixes. */
 export function sampleThreshold(percent: number): number {
-  if (!Number.isFinite(percent) || percent <= 0 || percent > 100) throw new PolicyCompileError("percent must be in (0, 100]", "sample.percent");
+  if (!Number.isFinite(percent) || percent <= 0 || percent > 100)
+    throw new PolicyCompileError("percent must be in (0, 100]", "sample.percent");
   return Math.floor((percent / 100) * 2 ** 32);
 }
