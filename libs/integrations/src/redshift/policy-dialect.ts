@@ -105,6 +105,9 @@ export const redshiftDialect: PolicyDialect = {
   literal,
   toText,
   profileUsername: (env) => `(SELECT "username" FROM ${env.profile})`,
+  // Redshift's planner already evaluates uncorrelated scalar subqueries once per query, and a
+  // FROM-less `(SELECT …)` around them would add a leader-node step for nothing: left as it is.
+  once: (sql) => sql,
   inProfileSet,
   like: (arg, pattern, negated) => `(${arg} ${negated ? "NOT LIKE" : "LIKE"} ${rsLiteral(pattern.replaceAll("!", "!!"))} ESCAPE '!')`,
   call,
