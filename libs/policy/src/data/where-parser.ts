@@ -1,6 +1,7 @@
 import { badInput } from "@steward/core";
 import sqlParser from "node-sql-parser";
 import { tagCovers } from "../scope";
+import { caseOf, text } from "./expr";
 import type { AllowedFunction, CompareOp, DataColumn, Expr, Literal } from "./types";
 import { MACRO_ARITY, MACROS, type Macro, macroCall, ScanError, scanWhere } from "./where-scan";
 
@@ -114,7 +115,7 @@ export function bindWhere(parsed: ParsedWhere, columns: readonly DataColumn[]): 
       case "not":
         return { k: "not", arg: bind(e.arg) };
       case "case":
-        return { k: "case", when: bind(e.when), then: e.then, else: e.else };
+        return caseOf(bind(e.when), e.then, e.else);
       default: {
         const tagsHere = [
           ...new Set(
@@ -204,7 +205,7 @@ function renameColumn(e: Expr, from: string, to: string): Expr {
     case "call":
       return { ...e, args: e.args.map(r) };
     case "case":
-      return { k: "case", when: r(e.when), then: r(e.then), else: r(e.else) };
+      return caseOf(r(e.when), r(e.then), r(e.else));
     case "mask":
       return { ...e, arg: r(e.arg) };
   }
@@ -395,8 +396,6 @@ class Converter {
     );
   }
 }
-
-const text = (value: string): Expr => ({ k: "literal", value: { k: "text", value } });
 
 function functionName(n: Node): string {
   const name = isNode(n.name) && Array.isArray(n.name.name) ? n.name.name : [];
