@@ -18,7 +18,7 @@ describe("evaluateExpr (the reference semantics)", () => {
     expect(ev({ k: "inList", value: text("b"), list: [text("a"), NULL], negated: true })).toBeNull();
     expect(ev({ k: "isNull", arg: column("x") })).toBe(true);
     // A NULL exception means "not exempt": the CASE takes the masked branch.
-    expect(ev({ k: "case", when: unknown, then: text("clear"), else: text("masked") })).toBe("masked");
+    expect(ev(caseOf(unknown, text("clear"), text("masked")))).toBe("masked");
   });
 
   it("reads the profile", () => {

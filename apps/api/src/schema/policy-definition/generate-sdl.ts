@@ -91,7 +91,12 @@ function unionSdl(u: GrammarUnion): string[] {
       `${docstring(v.description)}input ${objectMemberInputName(u, v)} {\n${v.fields.map((f) => field(f, "input")).join("\n")}\n}`,
     );
   }
-  blocks.push(unionLine(u.name, u.variants.map((v) => outputTypeName(u.name, v.kind))));
+  blocks.push(
+    unionLine(
+      u.name,
+      u.variants.map((v) => outputTypeName(u.name, v.kind)),
+    ),
+  );
   for (const v of u.variants) {
     const fields = [`  ${u.discriminator}: String!`, ...v.fields.map((f) => field(f, "output"))];
     blocks.push(`${docstring(v.description)}type ${outputTypeName(u.name, v.kind)} {\n${fields.join("\n")}\n}`);
