@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { evaluateExpr, type ProfileFacts, postgresReplacement, saltedHash, sampleBucket, textForm } from "./evaluate-expr";
-import { column, FALSE, TRUE, text } from "./expr";
+import { caseOf, column, FALSE, TRUE, text } from "./expr";
 import type { Expr } from "./types";
 
 const P: ProfileFacts = { username: "alice", groups: ["HR"], attributes: { region: ["EU"] }, purposes: ["Audit"], sources: ["s1"] };
