@@ -96,7 +96,8 @@ export function resolveDataPolicies(input: ResolveInput): ResolveResult {
     if (attached.length === 0 && !input.viewsForEverything?.has(source.connectionId)) return;
     const colIndex = new Map(source.columns.map((c, i) => [c.name, i]));
     const tagIndex = columnTagIndex(source.columns);
-    const candidates: MaskCandidate[][] = source.columns.map(() => []);
+    // Sparse: most columns of most sources carry no mask.
+    const candidates = new Map<number, MaskCandidate[]>();
     const rowFilters: Expr[] = [];
     const warn = (policyId: string, code: string, message: string) => warnings.push({ sourceId: source.id, policyId, code, message });
 
@@ -113,7 +114,12 @@ export function resolveDataPolicies(input: ResolveInput): ResolveResult {
             : (tagIndex.get(rule.columns.tag) ?? []);
         const depth = rule.columns.kind === "names" ? Number.POSITIVE_INFINITY : rule.columns.tag.split(".").length;
         const when = rule.when === undefined ? null : p.parseFailed ? { expr: TRUE, tags: [] } : p.parsed;
-        for (const i of targets) candidates[i]!.push({ policy: p.policy, mask: rule.mask, depth, when, except: p.except });
+        for (const i of targets) {
+          const cand: MaskCandidate = { policy: p.policy, mask: rule.mask, depth, when, except: p.except };
+          const list = candidates.get(i);
+          if (list === undefined) candidates.set(i, [cand]);
+          else list.push(cand);
+        }
       } else {
         const filter = p.parseFailed ? FALSE : rowRuleExpr(rule.rule, p.parsed, source, colIndex, (m) => warn(p.policy.id, "ROW_RULE", m));
         rowFilters.push(p.except === null ? filter : orOf([filter, p.except]));
@@ -123,8 +129,8 @@ export function resolveDataPolicies(input: ResolveInput): ResolveResult {
     const sourceConflicts: MaskConflict[] = [];
     const columns: ViewColumn[] = source.columns.map((c, i) => {
       const plain: ViewColumn = { name: c.name, type: c.type, dataType: c.dataType, expr: column(c.name) };
-      const cands = candidates[i]!;
-      if (cands.length === 0) return plain;
+      const cands = candidates.get(i);
+      if (cands === undefined) return plain;
       const sorted = [...cands].sort(compareCandidates);
       const winner = sorted[0]!;
       if (sorted.length > 1) {
