@@ -8,6 +8,9 @@ export const ConditionLeafFields = graphql(`
     ... on GroupCondition {
       group
     }
+    ... on PurposeCondition {
+      purpose
+    }
     ... on AttributeCondition {
       key
       match

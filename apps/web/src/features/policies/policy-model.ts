@@ -247,6 +247,9 @@ export function describeCondition(c: ReadCondition, names: Names, nested = false
   switch (c.__typename) {
     case "GroupCondition":
       return `member of ${names.group(c.group)}`;
+    // Shown by id until the purposes pages provide names; the builder does not edit purpose leaves yet.
+    case "PurposeCondition":
+      return `acting under purpose ${c.purpose}`;
     case "AttributeCondition":
       return `${c.key} has ${c.match === "allOf" ? "all of" : "any of"} [${c.values.join(", ")}]`;
     case "AndCondition":
