@@ -3,7 +3,7 @@ import { andInto, type Bitset, emptySet, orInto } from "./bitset";
 import type { Condition, User } from "./types";
 
 /**
- * Conditions compiled to integer "terms": one per (group) and per (attribute key, value) that some
+ * Conditions compiled to integer "terms": one per group, per purpose and per (attribute key, value) that some
  * policy mentions. Values no policy mentions are never interned, so a per-user attribute such as an
  * e-mail address costs nothing.
  *
@@ -18,6 +18,7 @@ export type CompiledCondition =
   | { kind: "or"; children: readonly CompiledCondition[] };
 
 export const groupTerm = (group: string) => `g\u0000${group}`;
+export const purposeTerm = (purpose: string) => `p\u0000${purpose}`;
 export const attributeTerm = (key: string, value: string) => `a\u0000${key}\u0000${value}`;
 
 /** Interning table shared by every policy of one compiled snapshot. */
@@ -36,6 +37,8 @@ export function compileCondition(condition: Condition, terms: Terms): CompiledCo
   switch (condition.kind) {
     case "group":
       return { kind: "term", term: intern(terms, groupTerm(condition.group)) };
+    case "purpose":
+      return { kind: "term", term: intern(terms, purposeTerm(condition.purpose)) };
     case "attribute": {
       const ids = [...new Set(condition.values)].map((v) => intern(terms, attributeTerm(condition.key, v)));
       return condition.match === "anyOf" ? { kind: "anyOf", terms: ids } : { kind: "allOf", terms: ids };
@@ -53,6 +56,10 @@ export function userTerms(user: User, terms: Terms): Set<number> {
   const held = new Set<number>();
   for (const g of user.groups) {
     const id = terms.get(groupTerm(g));
+    if (id !== undefined) held.add(id);
+  }
+  for (const p of user.purposes ?? []) {
+    const id = terms.get(purposeTerm(p));
     if (id !== undefined) held.add(id);
   }
   for (const [key, values] of Object.entries(user.attributes)) {
@@ -112,6 +119,8 @@ export function conditionSet(c: CompiledCondition, termSets: readonly Bitset[], 
 /** What an explanation shows for one node of a condition tree. */
 export type ConditionTrace =
   | { kind: "group"; group: string; satisfied: boolean }
+  /** `userPurposes`: what the user's current project acts under, so a miss can be explained. */
+  | { kind: "purpose"; purpose: string; userPurposes: readonly string[]; satisfied: boolean }
   | {
       kind: "attribute";
       key: string;
@@ -127,6 +136,10 @@ export function traceCondition(condition: Condition, user: User): ConditionTrace
   switch (condition.kind) {
     case "group":
       return { kind: "group", group: condition.group, satisfied: user.groups.includes(condition.group) };
+    case "purpose": {
+      const userPurposes = user.purposes ?? [];
+      return { kind: "purpose", purpose: condition.purpose, userPurposes, satisfied: userPurposes.includes(condition.purpose) };
+    }
     case "attribute": {
       const userValues = user.attributes[condition.key] ?? [];
       const values = condition.values;

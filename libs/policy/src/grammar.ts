@@ -10,7 +10,8 @@ import { conditionSchema, restrictionSchema, scopeSchema } from "./schema";
 export type GrammarUnionName = "Restriction" | "Scope" | "Condition";
 
 export type GrammarType =
-  | { type: "string" }
+  /** `reference`: the string is another object's id (typed transports declare it an ID). */
+  | { type: "string"; reference?: true }
   | { type: "enum"; name: string; values: readonly string[] }
   | { type: "list"; of: GrammarType }
   | { type: "union"; name: GrammarUnionName };
@@ -39,7 +40,8 @@ function unionNameOf(schema: z.ZodType): GrammarUnionName | null {
 function describeType(schema: z.ZodType, where: string): GrammarType {
   const named = unionNameOf(schema);
   if (named) return { type: "union", name: named };
-  if (schema instanceof z.ZodString) return { type: "string" };
+  if (schema instanceof z.ZodString)
+    return schema.meta()?.stewardReference === true ? { type: "string", reference: true } : { type: "string" };
   if (schema instanceof z.ZodArray) return { type: "list", of: describeType(schema.element as z.ZodType, `${where}[]`) };
   if (schema instanceof z.ZodEnum) {
     const values = schema.options.map(String);

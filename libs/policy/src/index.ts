@@ -1,5 +1,6 @@
 export { type CompiledSnapshot, compileSnapshot } from "./compile";
 export type { ConditionTrace } from "./condition";
+export * from "./data/types";
 export * from "./diff";
 export { evaluateAll, evaluateCompiled } from "./evaluate";
 export * from "./explain";
@@ -11,4 +12,3 @@ export { tagCovers } from "./scope";
 export * from "./typed-definition";
 export * from "./types";
 export * from "./validate";
-export * from "./data/types";

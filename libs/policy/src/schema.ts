@@ -6,9 +6,19 @@ import type { Condition, Restriction, Scope, SubscriptionPolicy } from "./types"
 
 const nonEmpty = (what: string) => z.string().trim().min(1, `${what} must not be empty`);
 
+/**
+ * A string that names another object by id. The grammar (grammar.ts) reads the marker so that typed
+ * transports declare it an ID; older fields keep their historical scalar for compatibility.
+ */
+export const REFERENCE_META = { stewardReference: true } as const;
+const reference = (what: string) => nonEmpty(what).meta(REFERENCE_META);
+
 export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
   z.discriminatedUnion("kind", [
     z.object({ kind: z.literal("group"), group: nonEmpty("group") }).describe("The user is a member of this group (by id)."),
+    z
+      .object({ kind: z.literal("purpose"), purpose: reference("purpose") })
+      .describe("The user's current project acts under this purpose (by id) or one of its sub-purposes."),
     z
       .object({
         kind: z.literal("attribute"),

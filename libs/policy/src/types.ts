@@ -24,6 +24,11 @@ export type User = {
   groups: readonly string[];
   /** key → values. A key may hold several values (e.g. `region: ["EU", "US"]`). */
   attributes: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Purpose ids of the user's current project, ancestors included (a project under `Research.Clinical`
+   * acts under `Research` too). Omitted or empty: the user acts under no purpose.
+   */
+  purposes?: readonly string[];
 };
 
 export type SourceStatus = "ACTIVE" | "DISABLED";
@@ -42,9 +47,11 @@ export type DataSource = {
   mergeRule?: MergeRule;
 };
 
-/** A boolean tree over a user's groups and attributes. */
+/** A boolean tree over a user's groups, attributes and the purposes of their current project. */
 export type Condition =
   | { kind: "group"; group: string }
+  /** The user's current project acts under this purpose (by id), directly or through a sub-purpose. */
+  | { kind: "purpose"; purpose: string }
   /** `anyOf`: the user holds at least one of `values`; `allOf`: the user holds every one of them. */
   | { kind: "attribute"; key: string; match: "anyOf" | "allOf"; values: readonly string[] }
   | { kind: "and"; conditions: readonly Condition[] }

@@ -7,6 +7,7 @@ export type PolicyIssueCode =
   | "CONTRADICTORY_CONDITION"
   | "UNKNOWN_ATTRIBUTE_KEY"
   | "UNKNOWN_GROUP"
+  | "UNKNOWN_PURPOSE"
   | "EMPTY_SCOPE"
   | "UNKNOWN_SOURCE"
   | "DISABLED_SOURCE"
@@ -24,6 +25,8 @@ export type ValidationContext = {
   userIds?: readonly string[];
   /** Groups are referenced by id: a name (or a deleted group) would silently match nobody. */
   groupIds?: readonly string[];
+  /** Purposes are referenced by id too. */
+  purposeIds?: readonly string[];
 };
 
 /**
@@ -54,29 +57,7 @@ export function policyIssues(policy: SubscriptionPolicy, ctx: ValidationContext)
   if (r.kind === "conditions") {
     const keys = ctx.attributeKeys === undefined ? null : new Map(ctx.attributeKeys.map((k) => [k.key, k]));
     const singleValued = (key: string) => keys?.get(key)?.multiValued === false;
-    const groups = ctx.groupIds === undefined ? null : new Set(ctx.groupIds);
-    walkLeaves(r.condition, "restriction.condition", (leaf, path) => {
-      if (leaf.kind === "group") {
-        if (groups !== null && !groups.has(leaf.group)) {
-          issues.push({
-            severity: "warning",
-            code: "UNKNOWN_GROUP",
-            path,
-            message: `no group has the id ${leaf.group}; nobody matches it (groups are referenced by id, not by name)`,
-          });
-        }
-        return;
-      }
-      const key = leaf.key;
-      if (keys !== null && !keys.has(key)) {
-        issues.push({
-          severity: "warning",
-          code: "UNKNOWN_ATTRIBUTE_KEY",
-          path,
-          message: `no user attribute ${key} is known; nobody matches it yet`,
-        });
-      }
-    });
+    issues.push(...conditionLeafIssues(r.condition, "restriction.condition", ctx));
     const contradiction = unsatisfiable(r.condition, singleValued);
     if (contradiction !== null) {
       issues.push({ severity: "error", code: "CONTRADICTORY_CONDITION", path: "restriction.condition", message: contradiction });
@@ -95,6 +76,51 @@ export function policyIssues(policy: SubscriptionPolicy, ctx: ValidationContext)
     }
   }
   if (ctx.sources !== undefined) issues.push(...scopeIssues(policy, ctx.sources));
+  return issues;
+}
+
+/** Warnings for condition leaves naming groups, purposes or attribute keys the context does not know. */
+export function conditionLeafIssues(condition: Condition, root: string, ctx: ValidationContext): PolicyIssue[] {
+  const issues: PolicyIssue[] = [];
+  const keys = ctx.attributeKeys === undefined ? null : new Set(ctx.attributeKeys.map((k) => k.key));
+  const groups = ctx.groupIds === undefined ? null : new Set(ctx.groupIds);
+  const purposes = ctx.purposeIds === undefined ? null : new Set(ctx.purposeIds);
+  walkLeaves(condition, root, (leaf, path) => {
+    switch (leaf.kind) {
+      case "group":
+        if (groups !== null && !groups.has(leaf.group)) {
+          issues.push({
+            severity: "warning",
+            code: "UNKNOWN_GROUP",
+            path,
+            message: `no group has the id ${leaf.group}; nobody matches it (groups are referenced by id, not by name)`,
+          });
+        }
+        return;
+      case "purpose":
+        if (purposes !== null && !purposes.has(leaf.purpose)) {
+          issues.push({
+            severity: "warning",
+            code: "UNKNOWN_PURPOSE",
+            path,
+            message: `no purpose has the id ${leaf.purpose}; nobody acts under it (purposes are referenced by id, not by name)`,
+          });
+        }
+        return;
+      case "attribute":
+        if (keys !== null && !keys.has(leaf.key)) {
+          issues.push({
+            severity: "warning",
+            code: "UNKNOWN_ATTRIBUTE_KEY",
+            path,
+            message: `no user attribute ${leaf.key} is known; nobody matches it yet`,
+          });
+        }
+        return;
+      default:
+        assertNever(leaf, "condition leaf");
+    }
+  });
   return issues;
 }
 
@@ -131,11 +157,12 @@ function scopeIssues(policy: SubscriptionPolicy, sources: readonly DataSource[])
   return issues;
 }
 
-type Leaf = Extract<Condition, { kind: "group" | "attribute" }>;
+type Leaf = Extract<Condition, { kind: "group" | "purpose" | "attribute" }>;
 
 function walkLeaves(c: Condition, path: string, visit: (leaf: Leaf, path: string) => void): void {
   switch (c.kind) {
     case "group":
+    case "purpose":
     case "attribute":
       visit(c, path);
       return;
@@ -159,6 +186,7 @@ function walkLeaves(c: Condition, path: string, visit: (leaf: Leaf, path: string
 export function unsatisfiable(c: Condition, singleValued: (key: string) => boolean): string | null {
   switch (c.kind) {
     case "group":
+    case "purpose":
       return null;
     case "attribute": {
       const distinct = new Set(c.values);

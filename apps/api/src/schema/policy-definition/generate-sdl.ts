@@ -18,7 +18,7 @@ const scalarOf = (fieldName: string) => (/Ids?$/.test(fieldName) ? "ID" : "Strin
 function typeRef(t: GrammarType, fieldName: string, io: "input" | "output"): string {
   switch (t.type) {
     case "string":
-      return scalarOf(fieldName);
+      return t.reference ? "ID" : scalarOf(fieldName);
     case "enum":
       return t.name;
     case "list":
