@@ -106,7 +106,10 @@ async function reconcileLocked(deps: ReconcileDeps, connectionId: string, versio
     if (!delta) desired = await computeDesiredAccess(deps.db, connectionId, now);
     deps.logger?.debug({ connectionId, version: target, path: delta ? "delta" : "full", users: delta?.users }, "reconcile planned");
     const access = accessFor(deps, connection);
-    const result = await access.port.apply(access.connection, delta ? delta.state : toDesiredState(connectionId, target, desired!, settings));
+    const result = await access.port.apply(
+      access.connection,
+      delta ? delta.state : toDesiredState(connectionId, target, desired!, settings),
+    );
     if (result.kind === "applied") statements.push(...result.statements);
     if (result.kind === "failed") {
       failure = { message: result.error.message, errorClass: result.error.errorClass };

@@ -9,6 +9,7 @@ import {
   levelAt,
   recomputeForUser,
 } from "@steward/policy";
+import { loadActingProjects } from "../projects/acting-purposes";
 import { loadPolicySnapshot } from "../snapshot";
 import { pendingScope } from "./delta-scope";
 import { accountMap, type UserMapping } from "./desired-access";
@@ -121,7 +122,7 @@ type FreshUser = { engine: EngineUser; account: string | undefined };
 
 /** The users' current groups, attributes, status and platform account (inactive users included). */
 async function freshUsers(db: Db, entry: CacheEntry, userIds: string[]): Promise<Map<string, FreshUser>> {
-  const [users, groups, attributes, explicit] = await Promise.all([
+  const [users, groups, attributes, explicit, acting] = await Promise.all([
     db.user.findMany({ where: { id: { in: userIds } }, select: { id: true, username: true, status: true } }),
     db.groupMembership.findMany({ where: { userId: { in: userIds } }, select: { userId: true, groupId: true } }),
     db.userAttribute.findMany({ where: { userId: { in: userIds } }, select: { userId: true, key: true, value: true } }),
@@ -129,6 +130,7 @@ async function freshUsers(db: Db, entry: CacheEntry, userIds: string[]): Promise
       where: { userId: { in: userIds }, platform: entry.platform },
       select: { userId: true, accountName: true },
     }),
+    loadActingProjects(db, userIds),
   ]);
   const out = new Map<string, FreshUser>();
   for (const u of users) {
@@ -146,6 +148,7 @@ async function freshUsers(db: Db, entry: CacheEntry, userIds: string[]): Promise
       active: u.status === "ACTIVE",
       groups: groups.filter((g) => g.userId === u.id).map((g) => g.groupId),
       attributes: attrs,
+      purposes: acting.get(u.id)?.purposeIds ?? [],
     };
     out.set(u.id, { engine, account });
   }
