@@ -11,6 +11,7 @@ import { groupResolvers } from "./groups/resolvers";
 import { policyResolvers } from "./policies/resolvers";
 import { policyDefinitionResolvers } from "./policy-definition/resolvers";
 import { platformResolvers } from "./platforms/resolvers";
+import { projectResolvers } from "./projects/resolvers";
 import { userResolvers } from "./users/resolvers";
 import { webhookResolvers } from "./webhooks/resolvers";
 
@@ -41,6 +42,7 @@ export function buildSchema() {
       policyResolvers,
       policyDefinitionResolvers,
       platformResolvers,
+      projectResolvers,
     ]) as never,
   });
 }
