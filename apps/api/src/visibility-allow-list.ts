@@ -335,7 +335,7 @@ const BY_TYPE: Record<string, Record<string, Caller[]>> = {
   MaskConflict: { dataSource: ADMIN_GOV, column: ADMIN_GOV, winner: ADMIN_GOV, losers: ADMIN_GOV, decidedBy: ADMIN_GOV },
   MaskFallback: { requested: EVERYONE, applied: EVERYONE, reason: EVERYONE },
   PolicyViewColumn: { name: EVERYONE, dataType: EVERYONE, mask: EVERYONE, maskedBy: EVERYONE, fallback: EVERYONE },
-  PolicyViewSummary: { dataSource: GOV, columns: ADMIN_GOV, rowFiltered: ADMIN_GOV, policies: ADMIN_GOV, conflicts: ADMIN_GOV },
+  PolicyViewSummary: { dataSource: ADMIN_GOV, columns: ADMIN_GOV, rowFiltered: ADMIN_GOV, policies: ADMIN_GOV, conflicts: ADMIN_GOV },
   DataPolicySourceImpact: { dataSource: GOV, before: GOV, after: GOV, changedColumns: GOV, rowFilterChanged: GOV },
   DataPolicyChangePlan: {
     sources: GOV,
