@@ -1,11 +1,11 @@
 import type { CodegenConfig } from "@graphql-codegen/cli";
-import { policyGrammar } from "@steward/policy";
+import { dataPolicyGrammar, policyGrammar } from "@steward/policy";
 import { outputTypeName } from "./src/schema/policy-definition/generate-sdl";
 
 // The policy grammar's output unions and their members resolve from the engine's stored JSON as it
 // is; their names come from the grammar, like the SDL (policy-definition/schema.graphql).
 const policyDefinitionMappers = Object.fromEntries(
-  policyGrammar.flatMap((u) => [
+  [...policyGrammar, ...dataPolicyGrammar].flatMap((u) => [
     [u.name, `@steward/policy#${u.name}`],
     ...u.variants.map((v) => [outputTypeName(u.name, v.kind), `@steward/policy#${u.name}`]),
   ]),
@@ -63,6 +63,7 @@ const config: CodegenConfig = {
           AuditEventConnection: "../context#AuditEventConnectionModel",
           WebhookDeliveryConnection: "../context#WebhookDeliveryConnectionModel",
           ...policyDefinitionMappers,
+          DataPolicyDefinition: "@steward/policy#DataPolicyDefinition",
         },
       },
     },

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { columnSelectorSchema, dataPolicyRuleSchema, dataPolicyScopeSchema, maskSchema, rowRuleSchema } from "./data/schema";
 import { conditionSchema, restrictionSchema, scopeSchema } from "./schema";
 
 /**
@@ -7,11 +8,21 @@ import { conditionSchema, restrictionSchema, scopeSchema } from "./schema";
  * being written a second time. Adding a variant or a field there changes this description, the
  * generated SDL and the typed-input mapping together.
  */
-export type GrammarUnionName = "Restriction" | "Scope" | "Condition";
+export type GrammarUnionName =
+  | "Restriction"
+  | "Scope"
+  | "Condition"
+  | "DataPolicyScope"
+  | "DataPolicyRule"
+  | "ColumnSelector"
+  | "Mask"
+  | "RowRule";
 
 export type GrammarType =
   /** `reference`: the string is another object's id (typed transports declare it an ID). */
   | { type: "string"; reference?: true }
+  | { type: "int" }
+  | { type: "float" }
   | { type: "enum"; name: string; values: readonly string[] }
   | { type: "list"; of: GrammarType }
   | { type: "union"; name: GrammarUnionName };
@@ -24,13 +35,22 @@ export type GrammarVariant = { kind: string; description?: string; fields: reado
 export type GrammarUnion = { name: GrammarUnionName; discriminator: string; variants: readonly GrammarVariant[] };
 
 /** Enum names for the transports; keyed by the sorted values so a new enum fails loudly until named. */
-const ENUM_NAMES: Record<string, string> = { "allOf,anyOf": "AttributeMatch" };
+const ENUM_NAMES: Record<string, string> = { "allOf,anyOf": "AttributeMatch", "month,year": "DateUnit" };
 
-const UNION_SCHEMAS: ReadonlyArray<[GrammarUnionName, z.ZodType]> = [
+const SUBSCRIPTION_UNIONS: ReadonlyArray<[GrammarUnionName, z.ZodType]> = [
   ["Restriction", restrictionSchema],
   ["Scope", scopeSchema],
   ["Condition", conditionSchema],
 ];
+/** Data policies reuse `Condition` (for `except`) from the subscription grammar. */
+const DATA_POLICY_UNIONS: ReadonlyArray<[GrammarUnionName, z.ZodType]> = [
+  ["DataPolicyScope", dataPolicyScopeSchema],
+  ["DataPolicyRule", dataPolicyRuleSchema],
+  ["ColumnSelector", columnSelectorSchema],
+  ["Mask", maskSchema],
+  ["RowRule", rowRuleSchema],
+];
+const UNION_SCHEMAS = [...SUBSCRIPTION_UNIONS, ...DATA_POLICY_UNIONS];
 
 function unionNameOf(schema: z.ZodType): GrammarUnionName | null {
   for (const [name, s] of UNION_SCHEMAS) if (s === schema) return name;
@@ -42,6 +62,7 @@ function describeType(schema: z.ZodType, where: string): GrammarType {
   if (named) return { type: "union", name: named };
   if (schema instanceof z.ZodString)
     return schema.meta()?.stewardReference === true ? { type: "string", reference: true } : { type: "string" };
+  if (schema instanceof z.ZodNumber) return schema.format === "safeint" || schema.format === "int32" ? { type: "int" } : { type: "float" };
   if (schema instanceof z.ZodArray) return { type: "list", of: describeType(schema.element as z.ZodType, `${where}[]`) };
   if (schema instanceof z.ZodEnum) {
     const values = schema.options.map(String);
@@ -75,11 +96,14 @@ function describeUnion(name: GrammarUnionName, schema: z.ZodType): GrammarUnion 
   return { name, discriminator, variants };
 }
 
-/** The grammar's unions, in a stable order (restriction, scope, condition). */
-export const policyGrammar: readonly GrammarUnion[] = UNION_SCHEMAS.map(([name, schema]) => describeUnion(name, schema));
+/** The subscription grammar's unions, in a stable order (restriction, scope, condition). */
+export const policyGrammar: readonly GrammarUnion[] = SUBSCRIPTION_UNIONS.map(([name, schema]) => describeUnion(name, schema));
+
+/** The data policy grammar's own unions (scope, rule, column selector, mask, row rule); `except` is a `Condition`. */
+export const dataPolicyGrammar: readonly GrammarUnion[] = DATA_POLICY_UNIONS.map(([name, schema]) => describeUnion(name, schema));
 
 export function grammarUnion(name: GrammarUnionName): GrammarUnion {
-  const union = policyGrammar.find((u) => u.name === name);
+  const union = policyGrammar.find((u) => u.name === name) ?? dataPolicyGrammar.find((u) => u.name === name);
   if (!union) throw new Error(`policy grammar: no union ${name}`);
   return union;
 }

@@ -1,5 +1,6 @@
 export { type CompiledSnapshot, compileSnapshot } from "./compile";
 export type { ConditionTrace } from "./condition";
+export * from "./data/schema";
 export * from "./data/types";
 export * from "./diff";
 export { evaluateAll, evaluateCompiled } from "./evaluate";

@@ -1,8 +1,9 @@
 import { AppError } from "@steward/core";
 import { describe, expect, it } from "vitest";
-import { policyGrammar, typedMemberOf } from "./grammar";
+import { dataPolicyDefinitionSchema } from "./data/schema";
+import { dataPolicyGrammar, policyGrammar, typedMemberOf } from "./grammar";
 import { subscriptionPolicySchema } from "./schema";
-import { conditionDepth, fromTypedDefinition } from "./typed-definition";
+import { conditionDepth, fromTypedDataPolicyDefinition, fromTypedDefinition } from "./typed-definition";
 import { validatePolicy } from "./validate";
 
 function fieldsOf(fn: () => unknown) {
@@ -124,5 +125,75 @@ describe("typed policy definitions", () => {
         ],
       }),
     ).toBe(3);
+  });
+});
+
+describe("typed data policy definitions", () => {
+  it("map masks, row rules, scopes and the exception onto the engine's format", () => {
+    const { definition } = fromTypedDataPolicyDefinition({
+      scope: { sourceTag: "Finance" },
+      rule: { mask: { columns: { tagged: "PII.Email" }, mask: { regexReplace: { pattern: "^.*@", replacement: "***@" } }, when: null } },
+      except: { or: [{ group: "g-hr" }, { purpose: "pr-audit" }] },
+    });
+    expect(definition).toEqual({
+      scope: { kind: "sourceTag", tag: "Finance" },
+      rule: {
+        kind: "mask",
+        columns: { kind: "tagged", tag: "PII.Email" },
+        mask: { kind: "regexReplace", pattern: "^.*@", replacement: "***@" },
+      },
+      except: {
+        kind: "or",
+        conditions: [
+          { kind: "group", group: "g-hr" },
+          { kind: "purpose", purpose: "pr-audit" },
+        ],
+      },
+    });
+    expect(
+      fromTypedDataPolicyDefinition({ scope: { all: true }, rule: { rows: { timeWindow: { column: "at", days: 90 } } } }).definition,
+    ).toEqual({ scope: { kind: "all" }, rule: { kind: "rows", rule: { kind: "timeWindow", column: "at", days: 90 } } });
+    expect(
+      fromTypedDataPolicyDefinition({
+        scope: { sources: ["s1"] },
+        rule: { mask: { columns: { names: ["a"] }, mask: { roundNumber: 10 } } },
+      }).definition.rule,
+    ).toEqual({ kind: "mask", columns: { kind: "names", names: ["a"] }, mask: { kind: "roundNumber", bucket: 10 } });
+  });
+
+  it("reports one-of mistakes and engine errors at the typed path", () => {
+    expect(
+      fieldsOf(() =>
+        fromTypedDataPolicyDefinition({
+          scope: { all: true },
+          rule: { mask: { columns: { names: ["a"] }, mask: { null: true, hash: true } } },
+        }),
+      ),
+    ).toEqual([
+      {
+        path: "definition.rule.mask.mask",
+        message: "set exactly one of: null, constant, hash, regexReplace, roundNumber, roundDate, showLast (got null, hash)",
+      },
+    ]);
+    expect(fieldsOf(() => fromTypedDataPolicyDefinition(null))).toEqual([{ path: "definition", message: "is required" }]);
+    const { definition, typedPath } = fromTypedDataPolicyDefinition({
+      scope: { all: true },
+      rule: { mask: { columns: { names: ["a"] }, mask: { roundNumber: 0 } } },
+    });
+    const parsed = dataPolicyDefinitionSchema.safeParse(definition);
+    expect(parsed.success).toBe(false);
+    const issue = parsed.error?.issues[0];
+    expect(issue?.path.join(".")).toBe("rule.mask.bucket");
+    expect(typedPath("rule.mask.bucket")).toBe("definition.rule.mask.mask.roundNumber");
+    expect(typedPath("definition.rule.mask.bucket")).toBe("definition.rule.mask.mask.roundNumber");
+  });
+
+  it("describes every data policy union for the transports", () => {
+    expect(dataPolicyGrammar.map((u) => u.name)).toEqual(["DataPolicyScope", "DataPolicyRule", "ColumnSelector", "Mask", "RowRule"]);
+    const mask = dataPolicyGrammar.find((u) => u.name === "Mask");
+    expect(mask?.variants.find((v) => v.kind === "showLast")?.fields).toEqual([{ name: "count", optional: false, of: { type: "int" } }]);
+    expect(mask?.variants.find((v) => v.kind === "roundNumber")?.fields).toEqual([
+      { name: "bucket", optional: false, of: { type: "float" } },
+    ]);
   });
 });

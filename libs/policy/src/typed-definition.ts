@@ -1,4 +1,5 @@
 import { badInput, type FieldIssue } from "@steward/core";
+import type { DataPolicyDefinition } from "./data/schema";
 import { type GrammarType, type GrammarUnionName, grammarUnion, typedMemberOf } from "./grammar";
 import type { Condition, Restriction, Scope } from "./types";
 
@@ -25,6 +26,49 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "obj
  * error paths `typedPath` then translates, so both kinds of error point at the field the caller sent.
  */
 export function fromTypedDefinition(input: unknown, root = "definition"): FromTypedResult {
+  const { definition, typedPath } = convertTyped(
+    input,
+    [
+      { field: "restriction", union: "Restriction", optional: false },
+      { field: "scope", union: "Scope", optional: false },
+    ],
+    root,
+    "policy definition",
+  );
+  return { definition: definition as FromTypedResult["definition"], typedPath };
+}
+
+/** The typed form of a data policy definition: `{ scope: { sourceTag: "PII" }, rule: { mask: {...} }, except: {...} }`. */
+export type FromTypedDataPolicyResult = {
+  /** In the engine's format, not yet validated: pass it to validateDataPolicy. */
+  definition: DataPolicyDefinition;
+  /** Rewrites an engine path (`rule.mask.pattern`, optionally prefixed `definition.`) to the typed input's. */
+  typedPath: (enginePath: string) => string;
+};
+
+/** Like fromTypedDefinition, for data policies (scope, rule and the optional `except` condition). */
+export function fromTypedDataPolicyDefinition(input: unknown, root = "definition"): FromTypedDataPolicyResult {
+  const { definition, typedPath } = convertTyped(
+    input,
+    [
+      { field: "scope", union: "DataPolicyScope", optional: false },
+      { field: "rule", union: "DataPolicyRule", optional: false },
+      { field: "except", union: "Condition", optional: true },
+    ],
+    root,
+    "data policy definition",
+  );
+  return { definition: definition as DataPolicyDefinition, typedPath };
+}
+
+type RootMember = { field: string; union: GrammarUnionName; optional: boolean };
+
+function convertTyped(
+  input: unknown,
+  rootMembers: readonly RootMember[],
+  root: string,
+  what: string,
+): { definition: Record<string, unknown>; typedPath: (enginePath: string) => string } {
   const paths = new Map<string, string>();
   const issues: FieldIssue[] = [];
 
@@ -37,6 +81,8 @@ export function fromTypedDefinition(input: unknown, root = "definition"): FromTy
       case "list":
         return Array.isArray(value) ? value.map((item, i) => convertType(t.of, item, `${typed}[${i}]`, `${engine}.${i}`)) : value;
       case "string":
+      case "int":
+      case "float":
       case "enum":
         return value;
     }
@@ -94,16 +140,24 @@ export function fromTypedDefinition(input: unknown, root = "definition"): FromTy
     }
   };
 
-  if (!isRecord(input))
-    throw badInput("Invalid policy definition: restriction and scope are required", [{ path: root, message: "is required" }]);
-  const restriction = convertUnion("Restriction", input.restriction, `${root}.restriction`, "restriction");
-  const scope = convertUnion("Scope", input.scope, `${root}.scope`, "scope");
+  const required = rootMembers.filter((m) => !m.optional).map((m) => m.field);
+  if (!isRecord(input)) {
+    throw badInput(`Invalid ${what}: ${required.join(" and ")} ${required.length > 1 ? "are" : "is"} required`, [
+      { path: root, message: "is required" },
+    ]);
+  }
+  const definition: Record<string, unknown> = {};
+  for (const m of rootMembers) {
+    const v = input[m.field];
+    if ((v === null || v === undefined) && m.optional) continue;
+    definition[m.field] = convertUnion(m.union, v, `${root}.${m.field}`, m.field);
+  }
   if (issues.length > 0) {
-    throw badInput(`Invalid policy definition: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`, issues);
+    throw badInput(`Invalid ${what}: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`, issues);
   }
 
   const typedPath = (enginePath: string): string => {
-    const parts = enginePath.split(".");
+    const parts = (enginePath.startsWith(`${root}.`) ? enginePath.slice(root.length + 1) : enginePath).split(".");
     for (let n = parts.length; n > 0; n--) {
       const prefix = paths.get(parts.slice(0, n).join("."));
       if (prefix === undefined) continue;
@@ -111,7 +165,7 @@ export function fromTypedDefinition(input: unknown, root = "definition"): FromTy
     }
     return enginePath;
   };
-  return { definition: { restriction: restriction as Restriction, scope: scope as Scope }, typedPath };
+  return { definition, typedPath };
 }
 
 /** Levels of a condition tree (a leaf is 1), so a client reading a fixed depth can tell it saw it all. */

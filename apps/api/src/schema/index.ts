@@ -7,10 +7,11 @@ import { auditResolvers } from "./audit/resolvers";
 import { authResolvers } from "./auth/resolvers";
 import { catalogResolvers } from "./catalog/resolvers";
 import { commonResolvers } from "./common/resolvers";
+import { dataPolicyDefinitionResolvers } from "./data-policy-definition/resolvers";
 import { groupResolvers } from "./groups/resolvers";
+import { platformResolvers } from "./platforms/resolvers";
 import { policyResolvers } from "./policies/resolvers";
 import { policyDefinitionResolvers } from "./policy-definition/resolvers";
-import { platformResolvers } from "./platforms/resolvers";
 import { projectResolvers } from "./projects/resolvers";
 import { userResolvers } from "./users/resolvers";
 import { webhookResolvers } from "./webhooks/resolvers";
@@ -41,6 +42,7 @@ export function buildSchema() {
       catalogResolvers,
       policyResolvers,
       policyDefinitionResolvers,
+      dataPolicyDefinitionResolvers,
       platformResolvers,
       projectResolvers,
     ]) as never,

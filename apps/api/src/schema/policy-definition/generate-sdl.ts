@@ -1,4 +1,12 @@
-import { type GrammarField, type GrammarType, type GrammarUnion, type GrammarVariant, policyGrammar, typedMemberOf } from "@steward/policy";
+import {
+  dataPolicyGrammar,
+  type GrammarField,
+  type GrammarType,
+  type GrammarUnion,
+  type GrammarVariant,
+  policyGrammar,
+  typedMemberOf,
+} from "@steward/policy";
 
 /**
  * Writes the policy grammar (libs/policy, read off the engine's zod schemas) as GraphQL SDL: a
@@ -19,6 +27,10 @@ function typeRef(t: GrammarType, fieldName: string, io: "input" | "output"): str
   switch (t.type) {
     case "string":
       return t.reference ? "ID" : scalarOf(fieldName);
+    case "int":
+      return "Int";
+    case "float":
+      return "Float";
     case "enum":
       return t.name;
     case "list":
@@ -35,14 +47,28 @@ function docstring(text: string | undefined, indent = ""): string {
   return text ? `${indent}"""\n${indent}${text}\n${indent}"""\n` : "";
 }
 
-function enums(): string[] {
+/** One line while it fits biome's line width (140), else one member per line, as biome writes it. */
+function unionLine(name: string, members: readonly string[]): string {
+  const line = `union ${name} = ${members.join(" | ")}`;
+  return line.length <= 140 ? line : `union ${name} =\n${members.map((m) => `  | ${m}`).join("\n")}`;
+}
+
+function enumsOf(grammar: readonly GrammarUnion[]): Map<string, readonly string[]> {
   const seen = new Map<string, readonly string[]>();
   const visit = (t: GrammarType) => {
     if (t.type === "enum") seen.set(t.name, t.values);
     if (t.type === "list") visit(t.of);
   };
-  for (const u of policyGrammar) for (const v of u.variants) for (const f of v.fields) visit(f.of);
-  return [...seen].map(([name, values]) => `enum ${name} {\n${values.map((v) => `  ${v}`).join("\n")}\n}`);
+  for (const u of grammar) for (const v of u.variants) for (const f of v.fields) visit(f.of);
+  return seen;
+}
+
+/** Enums of `grammar` not already declared by `declaredElsewhere` (GraphQL types are global). */
+function enums(grammar: readonly GrammarUnion[], declaredElsewhere: readonly GrammarUnion[] = []): string[] {
+  const other = enumsOf(declaredElsewhere);
+  return [...enumsOf(grammar)]
+    .filter(([name]) => !other.has(name))
+    .map(([name, values]) => `enum ${name} {\n${values.map((v) => `  ${v}`).join("\n")}\n}`);
 }
 
 function unionSdl(u: GrammarUnion): string[] {
@@ -65,7 +91,7 @@ function unionSdl(u: GrammarUnion): string[] {
       `${docstring(v.description)}input ${objectMemberInputName(u, v)} {\n${v.fields.map((f) => field(f, "input")).join("\n")}\n}`,
     );
   }
-  blocks.push(`union ${u.name} = ${u.variants.map((v) => outputTypeName(u.name, v.kind)).join(" | ")}`);
+  blocks.push(unionLine(u.name, u.variants.map((v) => outputTypeName(u.name, v.kind))));
   for (const v of u.variants) {
     const fields = [`  ${u.discriminator}: String!`, ...v.fields.map((f) => field(f, "output"))];
     blocks.push(`${docstring(v.description)}type ${outputTypeName(u.name, v.kind)} {\n${fields.join("\n")}\n}`);
@@ -85,5 +111,33 @@ export function policyDefinitionSdl(): string {
     `  scope: ${inputTypeName("Scope")}!`,
     "}",
   ].join("\n");
-  return `${[header, definition, ...enums(), ...policyGrammar.flatMap(unionSdl)].join("\n\n")}\n`;
+  return `${[header, definition, ...enums(policyGrammar), ...policyGrammar.flatMap(unionSdl)].join("\n\n")}\n`;
+}
+
+/**
+ * The data policy grammar's SDL, in its own file (data-policy-definition/schema.graphql). `except` is the
+ * subscription grammar's `Condition`, declared in policy-definition/schema.graphql.
+ */
+export function dataPolicyDefinitionSdl(): string {
+  const header = [
+    "# GENERATED from the data policy grammar (libs/policy/src/data/schema.ts) by",
+    "# apps/api/src/schema/policy-definition/generate-sdl.ts: do not edit. `npm run codegen` rewrites it;",
+    "# policy-definition.test.ts fails while it is stale.",
+  ].join("\n");
+  const input = [
+    `${docstring("A data policy's definition: where it attaches, what it does, and who is exempt.")}input DataPolicyDefinitionInput {`,
+    `  scope: ${inputTypeName("DataPolicyScope")}!`,
+    `  rule: ${inputTypeName("DataPolicyRule")}!`,
+    `${docstring("For everyone except users satisfying this condition (they see clear values and every row).", "  ")}  except: ${inputTypeName("Condition")}`,
+    "}",
+  ].join("\n");
+  const output = [
+    `${docstring("A data policy's definition as stored (the engine's format).")}type DataPolicyDefinition {`,
+    "  scope: DataPolicyScope!",
+    "  rule: DataPolicyRule!",
+    "  except: Condition",
+    "}",
+  ].join("\n");
+  const blocks = [header, input, output, ...enums(dataPolicyGrammar, policyGrammar), ...dataPolicyGrammar.flatMap(unionSdl)];
+  return `${blocks.join("\n\n")}\n`;
 }

@@ -1,3 +1,6 @@
+import { notFound } from "@steward/core";
+import { EVENT_TYPES } from "@steward/events";
+import { requireAuthenticated, requireRole } from "@steward/identity";
 import {
   createWebhookEndpoint,
   deleteWebhookEndpoint,
@@ -9,9 +12,6 @@ import {
   rotateWebhookSecret,
   updateWebhookEndpoint,
 } from "@steward/webhooks";
-import { EVENT_TYPES } from "@steward/events";
-import { requireAuthenticated, requireRole } from "@steward/identity";
-import { notFound } from "@steward/core";
 import { connectionFields, toConnection } from "../../connection";
 import type { Resolvers } from "../resolvers-types.gen";
 
