@@ -7,6 +7,7 @@ import { auditResolvers } from "./audit/resolvers";
 import { authResolvers } from "./auth/resolvers";
 import { catalogResolvers } from "./catalog/resolvers";
 import { commonResolvers } from "./common/resolvers";
+import { dataPolicyResolvers } from "./data-policies/resolvers";
 import { dataPolicyDefinitionResolvers } from "./data-policy-definition/resolvers";
 import { groupResolvers } from "./groups/resolvers";
 import { platformResolvers } from "./platforms/resolvers";
@@ -43,6 +44,7 @@ export function buildSchema() {
       policyResolvers,
       policyDefinitionResolvers,
       dataPolicyDefinitionResolvers,
+      dataPolicyResolvers,
       platformResolvers,
       projectResolvers,
     ]) as never,
