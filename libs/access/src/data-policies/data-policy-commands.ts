@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
 import { type Actor, actorUserId, conflict, fields, notFound, parseInput } from "@steward/core";
 import { type Db, isUniqueViolation, type Tx, transaction } from "@steward/db";
 import { emitEvent, recordAudit } from "@steward/events";
@@ -87,7 +88,8 @@ export async function createDataPolicy(deps: { db: Db }, actor: Actor | null, in
   }
 }
 
-const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+// Stored JSONB comes back with its keys reordered: compare structurally.
+const sameJson = (a: unknown, b: unknown) => isDeepStrictEqual(a, JSON.parse(JSON.stringify(b)));
 
 export async function updateDataPolicy(deps: { db: Db }, actor: Actor | null, input: unknown): Promise<DataPolicyWrite> {
   const a = requireGovernor(actor);

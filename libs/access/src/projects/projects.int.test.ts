@@ -50,9 +50,18 @@ beforeAll(async () => {
   carol = await user("carol");
   const conn = await t.db.connection.create({ data: { name: "wh", kind: "POSTGRES", config: {}, inboundSecretCiphertext: "x" } });
   const node = await t.db.catalogNode.create({
-    data: { connectionId: conn.id, kind: "OBJECT", name: "orders", path: ["wh", "sales", "orders"], pathKey: "wh\u001fsales\u001forders", objectType: "TABLE" },
+    data: {
+      connectionId: conn.id,
+      kind: "OBJECT",
+      name: "orders",
+      path: ["wh", "sales", "orders"],
+      pathKey: "wh\u001fsales\u001forders",
+      objectType: "TABLE",
+    },
   });
-  orders = (await t.db.dataSource.create({ data: { connectionId: conn.id, catalogNodeId: node.id, name: "wh.sales.orders", objectType: "TABLE" } })).id;
+  orders = (
+    await t.db.dataSource.create({ data: { connectionId: conn.id, catalogNodeId: node.id, name: "wh.sales.orders", objectType: "TABLE" } })
+  ).id;
 });
 afterAll(() => t?.drop());
 
@@ -63,7 +72,12 @@ describe("purposes", () => {
     await expect(createPurpose(deps(), alice, { name: "X", acknowledgement: "x" })).rejects.toMatchObject({ code: "FORBIDDEN" });
     const before = await counts();
     await expect(
-      updatePurpose(deps(), governor, { id: research.id, name: "Research", acknowledgement: research.acknowledgement, parentId: clinical.id }),
+      updatePurpose(deps(), governor, {
+        id: research.id,
+        name: "Research",
+        acknowledgement: research.acknowledgement,
+        parentId: clinical.id,
+      }),
     ).rejects.toMatchObject({ code: "BAD_USER_INPUT", fields: [{ path: "input.parentId" }] });
     await expect(createPurpose(deps(), governor, { name: "Research", acknowledgement: "dup" })).rejects.toMatchObject({ code: "CONFLICT" });
     await expect(createPurpose(deps(), governor, { name: "'; DROP TABLE x; --", acknowledgement: "x" })).rejects.toMatchObject({
@@ -85,9 +99,13 @@ describe("projects", () => {
 
     // Outsiders do not learn the project exists; members may not manage it.
     expect(await getProject(deps(), carol, project.id)).toBeNull();
-    await expect(addProjectMember(deps(), carol, { projectId: project.id, userId: carol.userId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(addProjectMember(deps(), carol, { projectId: project.id, userId: carol.userId })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
     await addProjectMember(deps(), alice, { projectId: project.id, userId: bob.userId });
-    await expect(addProjectMember(deps(), bob, { projectId: project.id, userId: carol.userId })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(addProjectMember(deps(), bob, { projectId: project.id, userId: carol.userId })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
     expect((await listProjects(deps(), bob)).map((p) => p.id)).toEqual([project.id]);
     expect(await listProjects(deps(), carol)).toEqual([]);
 
