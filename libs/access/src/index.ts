@@ -1,5 +1,6 @@
 export * from "./authz";
 export * from "./data-policies/column-types";
+export * from "./data-policies/data-desired";
 export * from "./data-policies/data-policy-commands";
 export * from "./data-policies/data-policy-queries";
 export * from "./data-policies/definition";
