@@ -247,6 +247,9 @@ export function describeCondition(c: ReadCondition, names: Names, nested = false
   switch (c.__typename) {
     case "GroupCondition":
       return `member of ${names.group(c.group)}`;
+    // Purpose conditions (issue #8) are not selected by the web's fragments yet; the UI helper adds them.
+    case "PurposeCondition":
+      return "acting under a purpose";
     case "AttributeCondition":
       return `${c.key} has ${c.match === "allOf" ? "all of" : "any of"} [${c.values.join(", ")}]`;
     case "AndCondition":
