@@ -1,5 +1,6 @@
 import type { Db, Tx } from "@steward/db";
 import type { AccessRequest, DataSource, ManualSubscription, PolicySnapshot, SubscriptionPolicy, User } from "@steward/policy";
+import { loadActingProjects } from "./projects/acting-purposes";
 
 /** The stored definition of a policy (what the engine needs besides id/name/accessType). */
 export type PolicyDefinition = Pick<SubscriptionPolicy, "restriction" | "scope">;
@@ -18,25 +19,27 @@ export async function loadPolicySnapshot(
   db: Db | Tx,
   opts: { connectionId?: string; policies?: SubscriptionPolicy[] } = {},
 ): Promise<PolicySnapshot> {
-  const [users, memberships, attributes, sources, sourceTags, columnTags, policies, requests, subscriptions, settings] = await Promise.all([
-    db.user.findMany({ select: { id: true, status: true } }),
-    db.groupMembership.findMany({ select: { userId: true, groupId: true } }),
-    db.userAttribute.findMany({ select: { userId: true, key: true, value: true } }),
-    db.dataSource.findMany({
-      where: opts.connectionId ? { connectionId: opts.connectionId } : {},
-      select: { id: true, connectionId: true, status: true, mergeRule: true, catalogNode: { select: { path: true } } },
-    }),
-    db.dataSourceTag.findMany({ select: { dataSourceId: true, tag: { select: { name: true } } } }),
-    db.$queryRaw<{ dataSourceId: string; name: string }[]>`
+  const [users, memberships, attributes, sources, sourceTags, columnTags, policies, requests, subscriptions, settings, acting] =
+    await Promise.all([
+      db.user.findMany({ select: { id: true, status: true } }),
+      db.groupMembership.findMany({ select: { userId: true, groupId: true } }),
+      db.userAttribute.findMany({ select: { userId: true, key: true, value: true } }),
+      db.dataSource.findMany({
+        where: opts.connectionId ? { connectionId: opts.connectionId } : {},
+        select: { id: true, connectionId: true, status: true, mergeRule: true, catalogNode: { select: { path: true } } },
+      }),
+      db.dataSourceTag.findMany({ select: { dataSourceId: true, tag: { select: { name: true } } } }),
+      db.$queryRaw<{ dataSourceId: string; name: string }[]>`
       SELECT DISTINCT c."dataSourceId", t.name FROM "ColumnTag" ct JOIN "DataSourceColumn" c ON c.id = ct."columnId" JOIN "Tag" t ON t.id = ct."tagId" WHERE c.present`,
-    opts.policies ? Promise.resolve(null) : db.subscriptionPolicy.findMany({ where: { deletedAt: null }, orderBy: { id: "asc" } }),
-    db.accessRequest.findMany({ where: { status: "APPROVED" }, select: { id: true, userId: true, dataSourceId: true, expiresAt: true } }),
-    db.manualSubscription.findMany({
-      where: { revokedAt: null },
-      select: { id: true, userId: true, dataSourceId: true, accessType: true, expiresAt: true },
-    }),
-    db.policySettings.findUnique({ where: { id: 1 } }),
-  ]);
+      opts.policies ? Promise.resolve(null) : db.subscriptionPolicy.findMany({ where: { deletedAt: null }, orderBy: { id: "asc" } }),
+      db.accessRequest.findMany({ where: { status: "APPROVED" }, select: { id: true, userId: true, dataSourceId: true, expiresAt: true } }),
+      db.manualSubscription.findMany({
+        where: { revokedAt: null },
+        select: { id: true, userId: true, dataSourceId: true, accessType: true, expiresAt: true },
+      }),
+      db.policySettings.findUnique({ where: { id: 1 } }),
+      loadActingProjects(db),
+    ]);
   const groupsOf = new Map<string, string[]>();
   for (const m of memberships) (groupsOf.get(m.userId) ?? groupsOf.set(m.userId, []).get(m.userId)!).push(m.groupId);
   const attrsOf = new Map<string, Record<string, string[]>>();
@@ -53,6 +56,8 @@ export async function loadPolicySnapshot(
     active: u.status === "ACTIVE",
     groups: groupsOf.get(u.id) ?? [],
     attributes: attrsOf.get(u.id) ?? {},
+    // Purpose conditions match the (acknowledged, active) current project's purposes, ancestors included.
+    purposes: acting.get(u.id)?.purposeIds ?? [],
   }));
   const engineSources: DataSource[] = sources.map((s) => {
     const path = s.catalogNode.path;

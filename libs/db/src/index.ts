@@ -30,6 +30,11 @@ export type {
   WebhookDelivery,
   WebhookDeliveryAttempt,
   WebhookEndpoint,
+  DataPolicy,
+  DataPolicyVersion,
+  Purpose,
+  Project,
+  ProjectMember,
 } from "./generated/client";
 
 export type Db = PrismaClient;

@@ -48,6 +48,18 @@ export const eventSchemas = {
   "access_request.cancelled": z.object({ requestId: z.uuid(), dataSourceId: z.uuid(), userId: z.uuid() }),
   "subscription.changed": z.object({ dataSourceId: z.uuid(), userId: z.uuid() }),
   "policy_settings.changed": z.object({}),
+  "data_policy.changed": z.object({ dataPolicyId: z.uuid(), version: z.number().int() }),
+  // Purposes are named in profiles and conditions: a rename, a new parent or a delete changes them.
+  "purpose.changed": z.object({ purposeId: z.uuid() }),
+  // `actingUserIds`: users whose current project this is (their profile purposes may change);
+  // `sourcesChanged`: the project's data sources changed.
+  "project.changed": z.object({ projectId: z.uuid(), actingUserIds: z.array(z.uuid()), sourcesChanged: z.boolean() }),
+  "project.membership.changed": z.object({
+    projectId: z.uuid(),
+    userId: z.uuid(),
+    change: z.enum(["added", "removed", "role", "acknowledged"]),
+  }),
+  "user.project.switched": z.object({ userId: z.uuid(), projectId: z.uuid().nullable() }),
 } as const;
 
 /** Most data source ids one bulk event carries. */
@@ -76,6 +88,11 @@ export const ACCESS_AFFECTING_EVENTS: ReadonlySet<EventType> = new Set<EventType
   "access_request.decided",
   "subscription.changed",
   "policy_settings.changed",
+  "data_policy.changed",
+  "purpose.changed",
+  "project.changed",
+  "project.membership.changed",
+  "user.project.switched",
 ]);
 
 export function isEventType(value: string): value is EventType {

@@ -7,11 +7,13 @@ import { auditResolvers } from "./audit/resolvers";
 import { authResolvers } from "./auth/resolvers";
 import { catalogResolvers } from "./catalog/resolvers";
 import { commonResolvers } from "./common/resolvers";
+import { dataPolicyResolvers } from "./data-policies/resolvers";
 import { dataPolicyDefinitionResolvers } from "./data-policy-definition/resolvers";
 import { groupResolvers } from "./groups/resolvers";
 import { platformResolvers } from "./platforms/resolvers";
 import { policyResolvers } from "./policies/resolvers";
 import { policyDefinitionResolvers } from "./policy-definition/resolvers";
+import { projectResolvers } from "./projects/resolvers";
 import { userResolvers } from "./users/resolvers";
 import { webhookResolvers } from "./webhooks/resolvers";
 
@@ -42,7 +44,9 @@ export function buildSchema() {
       policyResolvers,
       policyDefinitionResolvers,
       dataPolicyDefinitionResolvers,
+      dataPolicyResolvers,
       platformResolvers,
+      projectResolvers,
     ]) as never,
   });
 }

@@ -41,9 +41,10 @@ export async function validateDefinition(db: Db | Tx, input: DefinitionInput) {
   const restriction = typed ? typed.definition.restriction : input.restriction;
   const scope = typed ? typed.definition.scope : input.scope;
   const snapshot = await loadPolicySnapshot(db, { policies: [] });
-  const [keys, groups] = await Promise.all([
+  const [keys, groups, purposes] = await Promise.all([
     db.userAttribute.findMany({ distinct: ["key"], select: { key: true } }),
     db.group.findMany({ select: { id: true } }),
+    db.purpose.findMany({ where: { deletedAt: null }, select: { id: true } }),
   ]);
   try {
     const checked = validatePolicy(
@@ -53,6 +54,7 @@ export async function validateDefinition(db: Db | Tx, input: DefinitionInput) {
         sources: snapshot.sources,
         userIds: snapshot.users.map((u) => u.id),
         groupIds: groups.map((g) => g.id),
+        purposeIds: purposes.map((p) => p.id),
       },
     );
     return typed ? { ...checked, warnings: checked.warnings.map((w) => ({ ...w, path: typed.typedPath(w.path) })) } : checked;

@@ -12,8 +12,8 @@ import { createPolicy } from "../policies/policy-commands";
 import { explainAccess } from "../policies/policy-queries";
 import { bumpDesiredVersions } from "./desired-version";
 import { setUnmanagedGrants } from "./drift-enforcement";
-import { repairableFindings } from "./sweep-rules";
 import { checkDrift, reconcileConnection } from "./reconcile-connection";
+import { repairableFindings } from "./sweep-rules";
 
 const run = runId();
 const wh = `stw_acct_${run}`;

@@ -36,4 +36,25 @@ describe("scopeOfEvent", () => {
     expect(scopeOfEvent({ type: "group.membership.changed", payload: {} })).toBe("full");
     expect(scopeOfEvent({ type: "group.deleted", payload: { memberIds: [1] } })).toBe("full");
   });
+
+  it("names the one user of a project switch, membership change or acknowledgement", () => {
+    expect(scopeOfEvent({ type: "user.project.switched", payload: { userId: u1, projectId: null } })).toEqual({ userIds: [u1] });
+    for (const change of ["added", "removed", "role", "acknowledged"])
+      expect(scopeOfEvent({ type: "project.membership.changed", payload: { projectId: u2, userId: u1, change } })).toEqual({
+        userIds: [u1],
+      });
+  });
+
+  it("names the users acting under a project whose purposes changed; full when its sources changed", () => {
+    expect(scopeOfEvent({ type: "project.changed", payload: { projectId: u2, actingUserIds: [u1], sourcesChanged: false } })).toEqual({
+      userIds: [u1],
+    });
+    expect(scopeOfEvent({ type: "project.changed", payload: { projectId: u2, actingUserIds: [u1], sourcesChanged: true } })).toBe("full");
+    expect(scopeOfEvent({ type: "project.changed", payload: { projectId: u2 } })).toBe("full");
+  });
+
+  it("is full for data policy and purpose changes (views or every profile may change)", () => {
+    expect(scopeOfEvent({ type: "data_policy.changed", payload: { dataPolicyId: u1, version: 2 } })).toBe("full");
+    expect(scopeOfEvent({ type: "purpose.changed", payload: { purposeId: u1 } })).toBe("full");
+  });
 });

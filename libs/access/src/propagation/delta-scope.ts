@@ -4,7 +4,8 @@ import { type EventType, isEventType } from "@steward/events";
 /**
  * Delta propagation: which Steward users an access-affecting event can change. A user-level event
  * (group membership, attributes) changes only that user's access; a deleted group changes its former
- * members'. Everything else is "full": policies, sources, approvals, subscriptions, settings,
+ * members'; a project switch, membership or acknowledgement the user's (their profile row and
+ * purposes). Everything else is "full": subscription and data policies, purposes, sources, approvals, subscriptions, settings,
  * connections — and a user's activation or platform account, because those change the user's login
  * role itself (LOGIN/NOLOGIN, a new account), which only the full planner manages.
  */
@@ -18,19 +19,27 @@ export const PENDING_SCOPE_RETENTION_MS = 60 * 60 * 1000;
 
 type EventRow = { type: string; payload: unknown };
 
+const isIdList = (v: unknown): v is string[] => Array.isArray(v) && v.every((m) => typeof m === "string");
+
 export function scopeOfEvent(event: EventRow): EventScope {
   if (!isEventType(event.type)) return "full";
   const type: EventType = event.type;
-  const payload = (event.payload ?? {}) as { userId?: unknown; memberIds?: unknown };
+  const payload = (event.payload ?? {}) as { userId?: unknown; memberIds?: unknown; actingUserIds?: unknown; sourcesChanged?: unknown };
   switch (type) {
     case "group.membership.changed":
     case "user.attributes.changed":
     case "user.roles.changed":
+    // A project switch, an acknowledgement or a membership change moves one user's purposes: their
+    // profile row (and purpose-limited subscriptions) change, no view does.
+    case "user.project.switched":
+    case "project.membership.changed":
       return typeof payload.userId === "string" ? { userIds: [payload.userId] } : "full";
+    case "project.changed":
+      // New purposes or a rename reach only the users acting under the project; its sources are
+      // catalog-level (full).
+      return payload.sourcesChanged === false && isIdList(payload.actingUserIds) ? { userIds: payload.actingUserIds } : "full";
     case "group.deleted":
-      return Array.isArray(payload.memberIds) && payload.memberIds.every((m) => typeof m === "string")
-        ? { userIds: payload.memberIds as string[] }
-        : "full";
+      return isIdList(payload.memberIds) ? { userIds: payload.memberIds } : "full";
     default:
       return "full";
   }

@@ -48,3 +48,32 @@ export async function setUnmanagedGrants(deps: { db: Db }, actor: Actor | null, 
     return connection;
   });
 }
+
+/**
+ * Read every governed source of the connection through a policy view, even one without a data
+ * policy (else such sources keep direct grants). Bumps the desired version (a full reconcile).
+ */
+export async function setViewsForEverything(deps: { db: Db }, actor: Actor | null, connectionId: string, enabled: boolean) {
+  const a = requirePolicyReader(actor);
+  const data = parseInput(z.object({ connectionId: z.uuid(), enabled: z.boolean() }), { connectionId, enabled });
+  return transaction(deps.db, async (tx) => {
+    const connection = await tx.connection.findUnique({ where: { id: data.connectionId } });
+    if (!connection || connection.deletedAt) throw notFound("Connection");
+    const before = await tx.connectionAccessState.findUnique({ where: { connectionId: data.connectionId } });
+    if ((before?.viewsForEverything ?? false) === data.enabled) return connection;
+    await tx.connectionAccessState.upsert({
+      where: { connectionId: data.connectionId },
+      create: { connectionId: data.connectionId, viewsForEverything: data.enabled },
+      update: { viewsForEverything: data.enabled },
+    });
+    if (isReconciledKind(connection.kind)) await bumpDesiredVersions(tx, [data.connectionId]);
+    await recordAudit(tx, a, {
+      action: "connection.views_for_everything_set",
+      targetType: "Connection",
+      targetId: data.connectionId,
+      before: { viewsForEverything: before?.viewsForEverything ?? false },
+      after: { viewsForEverything: data.enabled },
+    });
+    return connection;
+  });
+}

@@ -9,6 +9,7 @@ import {
   levelAt,
   recomputeForUser,
 } from "@steward/policy";
+import { loadActingProjects } from "../projects/acting-purposes";
 import { loadPolicySnapshot } from "../snapshot";
 import { pendingScope } from "./delta-scope";
 import { accountMap, type UserMapping } from "./desired-access";
@@ -121,7 +122,7 @@ type FreshUser = { engine: EngineUser; account: string | undefined };
 
 /** The users' current groups, attributes, status and platform account (inactive users included). */
 async function freshUsers(db: Db, entry: CacheEntry, userIds: string[]): Promise<Map<string, FreshUser>> {
-  const [users, groups, attributes, explicit] = await Promise.all([
+  const [users, groups, attributes, explicit, acting] = await Promise.all([
     db.user.findMany({ where: { id: { in: userIds } }, select: { id: true, username: true, status: true } }),
     db.groupMembership.findMany({ where: { userId: { in: userIds } }, select: { userId: true, groupId: true } }),
     db.userAttribute.findMany({ where: { userId: { in: userIds } }, select: { userId: true, key: true, value: true } }),
@@ -129,6 +130,7 @@ async function freshUsers(db: Db, entry: CacheEntry, userIds: string[]): Promise
       where: { userId: { in: userIds }, platform: entry.platform },
       select: { userId: true, accountName: true },
     }),
+    loadActingProjects(db, userIds),
   ]);
   const out = new Map<string, FreshUser>();
   for (const u of users) {
@@ -146,13 +148,20 @@ async function freshUsers(db: Db, entry: CacheEntry, userIds: string[]): Promise
       active: u.status === "ACTIVE",
       groups: groups.filter((g) => g.userId === u.id).map((g) => g.groupId),
       attributes: attrs,
+      purposes: acting.get(u.id)?.purposeIds ?? [],
     };
     out.set(u.id, { engine, account });
   }
   return out;
 }
 
-export type DeltaState = { state: AccessDesiredState; users: number; accounts: number };
+export type DeltaState = {
+  state: AccessDesiredState;
+  users: number;
+  accounts: number;
+  /** The scope's active users and their accounts (their profile rows on platforms with data policies). */
+  accountUsers: { userId: string; accountName: string }[];
+};
 
 /**
  * The scoped desired state that brings versions (applied, target] to the platform, or null when
@@ -184,6 +193,7 @@ export async function deltaDesiredState(
   const fresh = await freshUsers(db, entry, scope.userIds);
   const accounts = new Set<string>();
   const wanted = new Map<string, number>(); // account → user index, for active users with an account
+  const accountUsers: { userId: string; accountName: string }[] = [];
   for (const userId of scope.userIds) {
     const f = fresh.get(userId);
     const index = entry.compiled.userIndex.get(userId);
@@ -206,6 +216,7 @@ export async function deltaDesiredState(
       entry.accountOf.set(userId, after);
       (entry.owners.get(after) ?? entry.owners.set(after, new Set()).get(after)!).add(userId);
       wanted.set(after, index);
+      accountUsers.push({ userId, accountName: after });
     } else entry.accountOf.delete(userId);
   }
   entry.version = target;
@@ -227,7 +238,7 @@ export async function deltaDesiredState(
     scope: { accounts: [...accounts].sort() },
     settings,
   };
-  return { state, users: scope.userIds.length, accounts: accounts.size };
+  return { state, users: scope.userIds.length, accounts: accounts.size, accountUsers };
 }
 
 function giveUp(cache: Map<string, CacheEntry>, connectionId: string): null {
