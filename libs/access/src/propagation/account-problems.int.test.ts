@@ -3,7 +3,8 @@
  * visible problem) while everyone else's grants still converge; grants made outside Steward are
  * revoked when the connection asks for it.
  */
-import { type Actor, type SecretBox, systemActor } from "@steward/core";
+import { randomBytes } from "node:crypto";
+import { type Actor, parseKeyring, SecretBox, systemActor } from "@steward/core";
 import { createTestDatabase, type TestDatabase } from "@steward/db/testing";
 import { scopePrefix } from "@steward/integrations/grants";
 import { cleanup, query, runId, tryAs } from "@steward/integrations/grants/testing";
@@ -26,7 +27,7 @@ let source = "";
 const ids: Record<string, string> = {};
 const governor: Actor = { kind: "USER", userId: "", username: "gov", roles: new Set(["GOVERNOR"]) };
 // No credentials are stored, so the box is never opened.
-const deps = () => ({ db: t.db, secretBox: {} as SecretBox });
+const deps = () => ({ db: t.db, secretBox: new SecretBox(parseKeyring(`k1:${randomBytes(32).toString("base64")}`)) });
 
 async function reconcileNow() {
   const [bumped] = await t.db.$transaction((tx) => bumpDesiredVersions(tx, [connectionId]));

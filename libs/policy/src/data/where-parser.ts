@@ -1,5 +1,6 @@
 import { badInput } from "@steward/core";
-import sqlParser from "node-sql-parser";
+// The PostgreSQL-only build: a fifth of the full bundle's load time (every process importing the engine pays it).
+import sqlParser from "node-sql-parser/build/postgresql.js";
 import { tagCovers } from "../scope";
 import { caseOf, text } from "./expr";
 import type { AllowedFunction, CompareOp, DataColumn, Expr, Literal } from "./types";
