@@ -215,7 +215,8 @@ function boundOrClosed(
   return expr;
 }
 
-function rowRuleExpr(
+/** One row rule's filter for a source (before its exception is ORed in); explain.ts reads it too. */
+export function rowRuleExpr(
   rule: RowRule,
   parsed: ParsedWhere | null,
   source: DataSourceInfo,
