@@ -310,7 +310,10 @@ beforeAll(async () => {
   );
   seed.policy = policy.data!.createPolicy.policy.id;
   // Two masks on one column: the walk reaches conflicts, views and versions.
-  for (const [name, mask] of [["walk mask", { hash: true }], ["walk mask 2", { null: true }]] as const) {
+  for (const [name, mask] of [
+    ["walk mask", { hash: true }],
+    ["walk mask 2", { null: true }],
+  ] as const) {
     const dp = await api.gql<{ createDataPolicy: { policy: { id: string } } }>(
       `mutation($s: [ID!]!, $n: String!, $m: MaskInput!) { createDataPolicy(input: {name: $n, definition: {scope: {sources: $s}, rule: {mask: {columns: {names: ["username"]}, mask: $m}}}}) { policy { id } } }`,
       { s: [a.sourceId], n: name, m: mask },
