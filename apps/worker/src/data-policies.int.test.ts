@@ -267,6 +267,8 @@ describe("data policies → policy views on PostgreSQL, read as the end users", 
       ["3", "Cat", "cat@example.com", "EU"],
     ]);
     expect(await viewFingerprint()).toEqual(before);
+    // The platform commits before the run is recorded: wait for the record.
+    await waitFor(settled, { timeoutMs: 30_000, what: "switch recorded" });
     const runs = await t.db.reconcileRun.findMany({ where: { connectionId }, orderBy: { startedAt: "asc" }, skip: runsBefore });
     const statements = runs.flatMap((r) => r.statements);
     expect(statements.length).toBeGreaterThan(0);
