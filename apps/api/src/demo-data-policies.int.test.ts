@@ -10,9 +10,6 @@ import { createTestDatabase, type TestDatabase } from "@steward/db/testing";
 import { seedDemoIfEmpty } from "@steward/identity";
 import { query } from "@steward/integrations/grants/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { explainDataAccess } from "./data-policies/explain-data-access";
-import { seedDemoDataPolicies } from "./demo-data-policies";
-import { switchProject } from "./projects/projects";
 
 let t: TestDatabase;
 let connectionId = "";
