@@ -1,6 +1,6 @@
 export { type CompiledSnapshot, compileSnapshot } from "./compile";
 export type { ConditionTrace } from "./condition";
-export { applyMask, evaluateExpr, type ProfileFacts, type Row, saltedHash, sampleBucket, textForm, type Value } from "./data/evaluate-expr";
+export { applyMask, evaluateExpr, type ProfileFacts, type Row, saltedHash, sampleKeeps, textForm, type Value } from "./data/evaluate-expr";
 export * from "./data/explain";
 export {
   describeMask,
