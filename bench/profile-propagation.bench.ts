@@ -110,7 +110,12 @@ async function main() {
       async () => (await db.syncRun.findUniqueOrThrow({ where: { id: created.syncRun.id } })).status === "SUCCEEDED",
     );
     const source = await db.dataSource.findFirstOrThrow({ where: { connectionId } });
-    await tagColumn(d, governor, { dataSourceId: source.id, column: "email", tag: "PII.Email" }, true);
+    await tagColumn(
+      { db, secretBox: worker.context.secretBox },
+      governor,
+      { dataSourceId: source.id, column: "email", tag: "PII.Email" },
+      true,
+    );
     await createPolicy(d, governor, {
       name: "everyone reads",
       accessType: "READ",

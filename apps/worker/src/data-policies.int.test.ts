@@ -136,7 +136,12 @@ beforeAll(async () => {
     what: "first sync",
   });
   sourceId = (await t.db.dataSource.findFirstOrThrow({ where: { connectionId, name: { endsWith: "hr.employees" } } })).id;
-  await tagColumn(d, governor, { dataSourceId: sourceId, column: "email", tag: "PII.Email" }, true);
+  await tagColumn(
+    { db: t.db, secretBox: worker.context.secretBox },
+    governor,
+    { dataSourceId: sourceId, column: "email", tag: "PII.Email" },
+    true,
+  );
   await createPolicy(d, governor, {
     name: `everyone reads the warehouse ${id}`,
     accessType: "READ",
