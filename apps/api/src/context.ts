@@ -1,5 +1,7 @@
+import type { DataPolicySourceImpact } from "@steward/access";
 import type { Actor, Logger, SecretBox } from "@steward/core";
 import type { AuditEvent, CatalogNode, DataSource, DataSourceStatus, Db, Group, User, WebhookDelivery } from "@steward/db";
+import type { PolicyViewSpec } from "@steward/policy";
 import type { Request, Response } from "express";
 import { createLoaders, type Loaders } from "./loaders";
 import type { AuditThrottle, LoginRateLimiter } from "./rate-limit";
@@ -56,3 +58,6 @@ export type DataSourceOwnerModel = { userId: string | null; groupId: string | nu
 export type RegisterResultModel = { registeredIds: string[] };
 export type MySubscriptionModel = { dataSourceId: string; level: "NONE" | "READ" | "WRITE" };
 export type ConnectionStatementPlanModel = { connectionId: string; statements: string[]; error: string | null };
+/** A policy view as resolved; `candidate` names an unsaved policy it may reference (plans, previews). */
+export type PolicyViewSummaryModel = PolicyViewSpec & { candidate?: { id: string; name: string } | null };
+export type DataPolicySourceImpactModel = DataPolicySourceImpact & { candidate: { id: string; name: string } | null };

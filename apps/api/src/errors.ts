@@ -1,6 +1,6 @@
+import { unwrapResolverError } from "@apollo/server/errors";
 import { AppError, assertNever, type ErrorCode, type Logger } from "@steward/core";
 import type { GraphQLFormattedError } from "graphql";
-import { unwrapResolverError } from "@apollo/server/errors";
 
 /**
  * The one place domain errors become GraphQL errors. Clients switch on `extensions.code`; internal

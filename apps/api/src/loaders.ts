@@ -1,18 +1,18 @@
-import { type Actor, unauthenticated } from "@steward/core";
-import type { Db } from "@steward/db";
-import { batchAttributes, batchGroupsOfUsers, batchMemberCounts, batchPlatformAccounts, batchRoles, batchUsers } from "@steward/identity";
-import { listDeliveryAttempts } from "@steward/webhooks";
 import {
-  batchColumnTags,
   batchColumns,
+  batchColumnTags,
   batchConnectionDataOwners,
-  batchConnectionVisibility,
   batchConnections,
+  batchConnectionVisibility,
   batchLatestSyncRun,
   batchOwners,
   batchSourceTags,
   batchTagSourceCounts,
 } from "@steward/catalog";
+import { type Actor, unauthenticated } from "@steward/core";
+import type { Db } from "@steward/db";
+import { batchAttributes, batchGroupsOfUsers, batchMemberCounts, batchPlatformAccounts, batchRoles, batchUsers } from "@steward/identity";
+import { listDeliveryAttempts } from "@steward/webhooks";
 import DataLoader from "dataloader";
 
 /** Created per request, so nothing is cached across callers with different permissions. */

@@ -1,5 +1,6 @@
 import http from "node:http";
-import { seedDemoWarehouse } from "@steward/catalog";
+import { seedDemoDataPolicies } from "@steward/access";
+import { DEMO_CONNECTION_NAME, seedDemoWarehouse } from "@steward/catalog";
 import { createLogger, parseKeyring, SecretBox } from "@steward/core";
 import { createDb } from "@steward/db";
 import { DEMO_PASSWORD, seedDemoIfEmpty } from "@steward/identity";
@@ -35,6 +36,11 @@ async function main(): Promise<void> {
     }
     const warehouse = await seedDemoWarehouse(deps, env.DATABASE_URL, { dataOwnerUsernames: ["owen"] });
     if (warehouse.seeded) logger.info({ dataSources: warehouse.dataSources }, "seeded the demo warehouse connection");
+    const demo = await db.connection.findFirst({ where: { name: DEMO_CONNECTION_NAME, deletedAt: null }, select: { id: true } });
+    if (demo && (await seedDemoDataPolicies(db, demo.id)).seeded)
+      logger.info(
+        "seeded demo data policies: customer emails hashed except for HR and the purpose 'Customer research' (alice's project 'Churn study')",
+      );
   }
 
   const httpServer = http.createServer();

@@ -73,8 +73,15 @@ function rootArgs(field: string, me: string): Record<string, unknown>[] | undefi
     dataPolicy: [{ id: s.dataPolicy }],
     policyView: [{ dataSourceId: s.srcA }],
     planDataPolicyChange: [{ input: { policyId: s.dataPolicy, delete: true } }],
-    previewAs: [{ userId: me, dataSourceId: s.srcA }],
-    explainDataAccess: [{ userId: me, dataSourceId: s.srcA }],
+    // Themselves, and the consumer (an owner of A may see A as them; others are refused).
+    previewAs: [
+      { userId: me, dataSourceId: s.srcA },
+      { userId: s.consumer, dataSourceId: s.srcA },
+    ],
+    explainDataAccess: [
+      { userId: me, dataSourceId: s.srcA },
+      { userId: s.consumer, dataSourceId: s.srcA },
+    ],
     purpose: [{ id: s.purpose }],
     project: [{ id: s.project }],
     planPolicyChange: [{ input: { policyId: s.policy, delete: true } }],
@@ -310,7 +317,10 @@ beforeAll(async () => {
   );
   seed.policy = policy.data!.createPolicy.policy.id;
   // Two masks on one column: the walk reaches conflicts, views and versions.
-  for (const [name, mask] of [["walk mask", { hash: true }], ["walk mask 2", { null: true }]] as const) {
+  for (const [name, mask] of [
+    ["walk mask", { hash: true }],
+    ["walk mask 2", { null: true }],
+  ] as const) {
     const dp = await api.gql<{ createDataPolicy: { policy: { id: string } } }>(
       `mutation($s: [ID!]!, $n: String!, $m: MaskInput!) { createDataPolicy(input: {name: $n, definition: {scope: {sources: $s}, rule: {mask: {columns: {names: ["username"]}, mask: $m}}}}) { policy { id } } }`,
       { s: [a.sourceId], n: name, m: mask },
@@ -380,9 +390,24 @@ describe("field-level visibility (schema walk)", () => {
 /** Fields each caller must reach, so a broken seed or walker cannot pass vacuously. */
 const REACHED: Record<Caller, string[]> = {
   ADMIN: ["Connection.config", "ReconcileRun.statements", "ConnectionAccessState.drift", "SyncRun.error", "WebhookDeliveryAttempt.error"],
-  GOVERNOR: ["ReconcileRun.statements", "ConnectionAccessState.drift", "SubscriptionPolicy.scope", "AccessRequest.reason"],
+  GOVERNOR: [
+    "ReconcileRun.statements",
+    "ConnectionAccessState.drift",
+    "SubscriptionPolicy.scope",
+    "AccessRequest.reason",
+    "DataPolicySourceImpact.changedColumns",
+    "DataPreview.rows",
+    "ColumnAccessExplanation.reason",
+  ],
   DATA_OWNER: ["Connection.config", "ReconcileRun.statements", "SyncRun.error", "AccessRequest.status", "Connection.name"],
   SOURCE_OWNER: ["AccessRequest.status", "ManualSubscription.user", "Connection.name", "DataSource.owners"],
-  CONSUMER: ["AccessRequest.status", "DataSource.name", "Connection.name", "MySubscription.level"],
+  CONSUMER: [
+    "AccessRequest.status",
+    "DataSource.name",
+    "Connection.name",
+    "MySubscription.level",
+    "DataPreview.rows",
+    "ColumnAccessExplanation.reason",
+  ],
   KEY_NO_ROLES: ["AccessRequest.status", "DataSource.name", "Connection.name"],
 };

@@ -1,6 +1,16 @@
 export { type CompiledSnapshot, compileSnapshot } from "./compile";
 export type { ConditionTrace } from "./condition";
-export { applyMask, evaluateExpr, type ProfileFacts, type Row, saltedHash, sampleBucket, textForm, type Value } from "./data/evaluate-expr";
+export { applyMask, evaluateExpr, type ProfileFacts, type Row, saltedHash, sampleKeeps, textForm, type Value } from "./data/evaluate-expr";
+export * from "./data/explain";
+export {
+  describeMask,
+  describeRowRule,
+  describeTrace,
+  type ExceptionTrace,
+  type ExplainProfile,
+  type ProfileFact,
+  traceException,
+} from "./data/explain-trace";
 export * from "./data/expr";
 export { type Fallback, fallbackOf } from "./data/fallback";
 export { regexProblem } from "./data/regex";

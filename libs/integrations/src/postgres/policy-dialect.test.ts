@@ -1,4 +1,4 @@
-import type { ColumnType, Expr, Mask, PolicyViewSpec } from "@steward/policy";
+import { type ColumnType, caseOf, type Expr, type Mask, type PolicyViewSpec } from "@steward/policy";
 import { describe, expect, it } from "vitest";
 import { HOSTILE_NAMES } from "../sql/hostile-names";
 import { type CompileContext, compileExpr, compileViewSelect } from "../sql/policy/compile";
@@ -124,7 +124,27 @@ describe("PostgreSQL policy dialect: masks", () => {
       `CAST((floor(CAST("price" AS numeric) / 0.5) * 0.5) AS numeric(10,2))`,
     ],
     ["round date keeps a date", mask({ kind: "roundDate", unit: "month" }, "born", "date"), `CAST(date_trunc('month', "born") AS date)`],
-    ["round timestamp", mask({ kind: "roundDate", unit: "year" }, "at", "timestamptz"), `date_trunc('year', "at")`],
+    ["round timestamptz: the UTC year", mask({ kind: "roundDate", unit: "year" }, "at", "timestamptz"), `date_trunc('year', "at", 'UTC')`],
+    [
+      "hash of a decimal reads its text form without trailing zeros",
+      mask({ kind: "hash" }, "price", "decimal"),
+      `encode(sha256(convert_to(${SALT} || CAST(trim_scale("price") AS text), 'UTF8')), 'hex')`,
+    ],
+    [
+      "show last of a date: to_char, whatever the DateStyle",
+      mask({ kind: "showLast", count: 2 }, "born", "date"),
+      `(repeat('*', greatest(length(to_char("born", 'YYYY-MM-DD')) - 2, 0)) || right(to_char("born", 'YYYY-MM-DD'), 2))`,
+    ],
+    [
+      "hash of a timestamptz: its UTC text form, fraction without trailing zeros",
+      mask({ kind: "hash" }, "at", "timestamptz"),
+      `encode(sha256(convert_to(${SALT} || regexp_replace(to_char(("at" AT TIME ZONE 'UTC'), 'YYYY-MM-DD HH24:MI:SS.US'), '\\.?0+$', ''), 'UTF8')), 'hex')`,
+    ],
+    [
+      "a timestamptz constant without offset is UTC",
+      mask({ kind: "constant", value: "2001-02-03 04:05" }, "at", "timestamptz"),
+      `CAST((CAST('2001-02-03 04:05' AS timestamp) AT TIME ZONE 'UTC') AS timestamp with time zone)`,
+    ],
     [
       "show last",
       mask({ kind: "showLast", count: 4 }, "email", "text"),
@@ -180,6 +200,30 @@ describe("PostgreSQL policy dialect: masks", () => {
 });
 
 describe("PostgreSQL policy view SELECT", () => {
+  it("types CASE branches from the base column, not the view column a text-form mask turned into text", () => {
+    // resolve.ts gives a hashed integer column `type: "text"`; its clear branch must still be cast.
+    const hashed: PolicyViewSpec = {
+      sourceId: "s",
+      columns: [
+        {
+          name: "salary",
+          type: "text",
+          dataType: "integer",
+          expr: caseOf({ k: "inProfileSet", value: text("hr"), set: { k: "groups" } }, col("salary"), {
+            k: "mask",
+            mask: { kind: "hash" },
+            arg: col("salary"),
+            type: "integer",
+          }),
+        },
+      ],
+      rowFilter: null,
+      policyIds: ["p"],
+      conflicts: [],
+    };
+    expect(compileViewSelect(hashed, { dialect: pg, base: ["s", "t"] }).select).toContain(`THEN CAST("steward_src"."salary" AS text) ELSE`);
+  });
+
   const spec = (names: string[]): PolicyViewSpec => ({
     sourceId: "src-1",
     columns: names.map((name) => ({ name, type: "text", dataType: "text", expr: col(name) })),

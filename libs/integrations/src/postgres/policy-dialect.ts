@@ -11,7 +11,7 @@
  */
 
 import { assertNever } from "@steward/core";
-import type { AllowedFunction, Literal } from "@steward/policy";
+import type { AllowedFunction, ColumnType, Literal } from "@steward/policy";
 import type { MaskTarget, PolicyDialect, ProfileEnv, ProfileSet } from "../sql/policy/dialect";
 import { PolicyCompileError } from "../sql/policy/dialect";
 import { qualified, quoteIdent, quoteLiteral } from "../sql/quote";
@@ -54,7 +54,26 @@ function literal(value: Literal): string {
   }
 }
 
-const toText = (sql: string) => `CAST(${sql} AS text)`;
+/**
+ * The canonical text form (sql/policy/dialect.ts). Dates and timestamps go through `to_char`, so a
+ * session's DateStyle cannot change what a hash or sample reads; timestamptz is rendered in UTC.
+ * Floats keep `float8::text` (shortest round-trip digits with the default extra_float_digits = 1).
+ */
+function toText(sql: string, type?: ColumnType): string {
+  const timestamp = (ts: string) => `regexp_replace(to_char(${ts}, 'YYYY-MM-DD HH24:MI:SS.US'), '\\.?0+$', '')`;
+  switch (type) {
+    case "decimal":
+      return `CAST(trim_scale(${sql}) AS text)`;
+    case "date":
+      return `to_char(${sql}, 'YYYY-MM-DD')`;
+    case "timestamp":
+      return timestamp(sql);
+    case "timestamptz":
+      return timestamp(`(${sql} AT TIME ZONE 'UTC')`);
+    default:
+      return `CAST(${sql} AS text)`;
+  }
+}
 
 /** The profile column holding each set (arrays; attributes are a jsonb object of string arrays). */
 function profileSet(valueText: string, set: ProfileSet, env: ProfileEnv): string {
@@ -98,10 +117,16 @@ export const postgresDialect: PolicyDialect = {
   call,
   masks: {
     null: (target) => castTo("NULL", target),
-    constant: (value, target) => (target.type === "text" ? quoteLiteral(value) : castTo(quoteLiteral(value), target)),
-    hash: (arg, _target, env) => `encode(sha256(convert_to(${env.salt} || ${toText(arg)}, 'UTF8')), 'hex')`,
-    regexReplace: (arg, pattern, replacement) =>
-      `regexp_replace(${toText(arg)}, ${quoteLiteral(pattern)}, ${quoteLiteral(replacement)}, 'g')`,
+    constant: (value, target) => {
+      if (target.type === "text") return quoteLiteral(value);
+      // A timestamptz constant without an offset is UTC (the contract), not the session's zone.
+      if (target.type === "timestamptz" && !/(Z|[+-]\d{2}(:\d{2})?)$/.test(value))
+        return castTo(`(CAST(${quoteLiteral(value)} AS timestamp) AT TIME ZONE 'UTC')`, target);
+      return castTo(quoteLiteral(value), target);
+    },
+    hash: (arg, target, env) => `encode(sha256(convert_to(${env.salt} || ${toText(arg, target.type)}, 'UTF8')), 'hex')`,
+    regexReplace: (arg, pattern, replacement, target) =>
+      `regexp_replace(${toText(arg, target.type)}, ${quoteLiteral(pattern)}, ${quoteLiteral(replacement)}, 'g')`,
     roundNumber: (arg, bucket, target) => {
       const b = numberLiteral(bucket, "mask.bucket");
       if (target.type === "integer" && Number.isInteger(bucket)) {
@@ -112,12 +137,14 @@ export const postgresDialect: PolicyDialect = {
       return castTo(`(floor(CAST(${arg} AS numeric) / ${b}) * ${b})`, target);
     },
     roundDate: (arg, unit, target) => {
-      const truncated = `date_trunc(${quoteLiteral(unit)}, ${arg})`;
+      // timestamptz: the UTC month / year, whatever the session's TimeZone (the three-argument form).
+      const zone = target.type === "timestamptz" ? `, 'UTC'` : "";
+      const truncated = `date_trunc(${quoteLiteral(unit)}, ${arg}${zone})`;
       // date_trunc on a date returns timestamptz; keep the column a date.
       return target.type === "date" ? `CAST(${truncated} AS date)` : truncated;
     },
-    showLast: (arg, count) => {
-      const text = toText(arg);
+    showLast: (arg, count, target) => {
+      const text = toText(arg, target.type);
       return `(repeat('*', greatest(length(${text}) - ${count}, 0)) || right(${text}, ${count}))`;
     },
   },

@@ -16,18 +16,53 @@ export type Row = Readonly<Record<string, Value>>;
 export type ProfileFacts = Pick<ProfileRow, "username" | "groups" | "attributes" | "purposes" | "sources">;
 
 /**
- * Canonical text form of a value, as `value::text` renders it in PostgreSQL for the types the engine
- * distinguishes: booleans `true`/`false`, dates `YYYY-MM-DD`, timestamps `YYYY-MM-DD HH:MM:SS[.fff]` (UTC).
+ * Canonical text form of a value (what hash, showLast, a regex fallback and the sample read), the same
+ * on every platform and independent of session settings:
+ * - integers as digits; decimals without trailing fractional zeros (`12.50` → `12.5`, `10.00` → `10`);
+ * - floats in the shortest round-trip digits, exponent form when the decimal exponent is < −4 or ≥ 15
+ *   (`1e+15`, `1.5e-05`, `0.0001`): PostgreSQL's `float8::text`;
+ * - booleans `true` / `false`; dates `YYYY-MM-DD`;
+ * - timestamps `YYYY-MM-DD HH:MM:SS[.fff]` (fraction without trailing zeros), timestamptz in UTC and
+ *   without offset.
+ * Without a type (set membership, LIKE, functions) numbers print as JS does and instants as timestamps.
  */
 export function textForm(v: Value, type: ColumnType = "text"): string | null {
   if (v === null) return null;
   if (v instanceof Date) {
     const iso = v.toISOString();
     if (type === "date") return iso.slice(0, 10);
-    const ms = iso.slice(19, 23);
-    return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${ms === ".000" ? "" : ms}`;
+    const ms = iso.slice(19, 23).replace(/\.?0+$/, "");
+    return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${ms}`;
+  }
+  if (typeof v === "number") {
+    if (type === "float") return floatText(v);
+    if (type === "decimal") return decimalText(v);
   }
   return String(v);
+}
+
+/** PostgreSQL's float8 output (extra_float_digits ≥ 1): shortest digits, `e±XX` outside [1e-4, 1e15). */
+function floatText(x: number): string {
+  if (Number.isNaN(x)) return "NaN";
+  if (!Number.isFinite(x)) return x > 0 ? "Infinity" : "-Infinity";
+  if (x === 0) return Object.is(x, -0) ? "-0" : "0";
+  const [mantissa = "", expText = "0"] = x.toExponential().split("e");
+  const exp = Number(expText);
+  if (exp < -4 || exp >= 15) return `${mantissa}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+  return decimalText(x);
+}
+
+/** Plain decimal notation without exponent and without trailing fractional zeros. */
+function decimalText(x: number): string {
+  const plain = String(x);
+  if (!/e/i.test(plain)) return plain;
+  const [mantissa = "", expText = "0"] = x.toExponential().split("e");
+  const exp = Number(expText);
+  const sign = x < 0 ? "-" : "";
+  const digits = mantissa.replace(/^-/, "").replace(".", "");
+  if (exp >= 0)
+    return sign + (digits.length <= exp + 1 ? digits.padEnd(exp + 1, "0") : `${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`);
+  return `${sign}0.${"0".repeat(-exp - 1)}${digits}`;
 }
 
 /** SHA-256 (lower-case hex) of salt ‖ text form: the `hash` mask, identical in every dialect. */
@@ -127,37 +162,35 @@ export function evaluateExpr(expr: Expr, row: Row, profile: ProfileFacts, salt: 
     case "sample": {
       const v = row[expr.column] ?? null;
       if (v === null) return false;
-      return sampleBucket(textForm(v) ?? "") < expr.percent * 100;
+      return sampleKeeps(textForm(v) ?? "", expr.percent);
     }
   }
 }
 
 /**
- * `sample`: the first 8 hex digits of SHA-256(text form) as an unsigned 32-bit number, modulo 10,000;
- * a row is kept when that bucket is below percent × 100 (so 12.5 % keeps buckets 0–1249). Unsalted,
- * so the sample is stable across deployments; every dialect computes the same number.
+ * `sample` (sql/policy/dialect.ts): a row is kept iff the first 8 hex digits of md5(text form of the
+ * key), read as an unsigned 32-bit integer, are below floor(percent / 100 × 2³²). Unsalted, so the
+ * sample is stable across deployments; every dialect computes the same number.
  */
-export function sampleBucket(text: string): number {
-  const hex = createHash("sha256").update(text, "utf8").digest("hex").slice(0, 8);
-  return Number.parseInt(hex, 16) % 10_000;
+export function sampleKeeps(text: string, percent: number): boolean {
+  const prefix = Number.parseInt(createHash("md5").update(text, "utf8").digest("hex").slice(0, 8), 16);
+  return prefix < Math.floor((percent / 100) * 2 ** 32);
 }
 
 /** A mask applied to a value of `type`, including the type fallbacks the resolver chose (docs/data-policies.md). */
 export function applyMask(mask: Mask, v: Value, type: ColumnType, salt: string): Value {
+  // A constant replaces every value, NULLs included (which values were missing is not shown either);
+  // every other mask keeps NULL as NULL.
+  if (mask.kind === "constant") return constantValue(mask.value, type);
   if (mask.kind === "null" || v === null) return null;
   switch (mask.kind) {
-    case "constant":
-      return constantValue(mask.value, type);
     case "hash":
       return saltedHash(salt, textForm(v, type) ?? "");
     case "regexReplace":
       return (textForm(v, type) ?? "").replace(new RegExp(mask.pattern, "gu"), postgresReplacement(mask.replacement));
     case "roundNumber": {
       if (typeof v !== "number") return null;
-      const r = Math.floor(v / mask.bucket) * mask.bucket;
-      // Bucket arithmetic in binary floats drifts (0.1 × 3); round to the bucket's decimals.
-      const decimals = (String(mask.bucket).split(".")[1] ?? "").length;
-      return Number(r.toFixed(decimals));
+      return roundDown(v, mask.bucket);
     }
     case "roundDate": {
       if (!(v instanceof Date)) return null;
@@ -171,21 +204,52 @@ export function applyMask(mask: Mask, v: Value, type: ColumnType, salt: string):
   }
 }
 
-/** A constant mask in the column's type; validation guarantees it is representable (else null). */
+/**
+ * floor(v / bucket) × bucket in exact decimal arithmetic, as SQL's numeric does: binary floats drift
+ * (12.3 / 0.1 = 122.99999999999999), so both are scaled to integers by their decimal places first.
+ */
+function roundDown(v: number, bucket: number): number {
+  const places = (x: number) => {
+    const t = decimalText(Math.abs(x));
+    return (t.split(".")[1] ?? "").length;
+  };
+  const d = Math.max(places(v), places(bucket));
+  if (d > 15) return Math.floor(v / bucket) * bucket;
+  const scale = 10 ** d;
+  const q = Math.floor(Math.round(v * scale) / Math.round(bucket * scale));
+  return Number(((q * Math.round(bucket * scale)) / scale).toFixed(d));
+}
+
+/**
+ * A constant mask in the column's type, or null when the type cannot hold it. The accepted shapes are
+ * strict (the dialect compilers accept exactly these; JS's lenient `Date` parsing would read "12.5" as
+ * a date): integers `-?digits` (≤ 18), decimals/floats `-?digits[.digits]`, `true`/`false`, dates
+ * `YYYY-MM-DD`, timestamps `YYYY-MM-DD[( |T)HH:MM[:SS[.ffffff]]][Z|±HH[:MM]]` — without an offset in
+ * UTC, for timestamptz too (never the session's zone).
+ */
 export function constantValue(value: string, type: ColumnType): Value {
   switch (type) {
     case "integer":
+      return /^-?\d{1,18}$/.test(value) ? Number(value) : null;
     case "decimal":
-    case "float": {
-      const n = Number(value);
-      return value.trim() !== "" && Number.isFinite(n) && (type !== "integer" || Number.isInteger(n)) ? n : null;
-    }
+    case "float":
+      return /^-?\d{1,30}(\.\d{1,30})?$/.test(value) ? Number(value) : null;
     case "boolean":
       return value === "true" ? true : value === "false" ? false : null;
-    case "date":
+    case "date": {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return null;
+      const d = new Date(`${value}T00:00:00Z`);
+      return Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value ? null : d;
+    }
     case "timestamp":
     case "timestamptz": {
-      const d = new Date(type === "date" ? `${value}T00:00:00Z` : value);
+      const m = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2})(:\d{2}(?:\.\d{1,6})?)?)?(Z|[+-]\d{2}(?::\d{2})?)?$/.exec(value);
+      if (m === null) return null;
+      const [, day, hm = "00:00", sec = ":00", zone = "Z"] = m;
+      // A timestamp (without time zone) keeps the wall time and ignores an offset, as SQL's cast does.
+      const offset = zone === "Z" || type === "timestamp" ? "Z" : zone.length === 3 ? `${zone}:00` : zone;
+      // JS dates hold milliseconds: microseconds beyond them are cut, as the evaluator cannot show them.
+      const d = new Date(`${day}T${hm}${sec.slice(0, 7)}${offset}`);
       return Number.isNaN(d.getTime()) ? null : d;
     }
     case "text":

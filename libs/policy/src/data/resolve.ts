@@ -56,20 +56,96 @@ export type ResolveResult = {
   warnings: ResolveWarning[];
 };
 
-type MaskCandidate = { policy: DataPolicy; mask: Mask; depth: number; when: ParsedWhere | null; except: Expr | null };
+type MaskCandidate = {
+  policy: DataPolicy;
+  mask: Mask;
+  depth: number;
+  when: ParsedWhere | null;
+  except: Expr | null;
+  /** Masked columns this policy produced, by the shape of the column and source (see `Prepared`). */
+  masked: Map<string, CachedColumn>;
+  whereColumns: readonly string[];
+};
+
+/** What one source-independent computation produced, with the warnings to repeat for every source that hits it. */
+type Cached = { expr: Expr; warnings: string[] };
+type CachedColumn = { expr: Expr; type: ViewColumn["type"]; fallback: ViewColumn["fallback"] | undefined; warnings: string[] };
+
+/**
+ * One policy, prepared once for all sources. Most of what a policy contributes to a source depends
+ * only on a few facts about the source — which columns a rule names exist, which columns carry the
+ * tags a WHERE's @columnTagged asks for, the type of a time-window column — so it is computed once
+ * per distinct "shape" (the cache key) and shared: expression objects are immutable and may appear in
+ * many specs. The shape keys are built from exactly the inputs the computation reads, so the result
+ * (and its warnings, in order) is what computing it for that source would give.
+ */
+type Prepared = {
+  policy: DataPolicy;
+  except: Expr | null;
+  parsed: ParsedWhere | null;
+  parseFailed: boolean;
+  sources: readonly number[];
+  /** Position in id order (specs list policy ids sorted). */
+  rank: number;
+  /** Mask rules: the one candidate every targeted column gets. */
+  candidate: MaskCandidate | null;
+  /** Columns the parsed WHERE / when reads (tag placeholders included): their presence is part of the shape. */
+  whereColumns: readonly string[];
+  rows: Map<string, Cached>;
+};
+
+/** Lazily built lookups over one source's columns. */
+class SourceShape {
+  private colIndex: Map<string, number> | null = null;
+  private tagIndex: Map<string, number[]> | null = null;
+  constructor(
+    readonly source: DataSourceInfo,
+    private readonly ancestors: (tag: string) => readonly string[],
+  ) {}
+  columns(): Map<string, number> {
+    if (this.colIndex === null) {
+      this.colIndex = new Map();
+      const cols = this.source.columns;
+      for (let i = 0; i < cols.length; i++) this.colIndex.set(cols[i]!.name, i);
+    }
+    return this.colIndex;
+  }
+  tagged(tag: string): readonly number[] {
+    if (this.tagIndex === null) this.tagIndex = columnTagIndex(this.source.columns, this.ancestors);
+    return this.tagIndex.get(tag) ?? [];
+  }
+  /** The shape a parsed WHERE sees: which of its columns exist, which columns carry each of its tags. */
+  whereKey(whereColumns: readonly string[], parsed: ParsedWhere): string {
+    const cols = this.columns();
+    let key = "";
+    for (const n of whereColumns) key += cols.has(n) ? "1" : "0";
+    for (const t of parsed.tags) key += `\u0001${this.tagged(t).join(",")}`;
+    return key;
+  }
+}
 
 export function resolveDataPolicies(input: ResolveInput): ResolveResult {
   const warnings: ResolveWarning[] = [];
   const conflicts: MaskConflict[] = [];
   const specs = new Map<string, PolicyViewSpec>();
-  const index = indexSources(input.sources);
+  const ancestorCache = new Map<string, readonly string[]>();
+  const ancestors = (tag: string) => {
+    let a = ancestorCache.get(tag);
+    if (a === undefined) ancestorCache.set(tag, (a = tagAncestors(tag)));
+    return a;
+  };
+  const index = indexSources(input.sources, ancestors);
+  // Specs list their policy ids sorted; sorting small integers per source is cheaper than strings.
+  const idOrder = input.policies.map((p, i) => ({ id: p.id, i })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.i - b.i));
+  const ranks = new Map(idOrder.map((x, rank) => [x.i, rank]));
 
   // Per policy, once: the exception as a profile predicate, the parsed WHERE text, the scoped sources.
-  const prepared = input.policies.map((policy) => {
+  const prepared = input.policies.map((policy, i): Prepared => {
     const except = policy.except === undefined ? null : exceptExpr(policy.except, input, policy.id, warnings);
     let parsed: ParsedWhere | null = null;
     let parseFailed = false;
-    const sql = policy.rule.kind === "mask" ? policy.rule.when : policy.rule.rule.kind === "where" ? policy.rule.rule.sql : undefined;
+    const rule = policy.rule;
+    const sql = rule.kind === "mask" ? rule.when : rule.rule.kind === "where" ? rule.rule.sql : undefined;
     if (sql !== undefined) {
       try {
         parsed = parseWhere(sql);
@@ -79,10 +155,27 @@ export function resolveDataPolicies(input: ResolveInput): ResolveResult {
         warnings.push({ sourceId: null, policyId: policy.id, code: "INVALID_WHERE", message: (e as Error).message });
       }
     }
-    return { policy, except, parsed, parseFailed, sources: sourcesInScope(index, policy) };
+    const whereColumns = parsed === null ? [] : [...new Set(columnsOf(parsed.expr))];
+    let candidate: MaskCandidate | null = null;
+    if (rule.kind === "mask") {
+      const depth = rule.columns.kind === "names" ? Number.POSITIVE_INFINITY : rule.columns.tag.split(".").length;
+      const when = rule.when === undefined ? null : parseFailed ? { expr: TRUE, tags: [] } : parsed;
+      candidate = { policy, mask: rule.mask, depth, when, except, masked: new Map(), whereColumns };
+    }
+    return {
+      policy,
+      except,
+      parsed,
+      parseFailed,
+      sources: sourcesInScope(index, policy),
+      rank: ranks.get(i)!,
+      candidate,
+      whereColumns,
+      rows: new Map(),
+    };
   });
 
-  const bySource = new Map<number, (typeof prepared)[number][]>();
+  const bySource = new Map<number, Prepared[]>();
   for (const p of prepared) {
     for (const s of p.sources) {
       const list = bySource.get(s);
@@ -90,12 +183,17 @@ export function resolveDataPolicies(input: ResolveInput): ResolveResult {
       else list.push(p);
     }
   }
+  const plainColumn = new Map<string, Expr>();
+  const columnExpr = (name: string) => {
+    let e = plainColumn.get(name);
+    if (e === undefined) plainColumn.set(name, (e = column(name)));
+    return e;
+  };
 
   input.sources.forEach((source, si) => {
     const attached = bySource.get(si) ?? [];
     if (attached.length === 0 && !input.viewsForEverything?.has(source.connectionId)) return;
-    const colIndex = new Map(source.columns.map((c, i) => [c.name, i]));
-    const tagIndex = columnTagIndex(source.columns);
+    const shape = new SourceShape(source, ancestors);
     // Sparse: most columns of most sources carry no mask.
     const candidates = new Map<number, MaskCandidate[]>();
     const rowFilters: Expr[] = [];
@@ -104,34 +202,41 @@ export function resolveDataPolicies(input: ResolveInput): ResolveResult {
     for (const p of attached) {
       const rule = p.policy.rule;
       if (rule.kind === "mask") {
-        const targets =
-          rule.columns.kind === "names"
-            ? rule.columns.names.flatMap((n) => {
-                const i = colIndex.get(n);
-                if (i === undefined) warn(p.policy.id, "UNKNOWN_COLUMN", `no column ${n}: nothing to mask`);
-                return i === undefined ? [] : [i];
-              })
-            : (tagIndex.get(rule.columns.tag) ?? []);
-        const depth = rule.columns.kind === "names" ? Number.POSITIVE_INFINITY : rule.columns.tag.split(".").length;
-        const when = rule.when === undefined ? null : p.parseFailed ? { expr: TRUE, tags: [] } : p.parsed;
+        let targets: readonly number[];
+        if (rule.columns.kind === "names") {
+          const cols = shape.columns();
+          const found: number[] = [];
+          for (const n of rule.columns.names) {
+            const i = cols.get(n);
+            if (i === undefined) warn(p.policy.id, "UNKNOWN_COLUMN", `no column ${n}: nothing to mask`);
+            else found.push(i);
+          }
+          targets = found;
+        } else targets = shape.tagged(rule.columns.tag);
         for (const i of targets) {
-          const cand: MaskCandidate = { policy: p.policy, mask: rule.mask, depth, when, except: p.except };
           const list = candidates.get(i);
-          if (list === undefined) candidates.set(i, [cand]);
-          else list.push(cand);
+          if (list === undefined) candidates.set(i, [p.candidate!]);
+          else list.push(p.candidate!);
         }
       } else {
-        const filter = p.parseFailed ? FALSE : rowRuleExpr(rule.rule, p.parsed, source, colIndex, (m) => warn(p.policy.id, "ROW_RULE", m));
-        rowFilters.push(p.except === null ? filter : orOf([filter, p.except]));
+        const key = p.parseFailed ? "" : rowRuleKey(rule.rule, p, shape);
+        let hit = p.rows.get(key);
+        if (hit === undefined) {
+          const messages: string[] = [];
+          const filter = p.parseFailed ? FALSE : rowRuleExpr(rule.rule, p.parsed, source, shape.columns(), (m) => messages.push(m));
+          hit = { expr: p.except === null ? filter : orOf([filter, p.except]), warnings: messages };
+          p.rows.set(key, hit);
+        }
+        for (const m of hit.warnings) warn(p.policy.id, "ROW_RULE", m);
+        rowFilters.push(hit.expr);
       }
     }
 
     const sourceConflicts: MaskConflict[] = [];
     const columns: ViewColumn[] = source.columns.map((c, i) => {
-      const plain: ViewColumn = { name: c.name, type: c.type, dataType: c.dataType, expr: column(c.name) };
       const cands = candidates.get(i);
-      if (cands === undefined) return plain;
-      const sorted = [...cands].sort(compareCandidates);
+      if (cands === undefined) return { name: c.name, type: c.type, dataType: c.dataType, expr: columnExpr(c.name) };
+      const sorted = cands.length === 1 ? cands : [...cands].sort(compareCandidates);
       const winner = sorted[0]!;
       if (sorted.length > 1) {
         const runnerUp = sorted[1]!;
@@ -148,18 +253,51 @@ export function resolveDataPolicies(input: ResolveInput): ResolveResult {
                 : "olderPolicy",
         });
       }
-      return maskedColumn(c, winner, source, colIndex, (m) => warn(winner.policy.id, "MASK_CONDITION", m));
+      const key = `${winner.when === null ? "" : shape.whereKey(winner.whereColumns, winner.when)}\u0002${c.type}\u0002${c.name}`;
+      let hit = winner.masked.get(key);
+      if (hit === undefined) {
+        const messages: string[] = [];
+        const col = maskedColumn(c, winner, source, shape.columns(), (m) => messages.push(m));
+        hit = { expr: col.expr, type: col.type, fallback: col.fallback, warnings: messages };
+        winner.masked.set(key, hit);
+      }
+      for (const m of hit.warnings) warn(winner.policy.id, "MASK_CONDITION", m);
+      const out: ViewColumn = { name: c.name, type: hit.type, dataType: c.dataType, expr: hit.expr, maskedBy: winner.policy.id };
+      return hit.fallback ? { ...out, fallback: hit.fallback } : out;
     });
     conflicts.push(...sourceConflicts);
     specs.set(source.id, {
       sourceId: source.id,
       columns,
       rowFilter: rowFilters.length === 0 ? null : andOf(rowFilters),
-      policyIds: attached.map((p) => p.policy.id).sort(),
+      policyIds: attached
+        .map((p) => p.rank)
+        .sort((a, b) => a - b)
+        .map((r) => idOrder[r]!.id),
       conflicts: sourceConflicts,
     });
   });
   return { specs, conflicts, warnings };
+}
+
+/** The shape of a source a row rule's filter depends on (see `Prepared`). */
+function rowRuleKey(rule: RowRule, p: Prepared, shape: SourceShape): string {
+  switch (rule.kind) {
+    case "matchAttribute":
+    case "matchGroups":
+    case "minimize":
+      return shape.columns().has(rule.column) ? "1" : "0";
+    case "timeWindow": {
+      const i = shape.columns().get(rule.column);
+      if (i === undefined) return "0";
+      const c = shape.source.columns[i]!;
+      return `1${c.type}\u0001${c.dataType}`;
+    }
+    case "where":
+      return p.parsed === null ? "" : shape.whereKey(p.whereColumns, p.parsed);
+    default:
+      return assertNever(rule, "row rule");
+  }
 }
 
 /** Deeper tag first, then stricter mask, then older policy, then id (total and deterministic). */
@@ -215,7 +353,8 @@ function boundOrClosed(
   return expr;
 }
 
-function rowRuleExpr(
+/** One row rule's filter for a source (before its exception is ORed in); explain.ts reads it too. */
+export function rowRuleExpr(
   rule: RowRule,
   parsed: ParsedWhere | null,
   source: DataSourceInfo,
@@ -316,7 +455,7 @@ function push(map: Map<string, number[]>, key: string, v: number): void {
   else if (list[list.length - 1] !== v) list.push(v);
 }
 
-function indexSources(sources: readonly DataSourceInfo[]): SourceIndex {
+function indexSources(sources: readonly DataSourceInfo[], ancestors: (tag: string) => readonly string[]): SourceIndex {
   const idx: SourceIndex = {
     all: sources.map((_, i) => i),
     byId: new Map(),
@@ -326,7 +465,7 @@ function indexSources(sources: readonly DataSourceInfo[]): SourceIndex {
   };
   sources.forEach((s, i) => {
     idx.byId.set(s.id, i);
-    for (const t of s.tags) for (const a of tagAncestors(t)) push(idx.byTag, a, i);
+    for (const t of s.tags) for (const a of ancestors(t)) push(idx.byTag, a, i);
     push(idx.byConnection, s.connectionId, i);
     if (s.location.schema !== undefined) {
       push(idx.bySchema, schemaKey(s.connectionId, undefined, s.location.schema), i);
@@ -355,10 +494,11 @@ function sourcesInScope(idx: SourceIndex, p: DataPolicy): readonly number[] {
 }
 
 /** Column indices by every ancestor of every column tag (`PII` → columns tagged PII.Email too). */
-function columnTagIndex(columns: readonly DataColumn[]): Map<string, number[]> {
+function columnTagIndex(columns: readonly DataColumn[], ancestors: (tag: string) => readonly string[]): Map<string, number[]> {
   const out = new Map<string, number[]>();
-  columns.forEach((c, i) => {
-    for (const t of c.tags) for (const a of tagAncestors(t)) push(out, a, i);
-  });
+  for (let i = 0; i < columns.length; i++) {
+    const tags = columns[i]!.tags;
+    for (const t of tags) for (const a of ancestors(t)) push(out, a, i);
+  }
   return out;
 }

@@ -214,7 +214,7 @@ function compileMask(expr: Extract<Expr, { k: "mask" }>, ctx: CompileContext, pa
 /** One CASE branch, turned into text when the other branch is text (a masked integer next to its clear value). */
 function branch(expr: Expr, own: StaticType, other: StaticType, ctx: CompileContext, path: string): string {
   const sql = compileExpr(expr, ctx, path);
-  return other === "text" && own !== "text" && own !== "unknown" ? ctx.dialect.toText(sql) : sql;
+  return other === "text" && own !== "text" && own !== "unknown" ? ctx.dialect.toText(sql, own) : sql;
 }
 
 /** Reads no column (so it is the same for every row) and reads the profile (so it is not a constant). */
@@ -292,7 +292,12 @@ function compileNode(expr: Expr, ctx: CompileContext, path: string): string {
       return dialect.profileUsername(ctx.env);
     case "inProfileSet": {
       const value = sub(expr.value, "value");
-      return dialect.inProfileSet(typeOf(expr.value, ctx, path) === "text" ? value : dialect.toText(value), expr.set, ctx.env);
+      const type = typeOf(expr.value, ctx, path);
+      return dialect.inProfileSet(
+        type === "text" ? value : dialect.toText(value, type === "unknown" ? undefined : type),
+        expr.set,
+        ctx.env,
+      );
     }
     case "inList": {
       if (expr.list.length === 0) return dialect.literal({ k: "boolean", value: expr.negated === true });
@@ -333,7 +338,10 @@ function compileNode(expr: Expr, ctx: CompileContext, path: string): string {
       if (!Number.isInteger(expr.days) || expr.days <= 0) throw new PolicyCompileError("days must be a positive integer", `${path}.days`);
       return dialect.withinDays(columnRef(expr.column, ctx, path), expr.days);
     case "sample":
-      return dialect.sample(dialect.toText(columnRef(expr.column, ctx, path)), sampleThreshold(expr.percent));
+      return dialect.sample(
+        dialect.toText(columnRef(expr.column, ctx, path), columnInfo(expr.column, ctx, path).type),
+        sampleThreshold(expr.percent),
+      );
     default:
       return assertNever(expr, "expression");
   }
@@ -347,6 +355,24 @@ export type ViewSelectOptions = {
   env?: ProfileEnv;
 };
 
+/**
+ * The base column's own type class. `ViewColumn.type` is the view column's type, which a text-form
+ * mask (hash / showLast / regex fallback on a number or date) turned into text; references to the
+ * base column inside the expression still have the native type, and the CASE branches must be typed
+ * from that (else `CASE … THEN <integer> ELSE <text>` fails to build). The mask node records it.
+ */
+function baseType(c: PolicyViewSpec["columns"][number]): ColumnType {
+  const find = (e: Expr): ColumnType | null => {
+    if (e.k === "mask" && e.arg.k === "column" && e.arg.name === c.name) return e.type;
+    for (const child of children(e)) {
+      const t = find(child);
+      if (t !== null) return t;
+    }
+    return null;
+  };
+  return find(c.expr) ?? c.type;
+}
+
 export type CompiledView = { select: string; warnings: string[] };
 
 /**
@@ -358,7 +384,7 @@ export function compileViewSelect(spec: PolicyViewSpec, options: ViewSelectOptio
   const ctx: CompileContext = {
     dialect,
     env: options.env ?? dialect.systemEnv(),
-    columns: new Map(spec.columns.map((c) => [c.name, { type: c.type, dataType: c.dataType || null }])),
+    columns: new Map(spec.columns.map((c) => [c.name, { type: baseType(c), dataType: c.dataType || null }])),
     alias: SOURCE_ALIAS,
     warnings: [],
   };

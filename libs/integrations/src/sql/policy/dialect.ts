@@ -11,13 +11,21 @@
  *   querying user's, or none), through UNCORRELATED scalar subqueries so the engine evaluates them
  *   once per query, never per row. No row (an unmanaged user) → NULL → row filters hide the row and
  *   mask exceptions do not apply (fail closed).
+ * - text form of a value (`toText`; hash, showLast, regex fallbacks, the sample and CASE branches that
+ *   became text read it): integers as digits; decimals without trailing fractional zeros (`12.50` →
+ *   `12.5`); floats in the shortest round-trip digits, exponent form outside [1e-4, 1e15) (`1e+15`,
+ *   `1e-05`, PostgreSQL's float8 output); booleans `true`/`false`; dates `YYYY-MM-DD`; timestamps
+ *   `YYYY-MM-DD HH:MM:SS[.ffffff]` without trailing fractional zeros; timestamptz the same, in UTC,
+ *   without offset. Independent of session settings (DateStyle, TimeZone) wherever the platform allows.
+ * - `constant` replaces every value, NULLs included; every other mask keeps NULL as NULL.
  * - `hash`: lower-case hex SHA-256 of the UTF-8 bytes of (salt || text form of the value); NULL stays
  *   NULL. The salt is read from `env.salt` (a subquery over the system table, or a bind parameter in
  *   previews), NEVER inlined into a view definition (view definitions are world-readable).
  * - `regexReplace`: POSIX regex replaced at every match (global), replacement string in the
  *   platform's syntax as authored (the engine validates patterns against constructs that differ).
  * - `roundNumber`: floor(value / bucket) * bucket (the lower bound of the bucket, also for negatives).
- * - `roundDate`: truncated to the first instant of the month / year (timestamps in the session zone).
+ * - `roundDate`: truncated to the first instant of the month / year (timestamptz: of the UTC month /
+ *   year, whatever the session's zone).
  * - `showLast`: `*` repeated (length − N) times followed by the last N characters (characters, not
  *   bytes); values of N characters or fewer are unchanged.
  * - `withinDays`: column >= now − N days.
@@ -69,8 +77,12 @@ export type PolicyDialect = {
   qualified(parts: readonly string[]): string;
   /** Any literal; text through the audited literal quoting. Throws `PolicyCompileError` on values it cannot represent. */
   literal(value: Literal): string;
-  /** The value's text form (used for set membership, hashing, and CASE branches whose masks turned a column into text). */
-  toText(sql: string): string;
+  /**
+   * The value's canonical text form (see above) when `type` is known, else the platform's plain cast
+   * to text. Used for set membership, hashing, the sample, and CASE branches whose masks turned a
+   * column into text.
+   */
+  toText(sql: string, type?: ColumnType): string;
   /** Scalar: the querying user's name, as an uncorrelated subquery over `env.profile`. */
   profileUsername(env: ProfileEnv): string;
   /**
