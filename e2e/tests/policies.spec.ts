@@ -119,7 +119,7 @@ test("a governor builds an attribute policy with a live preview; the matching us
     await page.getByRole("link", { name: "New policy" }).click();
     await expect(page).toHaveURL(/\/policies\/new$/);
     await page.getByRole("form", { name: "Policy" }).getByLabel("Name", { exact: true }).fill(policyName);
-    await expect(page.getByRole("radio", { name: "Users with groups or attributes" })).toBeChecked();
+    await expect(page.getByRole("radio", { name: "Users with groups, attributes or purposes" })).toBeChecked();
     await chooseOption(page, "Attribute key 1", "department");
     const values = page.getByRole("combobox", { name: "Values 1" });
     await values.fill(department);

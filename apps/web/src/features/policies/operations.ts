@@ -8,6 +8,9 @@ export const ConditionLeafFields = graphql(`
     ... on GroupCondition {
       group
     }
+    ... on PurposeCondition {
+      purpose
+    }
     ... on AttributeCondition {
       key
       match
@@ -249,6 +252,10 @@ export const PolicyRefsQuery = graphql(`
       }
     }
     connections {
+      id
+      name
+    }
+    purposes {
       id
       name
     }
