@@ -1,0 +1,49 @@
+"use client";
+
+import { ProjectOutlined } from "@ant-design/icons";
+import { Select, Space } from "antd";
+import { useMutation, useQuery } from "urql";
+import { useApiAction } from "@/lib/use-api-action";
+import { ProjectSwitcherQuery, SwitchProjectMutation } from "./operations";
+
+/** The value standing for "no project" (a Select option needs a non-null value). */
+const NONE = "";
+
+/**
+ * The header's current-project picker: my active projects (acknowledged ones selectable) and "No
+ * project". Switching is a change event: what I see on the platform follows without a view rebuild.
+ */
+export function ProjectSwitcher() {
+  const run = useApiAction();
+  const [{ data, fetching }] = useQuery({ query: ProjectSwitcherQuery });
+  const [{ fetching: switching }, switchProject] = useMutation(SwitchProjectMutation);
+  const current = data?.me?.currentProject ?? null;
+  // Governors are shown every project; only those I am a member of can be acted under.
+  const mine = (data?.projects ?? []).filter((p) => p.myMembership && p.status === "ACTIVE");
+  const options = [
+    { value: NONE, label: "No project" },
+    ...mine.map((p) => ({
+      value: p.id,
+      label: p.myMembership?.acknowledged ? p.name : `${p.name} (acknowledge first)`,
+      disabled: !p.myMembership?.acknowledged,
+    })),
+  ];
+  return (
+    <Space size={6}>
+      <ProjectOutlined aria-hidden />
+      <Select
+        aria-label="Current project"
+        size="small"
+        style={{ minWidth: 180 }}
+        loading={fetching || switching}
+        value={current?.id ?? NONE}
+        options={current && !mine.some((p) => p.id === current.id) ? [...options, { value: current.id, label: current.name }] : options}
+        onChange={(projectId: string) =>
+          run(() => switchProject({ projectId: projectId === NONE ? null : projectId }), {
+            success: projectId === NONE ? "Acting under no project" : "Project switched",
+          })
+        }
+      />
+    </Space>
+  );
+}
