@@ -4,15 +4,7 @@
  * `DataPolicyRuleFields` fragments for reading). The "for everyone except" condition reuses the
  * subscription policy builder's condition form (`policies/policy-model.ts`).
  */
-import {
-  type ConditionForm,
-  conditionToForm,
-  describeCondition,
-  EMPTY_CONDITION,
-  formToCondition,
-  type Names,
-  type ReadCondition,
-} from "@/features/policies/policy-model";
+
 import type {
   ColumnSelectorInput,
   DataPolicyDefinitionInput,
@@ -25,6 +17,15 @@ import type {
   MaskInput,
   RowRuleInput,
 } from "@/gql/graphql";
+import {
+  type ConditionForm,
+  conditionToForm,
+  describeCondition,
+  EMPTY_CONDITION,
+  formToCondition,
+  type Names,
+  type ReadCondition,
+} from "../policies/policy-model"; // relative: unit tests run without the "@/" alias
 
 export type DataScopeKind = keyof DataPolicyScopeInput;
 export type RuleKind = keyof DataPolicyRuleInput;
