@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
 /**
  * Encrypts secrets at rest with AES-256-GCM. The envelope names the key id so keys can rotate:
@@ -49,6 +49,15 @@ export class SecretBox {
     decipher.setAAD(Buffer.from(keyId));
     decipher.setAuthTag(Buffer.from(tag, "base64url"));
     return Buffer.concat([decipher.update(Buffer.from(ct, "base64url")), decipher.final()]).toString("utf8");
+  }
+
+  /**
+   * A deterministic secret derived from the active key for one purpose (HMAC-SHA256 of the label),
+   * e.g. the per-deployment hash-mask salt: nothing extra to store, never the key itself. Rotating the
+   * active key changes every derived value.
+   */
+  derive(label: string): string {
+    return createHmac("sha256", this.keyring.keys[this.keyring.activeKeyId]!).update(`steward:${label}`).digest("hex");
   }
 
   keyIdOf(envelope: string): string | undefined {
