@@ -54,7 +54,7 @@ export function MaskFields({ values }: { values: DataPolicyFormValues }) {
         </Form.Item>
       )}
       <Form.Item name="maskKind" label="Mask">
-        <Select aria-label="Mask" options={labelled(MASK_LABELS)} style={{ maxWidth: 320 }} />
+        <Select aria-label="Mask" options={labelled(MASK_LABELS)} style={{ maxWidth: 320 }} showSearch={{ optionFilterProp: "label" }} />
       </Form.Item>
       {values.maskKind === "constant" && (
         <Form.Item name="constant" label="Constant" rules={[{ required: true, message: "Give the constant (it may be empty)" }]}>
@@ -123,7 +123,7 @@ export function RowFields({ values }: { values: DataPolicyFormValues }) {
   return (
     <>
       <Form.Item name="rowKind" label="Rows shown">
-        <Select aria-label="Row rule" options={labelled(ROW_LABELS)} style={{ maxWidth: 320 }} />
+        <Select aria-label="Row rule" options={labelled(ROW_LABELS)} style={{ maxWidth: 320 }} showSearch={{ optionFilterProp: "label" }} />
       </Form.Item>
       {needsColumn && (
         <Form.Item

@@ -36,8 +36,9 @@ function LeafRowFields({ rowName, path, label }: { rowName: number; path: NamePa
       <Form.Item name={[rowName, "type"]} noStyle>
         <Select
           aria-label={`Condition type ${label}`}
-          style={{ width: 160 }}
+          style={{ width: 190 }}
           options={ROW_TYPES}
+          showSearch={{ optionFilterProp: "label" }}
           onChange={(type: string) => form.setFieldValue(full, type === "attribute" ? { type, match: "anyOf", values: [] } : { type })}
         />
       </Form.Item>

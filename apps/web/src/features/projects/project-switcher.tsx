@@ -29,13 +29,14 @@ export function ProjectSwitcher() {
     })),
   ];
   return (
-    <Space size={6}>
+    <Space size={6} role="region" aria-label="Project switcher">
       <ProjectOutlined aria-hidden />
       <Select
         aria-label="Current project"
         size="small"
         style={{ minWidth: 180 }}
         loading={fetching || switching}
+        showSearch={{ optionFilterProp: "label" }}
         value={current?.id ?? NONE}
         options={current && !mine.some((p) => p.id === current.id) ? [...options, { value: current.id, label: current.name }] : options}
         onChange={(projectId: string) =>
