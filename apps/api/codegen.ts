@@ -54,6 +54,8 @@ const config: CodegenConfig = {
           ProjectMember: "@steward/db#ProjectMember",
           DataPolicy: "@steward/db#DataPolicy",
           DataPolicyVersion: "@steward/db#DataPolicyVersion",
+          MaskConflict: "@steward/policy#MaskConflict",
+          PolicyViewSummary: "@steward/policy#PolicyViewSpec",
           ConnectionAccessState: "@steward/db#ConnectionAccessState",
           CatalogNodeConnection: "../context#CatalogNodeConnectionModel",
           DataSourceConnection: "../context#DataSourceConnectionModel",

@@ -6,7 +6,11 @@ import type { ColumnType } from "@steward/policy";
  * time zone`, …); unknown ones are `other`, for which masks take their documented type fallback.
  */
 export function columnTypeOf(dataType: string): ColumnType {
-  const t = dataType.trim().toLowerCase().replace(/\(.*\)/, "").replace(/\[\]$/, " array");
+  const t = dataType
+    .trim()
+    .toLowerCase()
+    .replace(/\(.*\)/, "")
+    .replace(/\[\]$/, " array");
   if (t.endsWith(" array")) return "other";
   if (/^(text|character varying|varchar|character|char|bpchar|name|citext|string|nvarchar|nchar)$/.test(t)) return "text";
   if (/^(smallint|integer|int|int2|int4|int8|bigint|tinyint)$/.test(t)) return "integer";

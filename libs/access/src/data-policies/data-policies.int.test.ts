@@ -105,27 +105,33 @@ describe("data policies", () => {
     const bad: [unknown, string][] = [
       [
         { scope: { sources: [customers] }, rule: { mask: { columns: { names: ["nope"] }, mask: { hash: true } } } },
-        "input.definition.rule.columns.names.0",
+        "input.definition.rule.mask.columns.names[0]",
       ],
       [
         {
           scope: { sources: ["00000000-0000-4000-8000-000000000000"] },
           rule: { mask: { columns: { names: ["email"] }, mask: { null: true } } },
         },
-        "input.definition.scope.sourceIds.0",
+        "input.definition.scope.sources[0]",
       ],
       [
         {
           scope: { sources: [customers] },
           rule: { mask: { columns: { names: ["email"] }, mask: { regexReplace: { pattern: "([a-z", replacement: "x" } } } },
         },
-        "input.definition.rule.mask.pattern",
+        "input.definition.rule.mask.mask.regexReplace.pattern",
       ],
       [{ scope: { sources: [customers] }, rule: { mask: { columns: { names: ["id"] }, mask: { roundNumber: 0 } } } }, "roundNumber"],
       [
         { scope: { sources: [customers] }, rule: { rows: { timeWindow: { column: "'; DROP TABLE x; --", days: 30 } } } },
-        "input.definition.rule.rule.column",
+        "input.definition.rule.rows.timeWindow.column",
       ],
+      [{ scope: { sources: [customers] }, rule: { rows: { where: "id IN (SELECT 1)" } } }, "input.definition.rule.rows.where"],
+      [
+        { scope: { sources: [customers] }, rule: { rows: { where: "region = 'x'; DROP TABLE x; --" } } },
+        "input.definition.rule.rows.where",
+      ],
+      [{ scope: { sources: [customers] }, rule: { rows: { where: "missing_column = 1" } } }, "input.definition.rule.rows.where"],
       [{ scope: { sources: [customers], all: true }, rule: { rows: { matchGroups: "region" } } }, "input.definition.scope"],
     ];
     for (const [definition, path] of bad) {

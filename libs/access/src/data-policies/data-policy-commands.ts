@@ -5,8 +5,7 @@ import { type Db, isUniqueViolation, type Tx, transaction } from "@steward/db";
 import { emitEvent, recordAudit } from "@steward/events";
 import { z } from "zod";
 import { requireGovernor } from "../authz";
-import { checkDataPolicyReferences, type DataPolicyIssue } from "./check-definition";
-import { type DataPolicyDefinition, parseDataPolicyDefinition } from "./definition";
+import { type DataPolicyDefinition, type DataPolicyIssue, validateDataPolicyDefinition } from "./definition";
 
 const DataPolicyInput = z.object({
   name: fields.name,
@@ -17,18 +16,13 @@ const DataPolicyInput = z.object({
 });
 const UpdateInput = DataPolicyInput.extend({ id: z.uuid() });
 
-/** Where the typed definition sits in the API's input, so error paths name the field the caller sent. */
-const ROOT = "input.definition";
-
 /** Parses and checks a definition (typed or engine form); throws BAD_USER_INPUT, returns warnings. */
 export async function validateDataPolicyInput(
   db: Db | Tx,
   input: { definition?: unknown; engineDefinition?: unknown },
 ): Promise<{ definition: DataPolicyDefinition; warnings: DataPolicyIssue[] }> {
   const typed = input.engineDefinition === undefined || input.engineDefinition === null;
-  const definition = parseDataPolicyDefinition(typed ? input.definition : input.engineDefinition, ROOT, typed);
-  const warnings = await checkDataPolicyReferences(db, definition, ROOT);
-  return { definition, warnings };
+  return validateDataPolicyDefinition(db, typed ? input.definition : input.engineDefinition, typed);
 }
 
 type DataPolicyRow = Awaited<ReturnType<Db["dataPolicy"]["findUniqueOrThrow"]>>;

@@ -6,7 +6,14 @@ import type { DataPolicyDefinition } from "./definition";
 
 export function toEngineDataPolicy(row: { id: string; name: string; definition: unknown; createdAt: Date }): DataPolicy {
   const def = row.definition as DataPolicyDefinition;
-  return { id: row.id, name: row.name, scope: def.scope, rule: def.rule, ...(def.except ? { except: def.except } : {}), createdAt: row.createdAt };
+  return {
+    id: row.id,
+    name: row.name,
+    scope: def.scope,
+    rule: def.rule,
+    ...(def.except ? { except: def.except } : {}),
+    createdAt: row.createdAt,
+  };
 }
 
 /**
@@ -16,7 +23,11 @@ export function toEngineDataPolicy(row: { id: string; name: string; definition: 
  * connections set to "views for everything".
  */
 export async function loadDataPolicyInput(db: Db | Tx, opts: { connectionId?: string; policies?: DataPolicy[] } = {}) {
-  const where = { status: "ACTIVE" as const, catalogNode: { present: true }, ...(opts.connectionId ? { connectionId: opts.connectionId } : {}) };
+  const where = {
+    status: "ACTIVE" as const,
+    catalogNode: { present: true },
+    ...(opts.connectionId ? { connectionId: opts.connectionId } : {}),
+  };
   const [sources, policies, groups, purposes, states] = await Promise.all([
     db.dataSource.findMany({
       where,
@@ -43,9 +54,18 @@ export async function loadDataPolicyInput(db: Db | Tx, opts: { connectionId?: st
     return {
       id: s.id,
       connectionId: s.connectionId,
-      location: { database: path.length > 2 ? path[0] : undefined, schema: path.length > 1 ? path.at(-2) : undefined, object: path.at(-1) ?? "" },
+      location: {
+        database: path.length > 2 ? path[0] : undefined,
+        schema: path.length > 1 ? path.at(-2) : undefined,
+        object: path.at(-1) ?? "",
+      },
       tags: s.tags.map((t) => t.tag.name),
-      columns: s.columns.map((c) => ({ name: c.name, dataType: c.dataType, type: columnTypeOf(c.dataType), tags: c.tags.map((t) => t.tag.name) })),
+      columns: s.columns.map((c) => ({
+        name: c.name,
+        dataType: c.dataType,
+        type: columnTypeOf(c.dataType),
+        tags: c.tags.map((t) => t.tag.name),
+      })),
     };
   });
   return {

@@ -12,6 +12,8 @@ export type DesiredConnectionAccess = {
   access: AccessEntry[];
   /** Every mapped account Steward manages on this connection (including those with no access now). */
   accounts: string[];
+  /** Each managed user's account (profiles on platforms with data policies are keyed by it). */
+  accountUsers: { userId: string; accountName: string }[];
   /** Users who would have access but have no platform account: reported, never guessed. */
   unmappedUsers: { userId: string; username: string }[];
   /** Users left out because their account is reserved on the platform or shared with another user. */
@@ -86,6 +88,7 @@ export async function computeDesiredAccess(
     objects,
     access,
     accounts: [...new Set(accounts.values())].sort(),
+    accountUsers: [...accounts].map(([userId, accountName]) => ({ userId, accountName })),
     unmappedUsers: [...unmapped].map(([userId, username]) => ({ userId, username })),
     accountProblems: problems,
     nextExpiryAt: result.nextExpiryAt ?? null,

@@ -11,7 +11,8 @@ import {
   type PlatformKind,
   type UnmanagedGrants,
 } from "@steward/integrations";
-import type { SubscriptionPolicy } from "@steward/policy";
+import type { DataPolicy, SubscriptionPolicy } from "@steward/policy";
+import { dataPolicyDesiredState } from "../data-policies/data-desired";
 import { withConnectionLock } from "./connection-lock";
 import { prunePendingScopes } from "./delta-scope";
 import { computeDesiredAccess, type DesiredConnectionAccess } from "./desired-access";
@@ -74,6 +75,25 @@ export function toDesiredState(
 }
 
 /**
+ * Adds the data policy part (views, profiles, salt) for adapters with the `dataPolicies`
+ * capability; other platforms get the state unchanged. `dataPolicies` replaces the stored ones
+ * (planning a data policy change).
+ */
+async function withDataPolicies(
+  deps: ReconcileDeps,
+  connection: { id: string; kind: PlatformKind },
+  state: AccessDesiredState,
+  accountUsers: readonly { userId: string; accountName: string }[],
+  dataPolicies?: DataPolicy[],
+): Promise<AccessDesiredState> {
+  if (!(deps.adapterFor ?? adapterFor)(connection.kind).capabilities.dataPolicies) return state;
+  return {
+    ...state,
+    dataPolicies: await dataPolicyDesiredState(deps.db, deps.secretBox, connection.id, accountUsers, state.access, dataPolicies),
+  };
+}
+
+/**
  * Brings one connection's access to its current desired state (reconcile, never replay). A job for a
  * version already applied does nothing; every attempt is recorded as a ReconcileRun with the error's
  * class. A failed version stays unapplied for the sweeper to retry; nothing is ever dead-lettered.
@@ -108,7 +128,12 @@ async function reconcileLocked(deps: ReconcileDeps, connectionId: string, versio
     const access = accessFor(deps, connection);
     const result = await access.port.apply(
       access.connection,
-      delta ? delta.state : toDesiredState(connectionId, target, desired!, settings),
+      await withDataPolicies(
+        deps,
+        connection,
+        delta ? delta.state : toDesiredState(connectionId, target, desired!, settings),
+        delta ? delta.accountUsers : desired!.accountUsers,
+      ),
     );
     if (result.kind === "applied") statements.push(...result.statements);
     if (result.kind === "failed") {
@@ -206,7 +231,12 @@ export async function checkDrift(deps: ReconcileDeps, connectionId: string): Pro
   const access = accessFor(deps, connection);
   const result = await access.port.drift(
     access.connection,
-    toDesiredState(connectionId, state?.appliedVersion ?? 0, desired, accessSettings(state)),
+    await withDataPolicies(
+      deps,
+      connection,
+      toDesiredState(connectionId, state?.appliedVersion ?? 0, desired, accessSettings(state)),
+      desired.accountUsers,
+    ),
   );
   if (result.kind === "failed") throw new Error(result.error.message);
   const findings = result.findings;
@@ -225,7 +255,8 @@ export async function checkDrift(deps: ReconcileDeps, connectionId: string): Pro
 export async function planConnectionStatements(
   deps: ReconcileDeps,
   connectionId: string,
-  policies: SubscriptionPolicy[],
+  policies?: SubscriptionPolicy[],
+  dataPolicies?: DataPolicy[],
 ): Promise<{ statements: string[]; error: string | null }> {
   const connection = await deps.db.connection.findUniqueOrThrow({ where: { id: connectionId } });
   const desired = await computeDesiredAccess(deps.db, connectionId, deps.now?.() ?? new Date(), { policies });
@@ -233,7 +264,13 @@ export async function planConnectionStatements(
   const access = accessFor(deps, connection);
   const plan = await access.port.plan(
     access.connection,
-    toDesiredState(connectionId, (state?.desiredVersion ?? 0) + 1, desired, accessSettings(state)),
+    await withDataPolicies(
+      deps,
+      connection,
+      toDesiredState(connectionId, (state?.desiredVersion ?? 0) + 1, desired, accessSettings(state)),
+      desired.accountUsers,
+      dataPolicies,
+    ),
   );
   if (plan.kind === "failed") return { statements: [], error: plan.error.message };
   return { statements: plan.statements, error: null };

@@ -155,7 +155,13 @@ async function freshUsers(db: Db, entry: CacheEntry, userIds: string[]): Promise
   return out;
 }
 
-export type DeltaState = { state: AccessDesiredState; users: number; accounts: number };
+export type DeltaState = {
+  state: AccessDesiredState;
+  users: number;
+  accounts: number;
+  /** The scope's active users and their accounts (their profile rows on platforms with data policies). */
+  accountUsers: { userId: string; accountName: string }[];
+};
 
 /**
  * The scoped desired state that brings versions (applied, target] to the platform, or null when
@@ -187,6 +193,7 @@ export async function deltaDesiredState(
   const fresh = await freshUsers(db, entry, scope.userIds);
   const accounts = new Set<string>();
   const wanted = new Map<string, number>(); // account → user index, for active users with an account
+  const accountUsers: { userId: string; accountName: string }[] = [];
   for (const userId of scope.userIds) {
     const f = fresh.get(userId);
     const index = entry.compiled.userIndex.get(userId);
@@ -209,6 +216,7 @@ export async function deltaDesiredState(
       entry.accountOf.set(userId, after);
       (entry.owners.get(after) ?? entry.owners.set(after, new Set()).get(after)!).add(userId);
       wanted.set(after, index);
+      accountUsers.push({ userId, accountName: after });
     } else entry.accountOf.delete(userId);
   }
   entry.version = target;
@@ -230,7 +238,7 @@ export async function deltaDesiredState(
     scope: { accounts: [...accounts].sort() },
     settings,
   };
-  return { state, users: scope.userIds.length, accounts: accounts.size };
+  return { state, users: scope.userIds.length, accounts: accounts.size, accountUsers };
 }
 
 function giveUp(cache: Map<string, CacheEntry>, connectionId: string): null {
