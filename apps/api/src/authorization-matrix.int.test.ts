@@ -82,6 +82,48 @@ async function freshPolicy() {
   );
   return { policyId: res.data!.createPolicy.policy.id, sourceId };
 }
+
+/** A data policy hashing the `username` column of a fresh source (the metadata DB's own User table). */
+const DATA_POLICY = (sourceId: string) => ({
+  scope: { sources: [sourceId] },
+  rule: { mask: { columns: { names: ["username"] }, mask: { hash: true } } },
+});
+async function freshDataPolicy() {
+  const { sourceId } = await freshSource();
+  const res = await api.gql<{ createDataPolicy: { policy: { id: string } } }>(
+    `mutation($d: DataPolicyDefinitionInput!, $n: String!) { createDataPolicy(input: {name: $n, definition: $d}) { policy { id } } }`,
+    { d: DATA_POLICY(sourceId), n: `dp-${uid()}` },
+    actors.get("GOVERNOR")!.auth,
+  );
+  return { policyId: res.data!.createDataPolicy.policy.id, sourceId };
+}
+async function freshPurpose() {
+  return api.testDb.db.purpose.create({ data: { name: `purpose-${uid()}`, acknowledgement: "I agree." } });
+}
+/** A project owned by a fresh user, with the caller as a plain member (purpose acknowledged when `acked`). */
+async function freshProject(caller: Actor, opts: { acked?: boolean } = {}) {
+  const owner = await freshUser();
+  const purpose = await freshPurpose();
+  const project = await api.testDb.db.project.create({
+    data: {
+      name: `project-${uid()}`,
+      ownerId: owner.id,
+      purposes: { create: [{ purposeId: purpose.id }] },
+      members: {
+        create: [
+          { userId: owner.id, role: "OWNER" },
+          { userId: caller.id, role: "MEMBER" },
+        ],
+      },
+    },
+  });
+  if (opts.acked)
+    await api.testDb.db.purposeAcknowledgement.create({
+      data: { projectId: project.id, userId: caller.id, purposeId: purpose.id, version: 1 },
+    });
+  return project;
+}
+
 /** A pending request on a source owned by the DATA_OWNER actor. */
 async function freshRequest() {
   const { sourceId } = await freshSource();
@@ -537,6 +579,137 @@ const cases: Case[] = [
       });
       return { query: `mutation($id: ID!) { cancelAccessRequest(id: $id) { status } }`, variables: { id: request.id } };
     },
+  },
+  {
+    mutation: "createDataPolicy",
+    allowed: GOVERNORS,
+    prepare: async () => ({
+      query: `mutation($d: DataPolicyDefinitionInput!, $n: String!) { createDataPolicy(input: {name: $n, definition: $d}) { policy { id } } }`,
+      variables: { d: DATA_POLICY((await freshSource()).sourceId), n: `dp-${uid()}` },
+    }),
+  },
+  {
+    mutation: "updateDataPolicy",
+    allowed: GOVERNORS,
+    prepare: async () => {
+      const { policyId, sourceId } = await freshDataPolicy();
+      return {
+        query: `mutation($id: ID!, $d: DataPolicyDefinitionInput!, $n: String!) { updateDataPolicy(input: {id: $id, name: $n, definition: $d}) { policy { version } } }`,
+        variables: { id: policyId, d: DATA_POLICY(sourceId), n: `dp-${uid()}` },
+      };
+    },
+  },
+  {
+    mutation: "deleteDataPolicy",
+    allowed: GOVERNORS,
+    prepare: async () => ({
+      query: `mutation($id: ID!) { deleteDataPolicy(id: $id) }`,
+      variables: { id: (await freshDataPolicy()).policyId },
+    }),
+  },
+  {
+    mutation: "setViewsForEverything",
+    allowed: ["ADMIN", "GOVERNOR"],
+    prepare: async () => ({
+      query: `mutation($id: ID!) { setViewsForEverything(connectionId: $id, enabled: true) { id } }`,
+      variables: { id: (await freshSource()).connectionId },
+    }),
+  },
+  {
+    mutation: "createPurpose",
+    allowed: GOVERNORS,
+    prepare: async () => ({
+      query: `mutation($n: String!) { createPurpose(input: {name: $n, acknowledgement: "I agree."}) { id } }`,
+      variables: { n: `purpose-${uid()}` },
+    }),
+  },
+  {
+    mutation: "updatePurpose",
+    allowed: GOVERNORS,
+    prepare: async () => ({
+      query: `mutation($id: ID!, $n: String!) { updatePurpose(input: {id: $id, name: $n, acknowledgement: "Changed."}) { acknowledgementVersion } }`,
+      variables: { id: (await freshPurpose()).id, n: `purpose-${uid()}` },
+    }),
+  },
+  {
+    mutation: "deletePurpose",
+    allowed: GOVERNORS,
+    prepare: async () => ({ query: `mutation($id: ID!) { deletePurpose(id: $id) }`, variables: { id: (await freshPurpose()).id } }),
+  },
+  {
+    mutation: "createProject",
+    allowed: ALL,
+    prepare: async () => ({
+      query: `mutation($n: String!) { createProject(input: {name: $n}) { id } }`,
+      variables: { n: `project-${uid()}` },
+    }),
+  },
+  {
+    // The caller is a plain member: only governors (and the project's owners) manage it.
+    mutation: "updateProject",
+    allowed: GOVERNORS,
+    prepare: async (caller) => {
+      const p = await freshProject(caller);
+      return {
+        query: `mutation($id: ID!, $n: String!) { updateProject(input: {id: $id, name: $n, purposeIds: [], dataSourceIds: []}) { id } }`,
+        variables: { id: p.id, n: `project-${uid()}` },
+      };
+    },
+  },
+  {
+    mutation: "archiveProject",
+    allowed: GOVERNORS,
+    prepare: async (caller) => ({
+      query: `mutation($id: ID!) { archiveProject(id: $id) { status } }`,
+      variables: { id: (await freshProject(caller)).id },
+    }),
+  },
+  {
+    mutation: "addProjectMember",
+    allowed: GOVERNORS,
+    prepare: async (caller) => ({
+      query: `mutation($p: ID!, $u: ID!) { addProjectMember(projectId: $p, userId: $u) { id } }`,
+      variables: { p: (await freshProject(caller)).id, u: (await freshUser()).id },
+    }),
+  },
+  {
+    mutation: "removeProjectMember",
+    label: "another member",
+    allowed: GOVERNORS,
+    prepare: async (caller) => {
+      const p = await freshProject(caller);
+      const other = await freshUser();
+      await api.testDb.db.projectMember.create({ data: { projectId: p.id, userId: other.id } });
+      return {
+        query: `mutation($p: ID!, $u: ID!) { removeProjectMember(projectId: $p, userId: $u) { id } }`,
+        variables: { p: p.id, u: other.id },
+      };
+    },
+  },
+  {
+    mutation: "removeProjectMember",
+    label: "leaving",
+    allowed: ALL,
+    prepare: async (caller) => ({
+      query: `mutation($p: ID!, $u: ID!) { removeProjectMember(projectId: $p, userId: $u) { id } }`,
+      variables: { p: (await freshProject(caller)).id, u: caller.id },
+    }),
+  },
+  {
+    mutation: "acknowledgeProjectPurposes",
+    allowed: ALL,
+    prepare: async (caller) => ({
+      query: `mutation($p: ID!) { acknowledgeProjectPurposes(projectId: $p) { id } }`,
+      variables: { p: (await freshProject(caller)).id },
+    }),
+  },
+  {
+    mutation: "switchProject",
+    allowed: ALL,
+    prepare: async (caller) => ({
+      query: `mutation($p: ID) { switchProject(projectId: $p) { currentProject { id } } }`,
+      variables: { p: (await freshProject(caller, { acked: true })).id },
+    }),
   },
 ];
 

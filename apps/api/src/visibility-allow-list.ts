@@ -370,6 +370,7 @@ const BY_TYPE: Record<string, Record<string, Caller[]>> = {
   MinimizeRowRule: { kind: ADMIN_GOV, column: ADMIN_GOV, percent: ADMIN_GOV },
   MaskDataPolicyRule: { kind: ADMIN_GOV, columns: ADMIN_GOV, mask: ADMIN_GOV, when: ADMIN_GOV },
   RowsDataPolicyRule: { kind: ADMIN_GOV, rule: ADMIN_GOV },
+  DataPolicyDefinition: { scope: NONE, rule: NONE, except: NONE },
   // Purposes are public to signed-in users (they bind projects to them); projects are row-limited to members.
   Purpose: {
     id: EVERYONE,

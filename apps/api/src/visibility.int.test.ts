@@ -23,7 +23,7 @@ const MAX_DEPTH = 6;
  * Entry points that redo expensive work on every call (planning reads the live platform), followed
  * less deep: the types below them are reached through cheaper entry points too.
  */
-const ROOT_DEPTH: Record<string, number> = { planPolicyChange: 2 };
+const ROOT_DEPTH: Record<string, number> = { planPolicyChange: 2, planDataPolicyChange: 2 };
 /** How often one edge (Type.field) is followed in total, and at most once per entry point. */
 const EDGE_CAP = 3;
 
@@ -49,6 +49,9 @@ const seed = {
   runB: "",
   group: "",
   policy: "",
+  dataPolicy: "",
+  purpose: "",
+  project: "",
   webhook: "",
   consumer: "",
 };
@@ -67,6 +70,13 @@ function rootArgs(field: string, me: string): Record<string, unknown>[] | undefi
     user: [{ id: s.consumer }, { id: me }],
     group: [{ id: s.group }],
     policy: [{ id: s.policy }],
+    dataPolicy: [{ id: s.dataPolicy }],
+    policyView: [{ dataSourceId: s.srcA }],
+    planDataPolicyChange: [{ input: { policyId: s.dataPolicy, delete: true } }],
+    previewAs: [{ userId: me, dataSourceId: s.srcA }],
+    explainDataAccess: [{ userId: me, dataSourceId: s.srcA }],
+    purpose: [{ id: s.purpose }],
+    project: [{ id: s.project }],
     planPolicyChange: [{ input: { policyId: s.policy, delete: true } }],
     explainAccess: [
       { userId: me, dataSourceId: s.srcA },
@@ -299,6 +309,29 @@ beforeAll(async () => {
     governor.auth,
   );
   seed.policy = policy.data!.createPolicy.policy.id;
+  // Two masks on one column: the walk reaches conflicts, views and versions.
+  for (const [name, mask] of [["walk mask", { hash: true }], ["walk mask 2", { null: true }]] as const) {
+    const dp = await api.gql<{ createDataPolicy: { policy: { id: string } } }>(
+      `mutation($s: [ID!]!, $n: String!, $m: MaskInput!) { createDataPolicy(input: {name: $n, definition: {scope: {sources: $s}, rule: {mask: {columns: {names: ["username"]}, mask: $m}}}}) { policy { id } } }`,
+      { s: [a.sourceId], n: name, m: mask },
+      governor.auth,
+    );
+    seed.dataPolicy = dp.data!.createDataPolicy.policy.id;
+  }
+  const parent = await db.purpose.create({ data: { name: "walk parent", acknowledgement: "ok" } });
+  const purpose = await db.purpose.create({ data: { name: "walk purpose", acknowledgement: "ok", parentId: parent.id } });
+  seed.purpose = purpose.id;
+  const project = await db.project.create({
+    data: {
+      name: "walk project",
+      ownerId: consumer.id,
+      purposes: { create: [{ purposeId: purpose.id }] },
+      sources: { create: [{ dataSourceId: a.sourceId }] },
+      members: { create: [{ userId: consumer.id, role: "OWNER" }] },
+    },
+  });
+  seed.project = project.id;
+  await db.user.update({ where: { id: consumer.id }, data: { currentProjectId: project.id } });
 
   const { endpoint } = await createWebhookEndpoint(
     api.deps,
