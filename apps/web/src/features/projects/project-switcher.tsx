@@ -8,6 +8,7 @@ import { ProjectSwitcherQuery, SwitchProjectMutation } from "./operations";
 
 /** The value standing for "no project" (a Select option needs a non-null value). */
 const NONE = "";
+const SWITCHER_CONTEXT = { additionalTypenames: ["Project", "ProjectMember"] };
 
 /**
  * The header's current-project picker: my active projects (acknowledged ones selectable) and "No
@@ -15,7 +16,9 @@ const NONE = "";
  */
 export function ProjectSwitcher() {
   const run = useApiAction();
-  const [{ data, fetching }] = useQuery({ query: ProjectSwitcherQuery });
+  // urql's document cache refetches a query when a mutation returns one of its typenames; an empty
+  // project list has none, so "Project" is named here (a project created elsewhere then shows up).
+  const [{ data, fetching }, reexecute] = useQuery({ query: ProjectSwitcherQuery, context: SWITCHER_CONTEXT });
   const [{ fetching: switching }, switchProject] = useMutation(SwitchProjectMutation);
   const current = data?.me?.currentProject ?? null;
   // Governors are shown every project; only those I am a member of can be acted under.
@@ -37,6 +40,7 @@ export function ProjectSwitcher() {
         style={{ minWidth: 180 }}
         loading={fetching || switching}
         showSearch={{ optionFilterProp: "label" }}
+        onOpenChange={(open) => open && reexecute({ requestPolicy: "cache-and-network" })}
         value={current?.id ?? NONE}
         options={current && !mine.some((p) => p.id === current.id) ? [...options, { value: current.id, label: current.name }] : options}
         onChange={(projectId: string) =>
