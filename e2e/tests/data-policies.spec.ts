@@ -49,10 +49,14 @@ async function userId(client: ApiClient, username: string): Promise<string> {
 
 /** The cell texts of one column of the preview table, by its header text. */
 async function previewColumn(table: Locator, column: string): Promise<string[]> {
-  const headers = await table.locator("thead th").allTextContents();
+  const headers = await table.getByRole("columnheader").allTextContents();
   const index = headers.findIndex((h) => h.startsWith(column));
   if (index < 0) throw new Error(`no column ${column} in ${headers.join(", ")}`);
-  return table.locator(`tbody tr.ant-table-row td:nth-child(${index + 1})`).allTextContents();
+  const rows = await table
+    .getByRole("row")
+    .filter({ has: table.getByRole("cell") })
+    .all();
+  return Promise.all(rows.map(async (r) => (await r.getByRole("cell").nth(index).textContent()) ?? ""));
 }
 
 /**
@@ -156,6 +160,39 @@ test("a governor masks a tagged column; the preview shows alice masked values an
       })
       .catch(() => undefined);
     await Promise.all([admin.dispose(), governor.dispose()]);
+  }
+});
+
+test("bad input is refused at the field the API names, and nothing is saved", async ({ page }) => {
+  test.setTimeout(120_000);
+  const admin = await ApiClient.signIn("admin");
+  const source = await demoSource(admin, "crm.customers");
+  const policyName = uniqueName("bad regex");
+  try {
+    await signIn(page, "grace");
+    await page.goto("/data-policies/new");
+    const form = page.getByRole("form", { name: "Data policy" });
+    await form.getByLabel("Name", { exact: true }).fill(policyName);
+    await chooseOption(page, "Data sources", source.name);
+    await form.getByText("By name", { exact: true }).click();
+    const columns = page.getByRole("combobox", { name: "Column names" });
+    await columns.fill("email");
+    await columns.press("Enter");
+    await chooseOption(page, "Mask", "Regex replace");
+    // An unbalanced group, with an injection attempt in the replacement for good measure.
+    await form.getByLabel("Pattern").fill("([a-z");
+    await form.getByLabel("Replacement").fill("'; DROP TABLE x; --");
+    await page.getByRole("button", { name: "Create data policy" }).click();
+
+    // The API's issue sits under the field it names (the textbox is marked invalid), not in a general banner.
+    await expect(form.getByLabel("Pattern")).toHaveAttribute("aria-invalid", "true");
+    await expect(form.getByText(/not a valid regular expression/)).toBeVisible();
+    await expect(page.getByText("The data policy was not saved")).toHaveCount(0);
+    await expect(page).toHaveURL(/\/data-policies\/new$/);
+    const { dataPolicies } = await admin.gql<{ dataPolicies: { name: string }[] }>(`{ dataPolicies { name } }`);
+    expect(dataPolicies.map((p) => p.name)).not.toContain(policyName);
+  } finally {
+    await admin.dispose();
   }
 });
 

@@ -119,6 +119,11 @@ describe("API error paths → builder fields", () => {
     expect(dataFormFieldOfPath("input.definition.rule.rule.attribute")).toBe("rowAttribute");
     expect(dataFormFieldOfPath("input.definition.rule.rows.where")).toBe("whereSql");
     expect(dataFormFieldOfPath("input.name")).toBe("name");
+    // The typed paths the API reports now (libs/access data-policies.int.test.ts).
+    expect(dataFormFieldOfPath("input.definition.rule.mask.columns.names[0]")).toBe("columnNames");
+    expect(dataFormFieldOfPath("input.definition.scope.sources[0]")).toBe("sourceIds");
+    expect(dataFormFieldOfPath("input.definition.rule.mask.mask.regexReplace.pattern")).toBe("pattern");
+    expect(dataFormFieldOfPath("input.definition.rule.mask.when")).toBe("when");
     // No field for it: the path stays, and the builder lists it under the form.
     expect(dataFormFieldOfPath("input.definition.except.or.0.group")).toBe("input.definition.except.or.0.group");
     for (const f of ["columnNames", "pattern", "bucket", "rowColumn", "whereSql", "sourceIds"])
