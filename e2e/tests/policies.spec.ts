@@ -115,7 +115,7 @@ test("a governor builds an attribute policy with a live preview; the matching us
 
   try {
     await signIn(page, "grace");
-    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Policies" }).click();
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Policies", exact: true }).click();
     await page.getByRole("link", { name: "New policy" }).click();
     await expect(page).toHaveURL(/\/policies\/new$/);
     await page.getByRole("form", { name: "Policy" }).getByLabel("Name", { exact: true }).fill(policyName);
