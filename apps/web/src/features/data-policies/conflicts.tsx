@@ -3,7 +3,7 @@
 import { Alert, Table, Tag, Typography } from "antd";
 import Link from "next/link";
 import type { MaskConflictFieldsFragment } from "@/gql/graphql";
-import { CONFLICT_RULE_LABELS } from "./data-policy-model";
+import { CONFLICT_RULE_LABELS } from "./describe";
 
 /** Two or more masks on one column: the winner, the losers and the rule that decided (deeper tag, stricter mask, older policy). */
 export function ConflictsList({

@@ -11,7 +11,7 @@ import { RequireCapability } from "@/features/auth/require-capability";
 import { useCan } from "@/features/auth/viewer-context";
 import { useNames } from "@/features/policies/use-names";
 import { formatDateTime, formatRelative } from "@/lib/format";
-import { describeDataScope, describeExcept, describeRule } from "./data-policy-model";
+import { describeDataScope, describeExcept, describeRule } from "./describe";
 import { DataPoliciesQuery } from "./operations";
 
 export function DataPoliciesPage() {

@@ -15,8 +15,8 @@ import { formatDateTime } from "@/lib/format";
 import { useApiAction } from "@/lib/use-api-action";
 import { ConflictsList } from "./conflicts";
 import { DataPolicyHistory } from "./data-policy-history";
-import { describeDataScope, describeExcept, describeRule } from "./data-policy-model";
 import { DataPlanView } from "./data-policy-preview";
+import { describeDataScope, describeExcept, describeRule } from "./describe";
 import { DataPolicyDetailQuery, DeleteDataPolicyMutation, PlanDataPolicyChangeQuery } from "./operations";
 import { SeeAsUser } from "./see-as-user";
 

@@ -5,7 +5,7 @@ import { useState } from "react";
 import type { Names } from "@/features/policies/policy-model";
 import type { DataPolicyVersionFieldsFragment } from "@/gql/graphql";
 import { formatDateTime, formatRelative } from "@/lib/format";
-import { describeDataScope, describeExcept, describeRule } from "./data-policy-model";
+import { describeDataScope, describeExcept, describeRule } from "./describe";
 
 const CHANGE_COLORS = { CREATED: "green", UPDATED: "blue", DELETED: "red" } as const;
 

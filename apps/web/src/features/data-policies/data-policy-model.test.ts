@@ -5,13 +5,12 @@ import {
   type DataPolicyFormValues,
   dataFormFieldOfPath,
   dataPolicyToForm,
-  describeExcept,
-  describeRule,
   formToDefinition,
   missingPart,
   NEW_DATA_POLICY,
   type ReadDataPolicy,
 } from "./data-policy-model";
+import { describeExcept, describeRule } from "./describe";
 
 const base: DataPolicyFormValues = { ...NEW_DATA_POLICY, name: "p", scopeKind: "sources", sourceIds: ["s1"] };
 
