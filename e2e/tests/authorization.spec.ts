@@ -10,7 +10,8 @@ test("a plain user does not see admin navigation and is refused admin pages", as
   const nav = page.getByRole("navigation", { name: "Main" });
   await expect(nav.getByRole("link", { name: "Settings" })).toBeVisible();
   await expect(nav.getByRole("link", { name: "Requests" })).toBeVisible();
-  for (const hidden of ["Users & groups", "Audit", "Integrations", "Connections", "Policies"]) {
+  await expect(nav.getByRole("link", { name: "Projects" })).toBeVisible();
+  for (const hidden of ["Users & groups", "Audit", "Integrations", "Connections", "Policies", "Data policies", "Purposes"]) {
     await expect(nav.getByRole("link", { name: hidden })).toHaveCount(0);
   }
 

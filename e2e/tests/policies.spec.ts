@@ -115,11 +115,11 @@ test("a governor builds an attribute policy with a live preview; the matching us
 
   try {
     await signIn(page, "grace");
-    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Policies" }).click();
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Policies", exact: true }).click();
     await page.getByRole("link", { name: "New policy" }).click();
     await expect(page).toHaveURL(/\/policies\/new$/);
     await page.getByRole("form", { name: "Policy" }).getByLabel("Name", { exact: true }).fill(policyName);
-    await expect(page.getByRole("radio", { name: "Users with groups or attributes" })).toBeChecked();
+    await expect(page.getByRole("radio", { name: "Users with groups, attributes or purposes" })).toBeChecked();
     await chooseOption(page, "Attribute key 1", "department");
     const values = page.getByRole("combobox", { name: "Values 1" });
     await values.fill(department);

@@ -12,6 +12,9 @@ export type Capability =
   | "policies.write"
   | "access.explainAnyone"
   | "requests.use"
+  | "purposes.read"
+  | "purposes.write"
+  | "projects.use"
   | "settings.own";
 
 const RULES: Record<Capability, readonly Role[] | "everyone"> = {
@@ -27,6 +30,10 @@ const RULES: Record<Capability, readonly Role[] | "everyone"> = {
   "policies.write": ["GOVERNOR"],
   "access.explainAnyone": ["ADMIN", "GOVERNOR"],
   "requests.use": "everyone",
+  // Everyone may read purposes (to bind projects to them); only governors define them.
+  "purposes.read": "everyone",
+  "purposes.write": ["GOVERNOR"],
+  "projects.use": "everyone",
   "settings.own": "everyone",
 };
 

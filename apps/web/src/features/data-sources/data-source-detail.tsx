@@ -8,9 +8,10 @@ import { useMutation, useQuery } from "urql";
 import { PageHeader } from "@/components/page-header";
 import { QueryError } from "@/components/query-error";
 import { RequireCapability } from "@/features/auth/require-capability";
-import { useViewer } from "@/features/auth/viewer-context";
+import { useCan, useViewer } from "@/features/auth/viewer-context";
 import { usePlatformKinds } from "@/features/connections/platform-kinds";
 import { SyncRunsTable } from "@/features/connections/sync-runs-table";
+import { SourceDataPolicies } from "@/features/data-policies/source-data-policies";
 import { RequestAccessButton } from "@/features/requests/request-access-button";
 import { AppliedTags } from "@/features/tags/applied-tags";
 import { AddTag } from "@/features/tags/tag-select";
@@ -41,6 +42,7 @@ export function DataSourceDetailPage({ id }: { id: string }) {
 function DataSourceDetail({ id }: { id: string }) {
   const { modal } = App.useApp();
   const viewer = useViewer();
+  const canSeeDataPolicies = useCan("policies.author");
   const [{ data, error }, reexecute] = useQuery({ query: DataSourceDetailQuery, variables: { id } });
   const platforms = usePlatformKinds();
   const [, tagSource] = useMutation(TagDataSourceMutation);
@@ -205,6 +207,10 @@ function DataSourceDetail({ id }: { id: string }) {
                 </section>
               ),
             },
+            // Policy views are for governors and admins (the API refuses owners).
+            ...(canSeeDataPolicies
+              ? [{ key: "data-policies", label: "Data policies", children: <SourceDataPolicies dataSourceId={id} /> }]
+              : []),
             { key: "audit", label: "Audit trail", children: <AuditTrail dataSourceId={id} /> },
             { key: "syncs", label: "Connection syncs", children: <SyncRunsTable runs={source.connection.syncRuns} /> },
           ]}

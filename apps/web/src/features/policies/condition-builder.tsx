@@ -3,11 +3,12 @@
 import { DeleteOutlined, PlusOutlined } from "@ant-design/icons";
 import { Button, Card, Flex, Form, Radio, Select, Space, Typography } from "antd";
 import type { NamePath } from "antd/es/form/interface";
-import { AttributeKeySelect, GroupSelect } from "./pickers";
+import { AttributeKeySelect, GroupSelect, PurposeSelect } from "./pickers";
 
 const ROW_TYPES = [
   { value: "attribute", label: "Attribute" },
   { value: "group", label: "Member of group" },
+  { value: "purpose", label: "Acting under purpose" },
 ];
 
 function OpSwitch({ name, label }: { name: NamePath; label: string }) {
@@ -35,9 +36,10 @@ function LeafRowFields({ rowName, path, label }: { rowName: number; path: NamePa
       <Form.Item name={[rowName, "type"]} noStyle>
         <Select
           aria-label={`Condition type ${label}`}
-          style={{ width: 160 }}
+          style={{ width: 190 }}
           options={ROW_TYPES}
-          onChange={(type: string) => form.setFieldValue(full, type === "group" ? { type } : { type, match: "anyOf", values: [] })}
+          showSearch={{ optionFilterProp: "label" }}
+          onChange={(type: string) => form.setFieldValue(full, type === "attribute" ? { type, match: "anyOf", values: [] } : { type })}
         />
       </Form.Item>
       <Form.Item noStyle shouldUpdate>
@@ -45,6 +47,10 @@ function LeafRowFields({ rowName, path, label }: { rowName: number; path: NamePa
           form.getFieldValue([...full, "type"]) === "group" ? (
             <Form.Item name={[rowName, "group"]} rules={[{ required: true, message: "Pick a group" }]} style={{ margin: 0 }}>
               <GroupSelect aria-label={`Group ${label}`} />
+            </Form.Item>
+          ) : form.getFieldValue([...full, "type"]) === "purpose" ? (
+            <Form.Item name={[rowName, "purpose"]} rules={[{ required: true, message: "Pick a purpose" }]} style={{ margin: 0 }}>
+              <PurposeSelect aria-label={`Purpose ${label}`} />
             </Form.Item>
           ) : (
             <>
@@ -82,11 +88,12 @@ function LeafRowFields({ rowName, path, label }: { rowName: number; path: NamePa
   );
 }
 
-export function ConditionBuilder() {
+/** Edits the form's `condition` field; `lead` introduces it ("Users must match", "Except users matching"). */
+export function ConditionBuilder({ lead = "Users must match" }: { lead?: string }) {
   return (
     <Card size="small" role="group" aria-label="Conditions">
       <Flex align="center" gap={8} style={{ marginBottom: 12 }}>
-        <Typography.Text>Users must match</Typography.Text>
+        <Typography.Text>{lead}</Typography.Text>
         <OpSwitch name={["condition", "op"]} label="Combine conditions" />
       </Flex>
       <Form.List name={["condition", "items"]}>

@@ -255,6 +255,10 @@ export const PolicyRefsQuery = graphql(`
       id
       name
     }
+    purposes {
+      id
+      name
+    }
   }
 `);
 

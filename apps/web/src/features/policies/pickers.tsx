@@ -137,6 +137,60 @@ export function TagSelect({ value, onChange, id, "aria-label": label }: SelectPr
   );
 }
 
+export function PurposeSelect({ value, onChange, id, "aria-label": label }: SelectProps<string>) {
+  const [{ data, fetching }] = useQuery({ query: PolicyRefsQuery });
+  return (
+    <Select
+      id={id}
+      aria-label={label}
+      value={value}
+      onChange={onChange}
+      placeholder="Pick a purpose"
+      loading={fetching}
+      style={{ minWidth: 220 }}
+      showSearch={{ optionFilterProp: "label" }}
+      options={(data?.purposes ?? []).map((p) => ({ value: p.id, label: p.name }))}
+      notFoundContent={fetching ? "Loading purposes…" : "No purposes defined yet"}
+    />
+  );
+}
+
+/** One data source (the multiple picker's search, single choice). */
+export function SourceSelect({ value, onChange, id, "aria-label": label }: SelectProps<string>) {
+  const names = useResolvedNames(value ? [value] : [], "source");
+  return (
+    <SearchSelect
+      id={id}
+      aria-label={label}
+      value={value}
+      onChange={(v) => v !== undefined && onChange?.(v)}
+      placeholder="Search data sources by name"
+      style={{ minWidth: 260 }}
+      useSearch={useSourceSearch}
+      knownLabels={names}
+      noMatch="No matching data source"
+    />
+  );
+}
+
+/** One user (single choice), e.g. "see as user". */
+export function UserSelect({ value, onChange, id, "aria-label": label }: SelectProps<string>) {
+  const names = useResolvedNames(value ? [value] : [], "user");
+  return (
+    <SearchSelect
+      id={id}
+      aria-label={label}
+      value={value}
+      onChange={(v) => v !== undefined && onChange?.(v)}
+      placeholder="Search users"
+      style={{ minWidth: 220 }}
+      useSearch={useUserSearch}
+      knownLabels={names}
+      noMatch="No matching user"
+    />
+  );
+}
+
 export function ConnectionSelect({ value, onChange, id, "aria-label": label }: SelectProps<string>) {
   const [{ data, fetching }] = useQuery({ query: PolicyRefsQuery });
   return (

@@ -53,7 +53,10 @@ const SCOPE_KIND_OF: Record<ScopeFieldsFragment["__typename"], ScopeKind> = {
 };
 
 export type Op = "and" | "or";
-export type LeafRow = { type: "group"; group?: string } | { type: "attribute"; key?: string; match?: AttributeMatch; values?: string[] };
+export type LeafRow =
+  | { type: "group"; group?: string }
+  | { type: "purpose"; purpose?: string }
+  | { type: "attribute"; key?: string; match?: AttributeMatch; values?: string[] };
 export type Row = LeafRow | { type: "nested"; op: Op; items: LeafRow[] };
 export type ConditionForm = { op: Op; items: Row[] };
 
@@ -75,7 +78,7 @@ export type PolicyFormValues = {
 export const RESTRICTION_LABELS: Record<RestrictionKind, string> = {
   anyone: "Anyone",
   anyoneWhoAsks: "Anyone who asks (approved request)",
-  conditions: "Users with groups or attributes",
+  conditions: "Users with groups, attributes or purposes",
   users: "Selected users",
 };
 
@@ -90,6 +93,7 @@ export const EMPTY_CONDITION: ConditionForm = { op: "and", items: [{ type: "attr
 
 function leafToCondition(row: LeafRow): ConditionInput | null {
   if (row.type === "group") return row.group ? { group: row.group } : null;
+  if (row.type === "purpose") return row.purpose ? { purpose: row.purpose } : null;
   if (!row.key || !row.values?.length) return null;
   return { attribute: { key: row.key, match: row.match ?? "anyOf", values: row.values } };
 }
@@ -123,6 +127,7 @@ export function formToCondition(form: ConditionForm | undefined): ConditionInput
 
 function conditionToLeaf(c: ReadCondition): LeafRow | null {
   if (c.__typename === "GroupCondition") return { type: "group", group: c.group };
+  if (c.__typename === "PurposeCondition") return { type: "purpose", purpose: c.purpose };
   if (c.__typename === "AttributeCondition") return { type: "attribute", key: c.key, match: c.match, values: [...c.values] };
   return null;
 }
@@ -239,17 +244,16 @@ export function definitionToForm(p: ReadDefinition): { values: PolicyFormValues;
 }
 
 /** Resolves ids to names where known; unknown ids are shown as they are. */
-export type Names = { group: (id: string) => string; connection: (id: string) => string };
+export type Names = { group: (id: string) => string; connection: (id: string) => string; purpose: (id: string) => string };
 
-export const RAW_NAMES: Names = { group: (id) => id, connection: (id) => id };
+export const RAW_NAMES: Names = { group: (id) => id, connection: (id) => id, purpose: (id) => id };
 
 export function describeCondition(c: ReadCondition, names: Names, nested = false): string {
   switch (c.__typename) {
     case "GroupCondition":
       return `member of ${names.group(c.group)}`;
-    // Shown by id until the purposes pages provide names; the builder does not edit purpose leaves yet.
     case "PurposeCondition":
-      return `acting under purpose ${c.purpose}`;
+      return `acting under purpose ${names.purpose(c.purpose)}`;
     case "AttributeCondition":
       return `${c.key} has ${c.match === "allOf" ? "all of" : "any of"} [${c.values.join(", ")}]`;
     case "AndCondition":

@@ -65,46 +65,54 @@ export function PlanView({ plan, emptyText }: { plan: Plan; emptyText: string })
           },
         ]}
       />
-      {plan.connectionPlans.length > 0 && (
-        <Collapse
-          aria-label="Statements per connection"
-          items={plan.connectionPlans.map((c) => ({
-            key: c.connection.id,
-            label: `${c.connection.name}: ${c.statements.length} statement${c.statements.length === 1 ? "" : "s"}`,
-            children: (
-              <>
-                {c.error && (
-                  <Alert
-                    type="warning"
-                    showIcon
-                    title="The platform could not be read: the plan is incomplete"
-                    description={c.error}
-                    style={{ marginBottom: 8 }}
-                  />
-                )}
-                <section aria-label={`SQL for ${c.connection.name}`}>
-                  <pre
-                    style={{
-                      margin: 0,
-                      padding: 12,
-                      background: "#fafafa",
-                      border: "1px solid #f0f0f0",
-                      borderRadius: 6,
-                      fontSize: 12,
-                      maxHeight: 320,
-                      overflow: "auto",
-                      whiteSpace: "pre-wrap",
-                    }}
-                  >
-                    {c.statements.length ? c.statements.join(";\n") + ";" : "-- nothing to change"}
-                  </pre>
-                </section>
-              </>
-            ),
-          }))}
-        />
-      )}
+      <ConnectionPlans plans={plan.connectionPlans} />
     </Flex>
+  );
+}
+
+type ConnectionPlan = Plan["connectionPlans"][number];
+
+/** Per connection, the exact statements its reconcile would run (collapsed; one panel per connection). */
+export function ConnectionPlans({ plans }: { plans: readonly ConnectionPlan[] }) {
+  if (plans.length === 0) return null;
+  return (
+    <Collapse
+      aria-label="Statements per connection"
+      items={plans.map((c) => ({
+        key: c.connection.id,
+        label: `${c.connection.name}: ${c.statements.length} statement${c.statements.length === 1 ? "" : "s"}`,
+        children: (
+          <>
+            {c.error && (
+              <Alert
+                type="warning"
+                showIcon
+                title="The platform could not be read: the plan is incomplete"
+                description={c.error}
+                style={{ marginBottom: 8 }}
+              />
+            )}
+            <section aria-label={`SQL for ${c.connection.name}`}>
+              <pre
+                style={{
+                  margin: 0,
+                  padding: 12,
+                  background: "#fafafa",
+                  border: "1px solid #f0f0f0",
+                  borderRadius: 6,
+                  fontSize: 12,
+                  maxHeight: 320,
+                  overflow: "auto",
+                  whiteSpace: "pre-wrap",
+                }}
+              >
+                {c.statements.length ? c.statements.join(";\n") + ";" : "-- nothing to change"}
+              </pre>
+            </section>
+          </>
+        ),
+      }))}
+    />
   );
 }
 

@@ -9,6 +9,7 @@ import { useMutation, useQuery } from "urql";
 import { ROLE_COLORS, ROLE_LABELS } from "@/features/auth/access";
 import { LogoutMutation, MeQuery } from "@/features/auth/operations";
 import { ViewerProvider } from "@/features/auth/viewer-context";
+import { ProjectSwitcher } from "@/features/projects/project-switcher";
 import { toApiError } from "@/lib/api-error";
 import { activeNavHref, visibleNavItems } from "./nav";
 
@@ -79,6 +80,7 @@ export function AdminShell({ children }: { children: ReactNode }) {
           <Header style={{ background: "#fff", display: "flex", justifyContent: "flex-end", alignItems: "center", paddingInline: 24 }}>
             <Space size="middle">
               {viewer.authMethod === "API_KEY" && <Alert type="info" title="Signed in with an API key" showIcon banner />}
+              <ProjectSwitcher />
               {viewer.roles.map((r) => (
                 <Tag key={r} color={ROLE_COLORS[r]}>
                   {ROLE_LABELS[r]}
