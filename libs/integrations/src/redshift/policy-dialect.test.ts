@@ -95,6 +95,17 @@ describe("Redshift policy dialect: every mask kind (compared as text)", () => {
       `SHA2(${SALT} || CAST("salary" AS VARCHAR(65535)), 256)`,
     ],
     [
+      "hash of a decimal: text form without trailing fractional zeros",
+      mask({ kind: "hash" }, "price", "decimal"),
+      `SHA2(${SALT} || (CASE WHEN STRPOS(CAST("price" AS VARCHAR(65535)), '.') > 0 THEN RTRIM(RTRIM(CAST("price" AS VARCHAR(65535)), '0'), '.') ELSE CAST("price" AS VARCHAR(65535)) END), 256)`,
+    ],
+    [
+      "show last of a timestamptz: its UTC text form via TO_CHAR",
+      mask({ kind: "showLast", count: 2 }, "at", "timestamptz"),
+      `(REPEAT('*', GREATEST(LENGTH(REGEXP_REPLACE(TO_CHAR(CONVERT_TIMEZONE('UTC', "at"), 'YYYY-MM-DD HH24:MI:SS.US'), '\\\\.?0+$', '')) - 2, 0)) || RIGHT(REGEXP_REPLACE(TO_CHAR(CONVERT_TIMEZONE('UTC', "at"), 'YYYY-MM-DD HH24:MI:SS.US'), '\\\\.?0+$', ''), 2))`,
+    ],
+    ["hash of a date via TO_CHAR", mask({ kind: "hash" }, "born", "date"), `SHA2(${SALT} || TO_CHAR("born", 'YYYY-MM-DD'), 256)`],
+    [
       "regex: backslashes doubled for Redshift literals, replaced everywhere",
       mask({ kind: "regexReplace", pattern: "\\d{3}'", replacement: "#" }, "email", "text"),
       `REGEXP_REPLACE(CAST("email" AS VARCHAR(65535)), '\\\\d{3}''', '#')`,

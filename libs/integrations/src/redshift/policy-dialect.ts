@@ -14,7 +14,7 @@
  * Which of these PostgreSQL also runs, and which are compared as text only: docs/platforms/redshift.md.
  */
 import { assertNever } from "@steward/core";
-import type { AllowedFunction, Literal } from "@steward/policy";
+import type { AllowedFunction, ColumnType, Literal } from "@steward/policy";
 import type { MaskTarget, PolicyDialect, ProfileEnv, ProfileSet } from "../sql/policy/dialect";
 import { PolicyCompileError } from "../sql/policy/dialect";
 import { SYSTEM_SCHEMA } from "./config";
@@ -57,7 +57,29 @@ function literal(value: Literal): string {
   }
 }
 
-const toText = (sql: string) => `CAST(${sql} AS ${TEXT})`;
+/**
+ * The canonical text form (sql/policy/dialect.ts) where Redshift can render it: dates and timestamps
+ * through TO_CHAR (timestamptz converted to UTC first), fraction without trailing zeros; decimals
+ * without trailing fractional zeros (no trim_scale on Redshift: RTRIM when there is a point). Floats
+ * keep Redshift's own float text, which is not PostgreSQL's shortest form (docs/platforms/redshift.md).
+ */
+function toText(sql: string, type?: ColumnType): string {
+  const timestamp = (ts: string) => `REGEXP_REPLACE(TO_CHAR(${ts}, 'YYYY-MM-DD HH24:MI:SS.US'), ${rsLiteral("\\.?0+$")}, '')`;
+  switch (type) {
+    case "decimal": {
+      const text = `CAST(${sql} AS ${TEXT})`;
+      return `(CASE WHEN STRPOS(${text}, '.') > 0 THEN RTRIM(RTRIM(${text}, '0'), '.') ELSE ${text} END)`;
+    }
+    case "date":
+      return `TO_CHAR(${sql}, 'YYYY-MM-DD')`;
+    case "timestamp":
+      return timestamp(sql);
+    case "timestamptz":
+      return timestamp(`CONVERT_TIMEZONE('UTC', ${sql})`);
+    default:
+      return `CAST(${sql} AS ${TEXT})`;
+  }
+}
 
 /** The value of a literal rsLiteral produced, or null when `sql` is any other expression. */
 function literalValue(sql: string): string | null {
@@ -114,9 +136,10 @@ export const redshiftDialect: PolicyDialect = {
   masks: {
     null: (target) => castTo("NULL", target),
     constant: (value, target) => (target.type === "text" ? rsLiteral(value) : castTo(rsLiteral(value), target)),
-    hash: (arg, _target, env) => `SHA2(${env.salt} || ${toText(arg)}, 256)`,
+    hash: (arg, target, env) => `SHA2(${env.salt} || ${toText(arg, target.type)}, 256)`,
     // Redshift's REGEXP_REPLACE replaces every match by default (PostgreSQL needs the 'g' flag).
-    regexReplace: (arg, pattern, replacement) => `REGEXP_REPLACE(${toText(arg)}, ${rsLiteral(pattern)}, ${rsLiteral(replacement)})`,
+    regexReplace: (arg, pattern, replacement, target) =>
+      `REGEXP_REPLACE(${toText(arg, target.type)}, ${rsLiteral(pattern)}, ${rsLiteral(replacement)})`,
     roundNumber: (arg, bucket, target) => {
       const b = numberLiteral(bucket, "mask.bucket");
       // DECIMAL(38,9): Redshift's widest exact numeric; PostgreSQL's unbounded numeric does not exist.
@@ -126,8 +149,8 @@ export const redshiftDialect: PolicyDialect = {
       const truncated = `DATE_TRUNC(${rsLiteral(unit)}, ${arg})`;
       return target.type === "date" ? `CAST(${truncated} AS DATE)` : truncated;
     },
-    showLast: (arg, count) => {
-      const text = toText(arg);
+    showLast: (arg, count, target) => {
+      const text = toText(arg, target.type);
       return `(REPEAT('*', GREATEST(LENGTH(${text}) - ${count}, 0)) || RIGHT(${text}, ${count}))`;
     },
   },

@@ -73,8 +73,20 @@ export function saltedHash(salt: string, value: string): string {
 }
 
 /** Evaluates `expr` for one row and one user. A condition's "unknown" is `null`. */
-export function evaluateExpr(expr: Expr, row: Row, profile: ProfileFacts, salt: string, now: Date = new Date()): Value {
-  const ev = (e: Expr): Value => evaluateExpr(e, row, profile, salt, now);
+export function evaluateExpr(
+  expr: Expr,
+  row: Row,
+  profile: ProfileFacts,
+  salt: string,
+  now: Date = new Date(),
+  /**
+   * The row's column types, when known: set membership and the sample then read a column's
+   * canonical text form (a date as `YYYY-MM-DD`, not as a timestamp), as the compiled SQL does.
+   */
+  columnTypes?: ReadonlyMap<string, ColumnType>,
+): Value {
+  const ev = (e: Expr): Value => evaluateExpr(e, row, profile, salt, now, columnTypes);
+  const typeOf = (e: Expr): ColumnType | undefined => (e.k === "column" ? columnTypes?.get(e.name) : undefined);
   switch (expr.k) {
     case "column":
       return row[expr.name] ?? null;
@@ -86,7 +98,7 @@ export function evaluateExpr(expr: Expr, row: Row, profile: ProfileFacts, salt: 
       const v = ev(expr.value);
       if (v === null) return null;
       const set = profileSet(profile, expr.set);
-      return set.includes(textForm(v) ?? "");
+      return set.includes(textForm(v, typeOf(expr.value)) ?? "");
     }
     case "inList": {
       const v = ev(expr.value);
@@ -162,7 +174,7 @@ export function evaluateExpr(expr: Expr, row: Row, profile: ProfileFacts, salt: 
     case "sample": {
       const v = row[expr.column] ?? null;
       if (v === null) return false;
-      return sampleKeeps(textForm(v) ?? "", expr.percent);
+      return sampleKeeps(textForm(v, columnTypes?.get(expr.column)) ?? "", expr.percent);
     }
   }
 }

@@ -12,8 +12,12 @@ import type { Expr, Mask, ProfileRow, RowRule } from "./types";
  * explain.test.ts holds the two against each other on random conditions.
  */
 
-/** What explain reads about the user: the facts their profile row holds (names, not ids). */
-export type ExplainProfile = Pick<ProfileRow, "username" | "groups" | "attributes" | "purposes">;
+/**
+ * What explain reads about the user: the facts their profile row holds (names, not ids). `sources`
+ * (the subscription decision) is optional: when given, explain also says whether the view's
+ * subscription guard lets the user see any row at all.
+ */
+export type ExplainProfile = Pick<ProfileRow, "username" | "groups" | "attributes" | "purposes"> & { sources?: readonly string[] };
 
 export type ExceptionTrace =
   /** `groupName` null: the id names no group any more, so nobody is exempt through it. */

@@ -54,6 +54,15 @@ describe("explainDataPolicies: columns", () => {
     expect(views.reasons).toEqual(["data policies apply to this source, but none masks a column or hides a row for you"]);
   });
 
+  it("says whether the subscription guard lets the user see any row", () => {
+    const p = policy({ rule: maskRule(["email"], { kind: "null" }) });
+    expect(explain([p]).subscribed).toBeNull();
+    expect(explain([p], { ...alice, sources: [customers.id] })).toMatchObject({ subscribed: true });
+    const none = explain([p], { ...alice, sources: ["other"] });
+    expect(none.subscribed).toBe(false);
+    expect(none.reasons[0]).toBe("you have no subscription to this source: it shows you no rows at all");
+  });
+
   it("names the policy and mask of a masked column without exception", () => {
     const p = policy({ rule: maskRule(["email"], { kind: "hash" }) });
     const e = explain([p]);

@@ -80,6 +80,11 @@ export type DataPolicyExplanation = {
   sourceId: string;
   /** A policy view exists for the source (some data policy attaches, or views for everything). */
   governed: boolean;
+  /**
+   * The user's subscription lets them read the source (`profile.sources` lists it); null when
+   * `profile.sources` was not given. false: the view returns no rows to them, whatever the policies.
+   */
+  subscribed: boolean | null;
   /** Data policies attached to the source, ascending by id. */
   policies: PolicyRef[];
   columns: ColumnExplanation[];
@@ -193,9 +198,12 @@ export function explainDataPolicies(input: ExplainDataPoliciesInput): DataPolicy
       ]
     : ["no data policy applies to this source: you see it as stored"];
   if (spec && reasons.length === 0) reasons.push("data policies apply to this source, but none masks a column or hides a row for you");
+  const subscribed = profile.sources === undefined ? null : profile.sources.includes(source.id);
+  if (subscribed === false) reasons.unshift("you have no subscription to this source: it shows you no rows at all");
   return {
     sourceId: source.id,
     governed: spec !== undefined,
+    subscribed,
     policies: attached.map(ref),
     columns,
     rowRules,

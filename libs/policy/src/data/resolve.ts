@@ -183,11 +183,18 @@ export function resolveDataPolicies(input: ResolveInput): ResolveResult {
       else list.push(p);
     }
   }
-  const plainColumn = new Map<string, Expr>();
-  const columnExpr = (name: string) => {
-    let e = plainColumn.get(name);
-    if (e === undefined) plainColumn.set(name, (e = column(name)));
-    return e;
+  // An unmasked view column is one shared object per (name, type, native type): most of 10,000 × 50
+  // columns are unmasked, and allocating each one separately was a large share of the time (GC).
+  // Specs are values: nothing mutates them (the compilers, explain and plans only read).
+  const plainColumns = new Map<string, Map<string, Map<string, ViewColumn>>>();
+  const plainColumn = (c: DataColumn): ViewColumn => {
+    let byType = plainColumns.get(c.name);
+    if (byType === undefined) plainColumns.set(c.name, (byType = new Map()));
+    let byNative = byType.get(c.type);
+    if (byNative === undefined) byType.set(c.type, (byNative = new Map()));
+    let v = byNative.get(c.dataType);
+    if (v === undefined) byNative.set(c.dataType, (v = { name: c.name, type: c.type, dataType: c.dataType, expr: column(c.name) }));
+    return v;
   };
 
   input.sources.forEach((source, si) => {
@@ -235,7 +242,7 @@ export function resolveDataPolicies(input: ResolveInput): ResolveResult {
     const sourceConflicts: MaskConflict[] = [];
     const columns: ViewColumn[] = source.columns.map((c, i) => {
       const cands = candidates.get(i);
-      if (cands === undefined) return { name: c.name, type: c.type, dataType: c.dataType, expr: columnExpr(c.name) };
+      if (cands === undefined) return plainColumn(c);
       const sorted = cands.length === 1 ? cands : [...cands].sort(compareCandidates);
       const winner = sorted[0]!;
       if (sorted.length > 1) {

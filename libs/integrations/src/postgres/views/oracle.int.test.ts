@@ -113,10 +113,38 @@ const PURPOSE_NAMES = new Map([
   ["pr-res", "Research"],
 ]);
 const account = (s: string) => `or${run}_${s}`;
+const ROWS: Row[] = (() => {
+  const rng = prng(20261201);
+  return Array.from({ length: 120 }, (_, i) => randomRow(rng, i + 1));
+})();
+const MATCHED = ["t", "n", "d", "dt", "b", "ts"] as const;
+/** The text forms of some rows' values: what match rules compare profile values with. */
+const valuesOf = (from: number, to: number) =>
+  Object.fromEntries(
+    MATCHED.map((c) => [
+      `m_${c}`,
+      ROWS.slice(from, to).flatMap((r) => {
+        const t = textForm(r[c] ?? null, COLUMNS.find((x) => x.name === c)!.type);
+        return t === null ? [] : [t];
+      }),
+    ]),
+  );
 const PROFILES: ProfileRow[] = (
   [
-    { username: "alpha", groups: ["eng", "Beta"], attributes: { region: ["Zoë", INJECTION, "alpha"] }, purposes: [], sources: [SOURCE_ID] },
-    { username: "hana", groups: ["hr"], attributes: { region: ["日本語テキスト"] }, purposes: ["Audit"], sources: [SOURCE_ID] },
+    {
+      username: "alpha",
+      groups: ["eng", "Beta", ...Object.values(valuesOf(0, 10)).flat()],
+      attributes: { region: ["Zoë", INJECTION, "alpha"], ...valuesOf(0, 60) },
+      purposes: [],
+      sources: [SOURCE_ID],
+    },
+    {
+      username: "hana",
+      groups: ["hr"],
+      attributes: { region: ["日本語テキスト"], ...valuesOf(40, 100) },
+      purposes: ["Audit"],
+      sources: [SOURCE_ID],
+    },
     { username: "Zoë", groups: ["Zoë", "a"], attributes: {}, purposes: ["Research"], sources: [SOURCE_ID] },
     { username: "nobody", groups: ["hr"], attributes: { region: ["alpha"] }, purposes: ["Audit"], sources: [] },
   ] satisfies Omit<ProfileRow, "accountName" | "userId" | "projectId">[] as Omit<ProfileRow, "accountName" | "userId" | "projectId">[]
@@ -207,14 +235,16 @@ function randomPolicies(rng: Rng): DataPolicy[] {
     const kind = pick(rng, ["matchAttribute", "matchGroups", "where", "where", "timeWindow", "minimize"] as const);
     const rule =
       kind === "matchAttribute"
-        ? { kind, column: "t", attribute: "region" }
+        ? rng() < 0.3
+          ? { kind, column: "t", attribute: "region" }
+          : (({ c }) => ({ kind, column: c, attribute: `m_${c}` }))({ c: pick(rng, MATCHED) })
         : kind === "matchGroups"
-          ? { kind, column: "t" }
+          ? { kind, column: pick(rng, MATCHED) }
           : kind === "where"
             ? { kind, sql: pick(rng, WHERES) }
             : kind === "timeWindow"
               ? { kind, column: pick(rng, ["ts", "tz"]), days: 1 + Math.floor(rng() * 40) }
-              : { kind, column: pick(rng, ["id", "t", "n", "d", "b"]), percent: pick(rng, [10, 50, 73.5, 100]) };
+              : { kind, column: pick(rng, ["id", "t", "n", "d", "b", "dt", "ts", "tz"]), percent: pick(rng, [10, 50, 73.5, 100]) };
     policies.push({
       id: `r${i}`,
       name: `rows ${i}`,
@@ -269,7 +299,8 @@ function canonical(v: unknown, type: ViewColumn["type"], baseType: DataColumn["t
   }
 }
 
-const baseTypeOf = (name: string) => COLUMNS.find((c) => c.name === name)!.type;
+const COLUMN_TYPES = new Map(COLUMNS.map((c) => [c.name, c.type]));
+const baseTypeOf = (name: string) => COLUMN_TYPES.get(name)!;
 
 async function queryAs(user: string, sql: string): Promise<Record<string, unknown>[]> {
   const client = new pg.Client({ host: "127.0.0.1", port: 5432, user, database: DB, types });
@@ -287,11 +318,11 @@ function expectedRows(spec: PolicyViewSpec, rows: readonly Row[], profile: Profi
   const out = new Map<number, Record<string, unknown>>();
   if (!profile.sources.includes(spec.sourceId)) return out;
   for (const r of rows) {
-    if (spec.rowFilter && evaluateExpr(spec.rowFilter, r, profile, SALT, now) !== true) continue;
+    if (spec.rowFilter && evaluateExpr(spec.rowFilter, r, profile, SALT, now, COLUMN_TYPES) !== true) continue;
     out.set(
       r.id as number,
       Object.fromEntries(
-        spec.columns.map((c) => [c.name, canonical(evaluateExpr(c.expr, r, profile, SALT, now), c.type, baseTypeOf(c.name))]),
+        spec.columns.map((c) => [c.name, canonical(evaluateExpr(c.expr, r, profile, SALT, now, COLUMN_TYPES), c.type, baseTypeOf(c.name))]),
       ),
     );
   }
@@ -302,10 +333,6 @@ function expectedRows(spec: PolicyViewSpec, rows: readonly Row[], profile: Profi
 
 const access = postgresAccess(false);
 const connection = { config: { host: "127.0.0.1", port: 5432, user: "postgres", databases: [DB] }, credentials: { password: "" } };
-const ROWS: Row[] = (() => {
-  const rng = prng(20261201);
-  return Array.from({ length: 120 }, (_, i) => randomRow(rng, i + 1));
-})();
 const VIEW = qualified(VIEWS_SCHEMA, policyViewName("oracle", "t"));
 
 function desired(spec: PolicyViewSpec, version: number): AccessDesiredState {
@@ -335,6 +362,8 @@ afterAll(async () => {
   await cleanup({ databases: [DB], rolePrefixes: [scopePrefix(CONN, DB)], roles: PROFILES.map((p) => p.accountName) });
 });
 
+const coverage = { masks: new Set<string>(), rows: new Set<string>(), rowsCompared: 0, maskedValues: 0 };
+
 describe("policy views agree with the engine's reference evaluator", () => {
   const SEEDS = Array.from({ length: 16 }, (_, i) => 11 * (i + 1));
   it.each(SEEDS)(
@@ -346,6 +375,10 @@ describe("policy views agree with the engine's reference evaluator", () => {
       const spec = resolved.specs.get(SOURCE_ID);
       expect(spec).toBeDefined();
       if (!spec) return;
+      for (const p of policies) {
+        if (p.rule.kind === "mask") coverage.masks.add(p.rule.mask.kind);
+        else coverage.rows.add(`${p.rule.rule.kind}${"column" in p.rule.rule ? `:${p.rule.rule.column}` : ""}`);
+      }
       const applied = await access.apply(connection, desired(spec, seed));
       expect(applied.kind, JSON.stringify(applied)).toBe("applied");
       for (const profile of PROFILES) {
@@ -357,6 +390,8 @@ describe("policy views agree with the engine's reference evaluator", () => {
           got.map((r) => r.id as number).sort((a, b) => a - b),
           context,
         ).toEqual([...expected.keys()].sort((a, b) => a - b));
+        coverage.rowsCompared += got.length;
+        coverage.maskedValues += got.length * spec.columns.filter((c) => c.maskedBy !== undefined).length;
         for (const r of got) {
           const want = expected.get(r.id as number)!;
           const have = Object.fromEntries(spec.columns.map((c) => [c.name, canonical(r[c.name], c.type)]));
@@ -366,6 +401,15 @@ describe("policy views agree with the engine's reference evaluator", () => {
     },
     60_000,
   );
+
+  it("the seeds covered every mask kind, every row rule kind and many rows", () => {
+    expect([...coverage.masks].sort()).toEqual(["constant", "hash", "null", "regexReplace", "roundDate", "roundNumber", "showLast"]);
+    const kinds = new Set([...coverage.rows].map((r) => r.split(":")[0]));
+    expect([...kinds].sort()).toEqual(["matchAttribute", "matchGroups", "minimize", "timeWindow", "where"]);
+    expect([...coverage.rows].filter((r) => /^match\w+:(n|d|dt|b|ts)$/.test(r)).length).toBeGreaterThan(2);
+    expect(coverage.rowsCompared).toBeGreaterThan(1000);
+    expect(coverage.maskedValues).toBeGreaterThan(5000);
+  });
 
   it("the cross-check can fail: a view built from a different spec disagrees", async () => {
     const policies: DataPolicy[] = [
