@@ -129,11 +129,7 @@ export function resolveDataPolicies(input: ResolveInput): ResolveResult {
   const conflicts: MaskConflict[] = [];
   const specs = new Map<string, PolicyViewSpec>();
   const ancestorCache = new Map<string, readonly string[]>();
-  const ancestors = (tag: string) => {
-    let a = ancestorCache.get(tag);
-    if (a === undefined) ancestorCache.set(tag, (a = tagAncestors(tag)));
-    return a;
-  };
+  const ancestors = (tag: string) => memo(ancestorCache, tag, () => tagAncestors(tag));
   const index = indexSources(input.sources, ancestors);
   // Specs list their policy ids sorted; sorting small integers per source is cheaper than strings.
   const idOrder = input.policies.map((p, i) => ({ id: p.id, i })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.i - b.i));
@@ -188,13 +184,9 @@ export function resolveDataPolicies(input: ResolveInput): ResolveResult {
   // Specs are values: nothing mutates them (the compilers, explain and plans only read).
   const plainColumns = new Map<string, Map<string, Map<string, ViewColumn>>>();
   const plainColumn = (c: DataColumn): ViewColumn => {
-    let byType = plainColumns.get(c.name);
-    if (byType === undefined) plainColumns.set(c.name, (byType = new Map()));
-    let byNative = byType.get(c.type);
-    if (byNative === undefined) byType.set(c.type, (byNative = new Map()));
-    let v = byNative.get(c.dataType);
-    if (v === undefined) byNative.set(c.dataType, (v = { name: c.name, type: c.type, dataType: c.dataType, expr: column(c.name) }));
-    return v;
+    const byType = memo(plainColumns, c.name, () => new Map<string, Map<string, ViewColumn>>());
+    const byNative = memo(byType, c.type, () => new Map<string, ViewColumn>());
+    return memo(byNative, c.dataType, () => ({ name: c.name, type: c.type, dataType: c.dataType, expr: column(c.name) }));
   };
 
   input.sources.forEach((source, si) => {
@@ -508,4 +500,14 @@ function columnTagIndex(columns: readonly DataColumn[], ancestors: (tag: string)
     for (const t of tags) for (const a of ancestors(t)) push(out, a, i);
   }
   return out;
+}
+
+/** The map's value for `key`, made and stored on first use. */
+function memo<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
+  }
+  return value;
 }
