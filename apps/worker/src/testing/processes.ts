@@ -42,7 +42,7 @@ export async function spawnWorkerProcess(
         () => false,
       );
     },
-    { timeoutMs: opts.readyTimeoutMs ?? 30_000, intervalMs: 100, what: "worker readiness" },
+    { timeoutMs: opts.readyTimeoutMs ?? 60_000, intervalMs: 100, what: "worker readiness" },
   );
   return { child, port };
 }
