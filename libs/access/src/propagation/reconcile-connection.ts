@@ -114,6 +114,16 @@ async function reconcileLocked(deps: ReconcileDeps, connectionId: string, versio
   const target = state?.desiredVersion ?? version;
   const run = await deps.db.reconcileRun.create({ data: { connectionId, desiredVersion: target } });
   const started = Date.now();
+  // Per-phase wall time (ms), logged with the outcome: where a slow propagation spends its time.
+  const phases: Record<string, number> = {};
+  const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await work();
+    } finally {
+      phases[name] = Math.round((performance.now() - t) * 100) / 100;
+    }
+  };
   const statements: string[] = [];
   let failure: { message: string; errorClass: ErrorClass } | null = null;
   let desired: DesiredConnectionAccess | null = null;
@@ -122,19 +132,19 @@ async function reconcileLocked(deps: ReconcileDeps, connectionId: string, versio
     // Delta first: only the users the pending versions name; null means a full reconcile is needed.
     const delta = connection.deletedAt
       ? null
-      : await deltaDesiredState(deps, connection, state?.appliedVersion ?? 0, target, now, settings);
-    if (!delta) desired = await computeDesiredAccess(deps.db, connectionId, now);
+      : await timed("delta", () => deltaDesiredState(deps, connection, state?.appliedVersion ?? 0, target, now, settings));
+    if (!delta) desired = await timed("desired", () => computeDesiredAccess(deps.db, connectionId, now));
     deps.logger?.debug({ connectionId, version: target, path: delta ? "delta" : "full", users: delta?.users }, "reconcile planned");
     const access = accessFor(deps, connection);
-    const result = await access.port.apply(
-      access.connection,
-      await withDataPolicies(
+    const full = await timed("dataPolicies", () =>
+      withDataPolicies(
         deps,
         connection,
         delta ? delta.state : toDesiredState(connectionId, target, desired!, settings),
         delta ? delta.accountUsers : desired!.accountUsers,
       ),
     );
+    const result = await timed("apply", () => access.port.apply(access.connection, full));
     if (result.kind === "applied") statements.push(...result.statements);
     if (result.kind === "failed") {
       failure = { message: result.error.message, errorClass: result.error.errorClass };
@@ -179,6 +189,7 @@ async function reconcileLocked(deps: ReconcileDeps, connectionId: string, versio
     };
   }
   const accountProblems = desired?.accountProblems ?? [];
+  const recordStarted = performance.now();
   await deps.db.$transaction([
     deps.db.reconcileRun.update({
       where: { id: run.id },
@@ -214,6 +225,8 @@ async function reconcileLocked(deps: ReconcileDeps, connectionId: string, versio
     }),
   ]);
   await prunePendingScopes(deps.db, connectionId, target, now);
+  phases.record = Math.round((performance.now() - recordStarted) * 100) / 100;
+  deps.logger?.debug({ connectionId, version: target, path: desired ? "full" : "delta", durationMs, phases }, "reconcile finished");
   if (desired && !connection.deletedAt) {
     // Grants are in; now give the next delta its starting point. A failure only costs that delta.
     await primeDeltaCache(deps, connection, target, now).catch((err: unknown) =>
