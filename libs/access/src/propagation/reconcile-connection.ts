@@ -12,11 +12,11 @@ import {
   type UnmanagedGrants,
 } from "@steward/integrations";
 import type { DataPolicy, SubscriptionPolicy } from "@steward/policy";
-import { dataPolicyDesiredState } from "../data-policies/data-desired";
+import { dataPolicyDesiredState, deltaDataPolicyState, HASH_SALT_LABEL, resolveConnectionViews } from "../data-policies/data-desired";
 import { withConnectionLock } from "./connection-lock";
 import { prunePendingScopes } from "./delta-scope";
 import { computeDesiredAccess, type DesiredConnectionAccess } from "./desired-access";
-import { deltaDesiredState, forgetDeltaCache, primeDeltaCache } from "./reconcile-delta";
+import { type DeltaState, deltaDesiredState, forgetDeltaCache, primeDeltaCache, rememberDeltaViews } from "./reconcile-delta";
 
 /** `adapterFor` is injectable so engine-level tests can run a connection through the in-memory adapter. */
 export type ReconcileDeps = { db: Db; secretBox: SecretBox; logger?: Logger; now?: () => Date; adapterFor?: AdapterLookup };
@@ -94,6 +94,28 @@ async function withDataPolicies(
 }
 
 /**
+ * The delta path's data policy part: the cached view specs (resolved once per cache entry) and the
+ * scope's profile rows from the facts the delta loaded; nothing else is read.
+ */
+async function withDeltaDataPolicies(
+  deps: ReconcileDeps,
+  connection: { id: string; kind: PlatformKind },
+  delta: DeltaState,
+): Promise<AccessDesiredState> {
+  if (!(deps.adapterFor ?? adapterFor)(connection.kind).capabilities.dataPolicies) return delta.state;
+  let views = delta.views;
+  if (!views) {
+    views = await resolveConnectionViews(deps.db, connection.id);
+    rememberDeltaViews(deps.db, connection.id, delta.state.version, views);
+  }
+  const systemCurrent = delta.appliedSalt !== undefined && delta.appliedSalt === deps.secretBox.derive(HASH_SALT_LABEL);
+  return {
+    ...delta.state,
+    dataPolicies: deltaDataPolicyState(deps.secretBox, views, delta.accountUsers, delta.profileFacts, delta.state.access, systemCurrent),
+  };
+}
+
+/**
  * Brings one connection's access to its current desired state (reconcile, never replay). A job for a
  * version already applied does nothing; every attempt is recorded as a ReconcileRun with the error's
  * class. A failed version stays unapplied for the sweeper to retry; nothing is ever dead-lettered.
@@ -127,6 +149,7 @@ async function reconcileLocked(deps: ReconcileDeps, connectionId: string, versio
   const statements: string[] = [];
   let failure: { message: string; errorClass: ErrorClass } | null = null;
   let desired: DesiredConnectionAccess | null = null;
+  let applied: AccessDesiredState["dataPolicies"];
   try {
     const settings = accessSettings(state);
     // Delta first: only the users the pending versions name; null means a full reconcile is needed.
@@ -137,13 +160,11 @@ async function reconcileLocked(deps: ReconcileDeps, connectionId: string, versio
     deps.logger?.debug({ connectionId, version: target, path: delta ? "delta" : "full", users: delta?.users }, "reconcile planned");
     const access = accessFor(deps, connection);
     const full = await timed("dataPolicies", () =>
-      withDataPolicies(
-        deps,
-        connection,
-        delta ? delta.state : toDesiredState(connectionId, target, desired!, settings),
-        delta ? delta.accountUsers : desired!.accountUsers,
-      ),
+      delta
+        ? withDeltaDataPolicies(deps, connection, delta)
+        : withDataPolicies(deps, connection, toDesiredState(connectionId, target, desired!, settings), desired!.accountUsers),
     );
+    applied = full.dataPolicies;
     const result = await timed("apply", () => access.port.apply(access.connection, full));
     if (result.kind === "applied") statements.push(...result.statements);
     if (result.kind === "failed") {
@@ -229,7 +250,9 @@ async function reconcileLocked(deps: ReconcileDeps, connectionId: string, versio
   deps.logger?.debug({ connectionId, version: target, path: desired ? "full" : "delta", durationMs, phases }, "reconcile finished");
   if (desired && !connection.deletedAt) {
     // Grants are in; now give the next delta its starting point. A failure only costs that delta.
-    await primeDeltaCache(deps, connection, target, now).catch((err: unknown) =>
+    // The views and salt this run applied let the next deltas skip resolving and checking them.
+    const views = applied ? { views: applied.views, viewsForEverything: applied.viewsForEverything } : undefined;
+    await primeDeltaCache(deps, connection, target, now, views && applied ? { views, hashSalt: applied.hashSalt } : undefined).catch((err: unknown) =>
       deps.logger?.warn({ connectionId, err: err instanceof Error ? err.message : String(err) }, "delta cache not primed"),
     );
   }
