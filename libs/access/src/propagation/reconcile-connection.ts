@@ -252,8 +252,9 @@ async function reconcileLocked(deps: ReconcileDeps, connectionId: string, versio
     // Grants are in; now give the next delta its starting point. A failure only costs that delta.
     // The views and salt this run applied let the next deltas skip resolving and checking them.
     const views = applied ? { views: applied.views, viewsForEverything: applied.viewsForEverything } : undefined;
-    await primeDeltaCache(deps, connection, target, now, views && applied ? { views, hashSalt: applied.hashSalt } : undefined).catch((err: unknown) =>
-      deps.logger?.warn({ connectionId, err: err instanceof Error ? err.message : String(err) }, "delta cache not primed"),
+    await primeDeltaCache(deps, connection, target, now, views && applied ? { views, hashSalt: applied.hashSalt } : undefined).catch(
+      (err: unknown) =>
+        deps.logger?.warn({ connectionId, err: err instanceof Error ? err.message : String(err) }, "delta cache not primed"),
     );
   }
   return { kind: statements.length ? "applied" : "unchanged", runId: run.id, version: target, statements: statements.length };
