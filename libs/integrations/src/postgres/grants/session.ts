@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import pg from "pg";
+import type pg from "pg";
 import { UnsafeIdentifierError } from "../../sql/quote";
 import { classifyPgError } from "../errors";
 import { type Borrowed, borrowSession, isSessionLost, returnSession } from "./pool";
