@@ -203,13 +203,13 @@ async function main() {
     const runMs = runs.map((r) => r.durationMs ?? 0);
     const ms = (xs: number[], p: number) => (xs.length ? Math.round(percentile(xs, p)) : null);
     // Where the time between the call and the reconcile goes, per change (one event and one run
-    // each, in order): the use case's commit, the relay's hand-over to the queue, and from there
-    // through the dispatch job and the reconcile job's pickup and lock to the run's start. Database
+    // each, in order): the use case's commit, the relay's hand-over to the queue, the dispatch job
+    // (pickup, consumers, version bump), and the reconcile job's pickup and lock to the run's start. Database
     // timestamps are transaction start times, so each split is approximate to a few ms.
     const events = await db.outboxEvent.findMany({
       where: { id: { gt: eventsAfter }, type: { in: ["user.attributes.changed", "user.project.switched"] } },
       orderBy: { id: "asc" },
-      select: { createdAt: true, enqueuedAt: true },
+      select: { createdAt: true, enqueuedAt: true, processedAt: true },
     });
     const aligned = events.length === CHANGES && runs.length === CHANGES;
     const split = (f: (i: number) => number) =>
@@ -222,7 +222,10 @@ async function main() {
     const pipeline = {
       callToEventMs: split((i) => events[i]!.createdAt.getTime() - calledAt[i]!),
       eventToQueuedMs: split((i) => (events[i]!.enqueuedAt?.getTime() ?? Number.NaN) - events[i]!.createdAt.getTime()),
-      queuedToRunStartMs: split((i) => runs[i]!.startedAt.getTime() - (events[i]!.enqueuedAt?.getTime() ?? Number.NaN)),
+      queuedToDispatchedMs: split(
+        (i) => (events[i]!.processedAt?.getTime() ?? Number.NaN) - (events[i]!.enqueuedAt?.getTime() ?? Number.NaN),
+      ),
+      dispatchedToRunStartMs: split((i) => runs[i]!.startedAt.getTime() - (events[i]!.processedAt?.getTime() ?? Number.NaN)),
     };
     const viewStatements = runs.flatMap((r) => r.statements).filter((s) => /\bVIEW\b/i.test(s)).length;
     const phaseNames = [...new Set(deltaPhases.flatMap((p) => Object.keys(p)))];
