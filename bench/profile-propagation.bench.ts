@@ -204,8 +204,8 @@ async function main() {
     const ms = (xs: number[], p: number) => (xs.length ? Math.round(percentile(xs, p)) : null);
     // Where the time between the call and the reconcile goes, per change (one event and one run
     // each, in order): the use case's commit, the relay's hand-over to the queue, the dispatch job
-    // (pickup, consumers, version bump), and the reconcile job's pickup and lock to the run's start. Database
-    // timestamps are transaction start times, so each split is approximate to a few ms.
+    // (pickup, consumers, version bump), and the reconcile job's pickup and lock to the run's start.
+    // Database timestamps are transaction start times, so each split is approximate to a few ms.
     const events = await db.outboxEvent.findMany({
       where: { id: { gt: eventsAfter }, type: { in: ["user.attributes.changed", "user.project.switched"] } },
       orderBy: { id: "asc" },

@@ -10,7 +10,12 @@
 import { createHash } from "node:crypto";
 import pg from "pg";
 
-const MAX_PER_TARGET = 2;
+/**
+ * Reconciles of one connection take turns (connection lock), so more than one session per target
+ * serves only plans, drift checks and connections sharing a server login. A borrower that finds all
+ * busy waits up to the connect timeout, then fails as a transient error and is retried.
+ */
+const MAX_PER_TARGET = 4;
 const IDLE_MS = 10_000;
 
 const pools = new Map<string, pg.Pool>();
