@@ -128,9 +128,12 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
 
 async function reconcileLocked(deps: ReconcileDeps, connectionId: string, version: number): Promise<ReconcileOutcome> {
   const now = deps.now?.() ?? new Date();
-  const state = await deps.db.connectionAccessState.findUnique({ where: { connectionId } });
+  // Both reads at once: every reconcile waits for them before its first useful step.
+  const [state, connection] = await Promise.all([
+    deps.db.connectionAccessState.findUnique({ where: { connectionId } }),
+    deps.db.connection.findUnique({ where: { id: connectionId } }),
+  ]);
   if (state && state.appliedVersion >= version) return { kind: "skipped", reason: "already-applied" };
-  const connection = await deps.db.connection.findUnique({ where: { id: connectionId } });
   if (!connection) return { kind: "skipped", reason: "connection-gone" };
   // Everything committed up to now is in this desired state, so it applies the latest version.
   const target = state?.desiredVersion ?? version;
