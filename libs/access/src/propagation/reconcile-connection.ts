@@ -162,13 +162,13 @@ async function reconcileLocked(deps: ReconcileDeps, connectionId: string, versio
     if (!delta) desired = await timed("desired", () => computeDesiredAccess(deps.db, connectionId, now));
     deps.logger?.debug({ connectionId, version: target, path: delta ? "delta" : "full", users: delta?.users }, "reconcile planned");
     const access = accessFor(deps, connection);
-    const full = await timed("dataPolicies", () =>
+    const complete = await timed("dataPolicies", () =>
       delta
         ? withDeltaDataPolicies(deps, connection, delta)
         : withDataPolicies(deps, connection, toDesiredState(connectionId, target, desired!, settings), desired!.accountUsers),
     );
-    applied = full.dataPolicies;
-    const result = await timed("apply", () => access.port.apply(access.connection, full));
+    applied = complete.dataPolicies;
+    const result = await timed("apply", () => access.port.apply(access.connection, complete));
     if (result.kind === "applied") statements.push(...result.statements);
     if (result.kind === "failed") {
       failure = { message: result.error.message, errorClass: result.error.errorClass };
@@ -254,10 +254,12 @@ async function reconcileLocked(deps: ReconcileDeps, connectionId: string, versio
   if (desired && !connection.deletedAt) {
     // Grants are in; now give the next delta its starting point. A failure only costs that delta.
     // The views and salt this run applied let the next deltas skip resolving and checking them.
-    const views = applied ? { views: applied.views, viewsForEverything: applied.viewsForEverything } : undefined;
-    await primeDeltaCache(deps, connection, target, now, views && applied ? { views, hashSalt: applied.hashSalt } : undefined).catch(
-      (err: unknown) =>
-        deps.logger?.warn({ connectionId, err: err instanceof Error ? err.message : String(err) }, "delta cache not primed"),
+    const primed = applied && {
+      views: { views: applied.views, viewsForEverything: applied.viewsForEverything },
+      hashSalt: applied.hashSalt,
+    };
+    await primeDeltaCache(deps, connection, target, now, primed || undefined).catch((err: unknown) =>
+      deps.logger?.warn({ connectionId, err: err instanceof Error ? err.message : String(err) }, "delta cache not primed"),
     );
   }
   return { kind: statements.length ? "applied" : "unchanged", runId: run.id, version: target, statements: statements.length };
