@@ -95,7 +95,8 @@ beforeAll(async () => {
   await query(`CREATE DATABASE ${warehouse}`);
   await query(
     `CREATE SCHEMA hr; CREATE TABLE hr.employees (id int, name text, email text, region text);
-     INSERT INTO hr.employees VALUES ${ROWS.map((r) => `(${r[0]}, '${r[1]}', '${r[2]}', '${r[3]}')`).join(", ")}`,
+     INSERT INTO hr.employees VALUES ${ROWS.map((r) => `(${r[0]}, '${r[1]}', '${r[2]}', '${r[3]}')`).join(", ")};
+     CREATE SCHEMA finance; CREATE TABLE finance.budgets (id int, code text); INSERT INTO finance.budgets VALUES (1, 'B-1')`,
     [],
     { database: warehouse },
   );
@@ -148,11 +149,12 @@ beforeAll(async () => {
     restriction: { kind: "anyone" },
     scope: { kind: "connection", connectionId },
   });
-  // Mask every PII column (the tag's parent) except for HR or anyone acting under Research.
+  // Mask every PII column (the tag's parent) of schema hr except for HR or anyone acting under
+  // Research (finance.budgets stays without a data policy until the cache test gives it one).
   await createDataPolicy(d, governor, {
     name: `hash PII ${id}`,
     engineDefinition: {
-      scope: { kind: "all" },
+      scope: { kind: "schema", connectionId, schema: "hr" },
       rule: { kind: "mask", columns: { kind: "tagged", tag: "PII" }, mask: { kind: "hash" } },
       except: {
         kind: "or",
@@ -285,6 +287,53 @@ describe("data policies → policy views on PostgreSQL, read as the end users", 
       what: "masked emails again",
     });
     expect(await viewFingerprint()).toEqual(before);
+  });
+
+  it("a delta after a data policy change works from the new views (the worker's cache is dropped); no delta rebuilds a view", async () => {
+    await waitFor(settled, { timeoutMs: 30_000, what: "settled" });
+    const d = { db: t.db };
+    // A profile change first: the worker now holds a delta cache with the views as they are.
+    await setUserAttribute(d, governor, { userId: alice.userId, key: "region", values: ["EU", "US"] });
+    await waitFor(async () => (await readAs(aliceName)).length === 3, { timeoutMs: 30_000, what: "alice sees US rows" });
+    // finance.budgets has no data policy yet: direct grants on the base table.
+    expect(await tryAs(aliceName, warehouse, "SELECT * FROM finance.budgets")).toBe("ok");
+    const budgets = (await t.db.dataSource.findFirstOrThrow({ where: { connectionId, name: { endsWith: "finance.budgets" } } })).id;
+    await createDataPolicy(d, governor, {
+      name: `hide budget codes ${id}`,
+      engineDefinition: {
+        scope: { kind: "sources", sourceIds: [budgets] },
+        rule: { kind: "mask", columns: { kind: "names", names: ["code"] }, mask: { kind: "null" } },
+      },
+    });
+    await waitFor(async () => (await tryAs(aliceName, warehouse, "SELECT * FROM finance.budgets")) !== "ok", {
+      timeoutMs: 30_000,
+      what: "budgets view",
+    });
+    await waitFor(settled, { timeoutMs: 30_000, what: "policy reconciled" });
+    const budgetsView = `"steward_views"."${(await query<{ v: string }>("SELECT viewname AS v FROM pg_views WHERE schemaname = 'steward_views' AND viewname LIKE '%budgets%'", [], { database: warehouse })).rows[0]!.v}"`;
+    const fingerprints = async () =>
+      (
+        await query("SELECT viewname, definition FROM pg_views WHERE schemaname = 'steward_views' ORDER BY viewname", [], {
+          database: warehouse,
+        })
+      ).rows;
+    const before = [await fingerprints(), await viewFingerprint()];
+    const runsBefore = await t.db.reconcileRun.count({ where: { connectionId } });
+
+    // The delta: with the views cached before the policy, it would grant finance.budgets' base table again.
+    await setUserAttribute(d, governor, { userId: alice.userId, key: "region", values: ["EU"] });
+    await waitFor(async () => (await readAs(aliceName)).length === 2, { timeoutMs: 30_000, what: "alice back to EU rows" });
+    await waitFor(settled, { timeoutMs: 30_000, what: "delta recorded" });
+    expect(await tryAs(aliceName, warehouse, "SELECT * FROM finance.budgets")).toMatch(/permission denied/);
+    const asAlice = await query<{ id: number; code: string | null }>(`SELECT id, code FROM ${budgetsView}`, [], {
+      database: warehouse,
+      user: aliceName,
+    });
+    expect(asAlice.rows).toEqual([{ id: 1, code: null }]);
+    const runs = await t.db.reconcileRun.findMany({ where: { connectionId }, orderBy: { startedAt: "asc" }, skip: runsBefore });
+    expect(runs.length).toBeGreaterThan(0);
+    expect(runs.flatMap((r) => r.statements).filter((s) => /\bVIEW\b/i.test(s))).toEqual([]);
+    expect([await fingerprints(), await viewFingerprint()]).toEqual(before);
   });
 
   it("a view changed by hand is reported by the drift check and repaired", async () => {

@@ -45,6 +45,14 @@ export type DataPolicyDesiredState = {
   profiles: ProfileRow[];
   /** Per-deployment salt for hash masks; stored on the platform where only Steward's role reads it. */
   hashSalt: string;
+  /**
+   * Delta path only (with `scope`): a full reconcile of this connection, by this same process and
+   * with this same salt, has applied the system objects, the salt and the views, and every change
+   * since is user-scoped. The adapter may then write only the scope's profile rows (and grants),
+   * without checking the system objects or reading the salt back; a hand-made drop there fails the
+   * delta, and the retry (or the drift check) takes the checking path. Absent: check everything.
+   */
+  systemCurrent?: boolean;
 };
 
 export type AccessError = {

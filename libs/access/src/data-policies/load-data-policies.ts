@@ -77,6 +77,52 @@ export async function loadDataPolicyInput(db: Db | Tx, opts: { connectionId?: st
   };
 }
 
+/** A user's profile facts, before they are tied to a platform account and its readable sources. */
+export type ProfileFacts = {
+  username: string;
+  /** Group names. */
+  groups: readonly string[];
+  attributes: Readonly<Record<string, readonly string[]>>;
+  projectId: string | null;
+  /** Purpose names of the acting project, ancestors included. */
+  purposes: readonly string[];
+};
+
+/** Profile rows from facts already loaded (the delta path loads them with the user's access facts). */
+export function toProfileRows(
+  accounts: readonly { userId: string; accountName: string }[],
+  facts: ReadonlyMap<string, ProfileFacts>,
+  readable: ReadonlyMap<string, readonly string[]>,
+): ProfileRow[] {
+  return accounts
+    .flatMap((a) => {
+      const f = facts.get(a.userId);
+      if (!f) return [];
+      const attributes: Record<string, string[]> = {};
+      for (const [key, values] of Object.entries(f.attributes)) attributes[key] = [...values].sort();
+      return [
+        {
+          accountName: a.accountName,
+          userId: a.userId,
+          username: f.username,
+          groups: [...f.groups].sort(),
+          attributes,
+          projectId: f.projectId,
+          purposes: f.purposes,
+          sources: [...(readable.get(a.accountName) ?? [])].sort(),
+        },
+      ];
+    })
+    .sort((x, y) => x.accountName.localeCompare(y.accountName));
+}
+
+/** Who reads what, per account, from the desired access entries. */
+export function readableSources(access: readonly { accountName: string; objectId: string }[]): Map<string, string[]> {
+  const readable = new Map<string, string[]>();
+  for (const a of access) readable.set(a.accountName, [...(readable.get(a.accountName) ?? []), a.objectId]);
+  return readable;
+}
+
 /**
  * Profile rows for platform accounts: group names, attributes, the acting project and its purposes
  * by name (ancestors included), and the source ids the account may read (from the desired access).
@@ -94,29 +140,21 @@ export async function loadProfiles(
     db.userAttribute.findMany({ where: { userId: { in: userIds } }, select: { userId: true, key: true, value: true } }),
     loadActingProjects(db, userIds),
   ]);
-  const usernames = new Map(users.map((u) => [u.id, u.username]));
-  const groupsOf = new Map<string, string[]>();
-  for (const m of memberships) groupsOf.set(m.userId, [...(groupsOf.get(m.userId) ?? []), m.group.name]);
-  const attrsOf = new Map<string, Record<string, string[]>>();
-  for (const a of attributes) {
-    const rec = attrsOf.get(a.userId) ?? {};
-    rec[a.key] = [...(rec[a.key] ?? []), a.value].sort();
-    attrsOf.set(a.userId, rec);
+  const facts = new Map<string, ProfileFacts & { groups: string[]; attributes: Record<string, string[]> }>();
+  for (const u of users) {
+    const project = acting.get(u.id);
+    facts.set(u.id, {
+      username: u.username,
+      groups: [],
+      attributes: {},
+      projectId: project?.projectId ?? null,
+      purposes: project?.purposeNames ?? [],
+    });
   }
-  return accounts
-    .filter((a) => usernames.has(a.userId))
-    .map((a) => {
-      const project = acting.get(a.userId);
-      return {
-        accountName: a.accountName,
-        userId: a.userId,
-        username: usernames.get(a.userId)!,
-        groups: (groupsOf.get(a.userId) ?? []).sort(),
-        attributes: attrsOf.get(a.userId) ?? {},
-        projectId: project?.projectId ?? null,
-        purposes: project?.purposeNames ?? [],
-        sources: [...(readable.get(a.accountName) ?? [])].sort(),
-      };
-    })
-    .sort((x, y) => x.accountName.localeCompare(y.accountName));
+  for (const m of memberships) facts.get(m.userId)?.groups.push(m.group.name);
+  for (const a of attributes) {
+    const f = facts.get(a.userId);
+    if (f) f.attributes[a.key] = [...(f.attributes[a.key] ?? []), a.value];
+  }
+  return toProfileRows(accounts, facts, readable);
 }

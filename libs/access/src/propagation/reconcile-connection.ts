@@ -12,11 +12,11 @@ import {
   type UnmanagedGrants,
 } from "@steward/integrations";
 import type { DataPolicy, SubscriptionPolicy } from "@steward/policy";
-import { dataPolicyDesiredState } from "../data-policies/data-desired";
+import { dataPolicyDesiredState, deltaDataPolicyState, HASH_SALT_LABEL, resolveConnectionViews } from "../data-policies/data-desired";
 import { withConnectionLock } from "./connection-lock";
 import { prunePendingScopes } from "./delta-scope";
 import { computeDesiredAccess, type DesiredConnectionAccess } from "./desired-access";
-import { deltaDesiredState, forgetDeltaCache, primeDeltaCache } from "./reconcile-delta";
+import { type DeltaState, deltaDesiredState, forgetDeltaCache, primeDeltaCache, rememberDeltaViews } from "./reconcile-delta";
 
 /** `adapterFor` is injectable so engine-level tests can run a connection through the in-memory adapter. */
 export type ReconcileDeps = { db: Db; secretBox: SecretBox; logger?: Logger; now?: () => Date; adapterFor?: AdapterLookup };
@@ -94,6 +94,28 @@ async function withDataPolicies(
 }
 
 /**
+ * The delta path's data policy part: the cached view specs (resolved once per cache entry) and the
+ * scope's profile rows from the facts the delta loaded; nothing else is read.
+ */
+async function withDeltaDataPolicies(
+  deps: ReconcileDeps,
+  connection: { id: string; kind: PlatformKind },
+  delta: DeltaState,
+): Promise<AccessDesiredState> {
+  if (!(deps.adapterFor ?? adapterFor)(connection.kind).capabilities.dataPolicies) return delta.state;
+  let views = delta.views;
+  if (!views) {
+    views = await resolveConnectionViews(deps.db, connection.id);
+    rememberDeltaViews(deps.db, connection.id, delta.state.version, views);
+  }
+  const systemCurrent = delta.appliedSalt !== undefined && delta.appliedSalt === deps.secretBox.derive(HASH_SALT_LABEL);
+  return {
+    ...delta.state,
+    dataPolicies: deltaDataPolicyState(deps.secretBox, views, delta.accountUsers, delta.profileFacts, delta.state.access, systemCurrent),
+  };
+}
+
+/**
  * Brings one connection's access to its current desired state (reconcile, never replay). A job for a
  * version already applied does nothing; every attempt is recorded as a ReconcileRun with the error's
  * class. A failed version stays unapplied for the sweeper to retry; nothing is ever dead-lettered.
@@ -106,35 +128,47 @@ export async function reconcileConnection(deps: ReconcileDeps, connectionId: str
 
 async function reconcileLocked(deps: ReconcileDeps, connectionId: string, version: number): Promise<ReconcileOutcome> {
   const now = deps.now?.() ?? new Date();
-  const state = await deps.db.connectionAccessState.findUnique({ where: { connectionId } });
+  // Both reads at once: every reconcile waits for them before its first useful step.
+  const [state, connection] = await Promise.all([
+    deps.db.connectionAccessState.findUnique({ where: { connectionId } }),
+    deps.db.connection.findUnique({ where: { id: connectionId } }),
+  ]);
   if (state && state.appliedVersion >= version) return { kind: "skipped", reason: "already-applied" };
-  const connection = await deps.db.connection.findUnique({ where: { id: connectionId } });
   if (!connection) return { kind: "skipped", reason: "connection-gone" };
   // Everything committed up to now is in this desired state, so it applies the latest version.
   const target = state?.desiredVersion ?? version;
   const run = await deps.db.reconcileRun.create({ data: { connectionId, desiredVersion: target } });
   const started = Date.now();
+  // Per-phase wall time (ms), logged with the outcome: where a slow propagation spends its time.
+  const phases: Record<string, number> = {};
+  const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await work();
+    } finally {
+      phases[name] = Math.round((performance.now() - t) * 100) / 100;
+    }
+  };
   const statements: string[] = [];
   let failure: { message: string; errorClass: ErrorClass } | null = null;
   let desired: DesiredConnectionAccess | null = null;
+  let applied: AccessDesiredState["dataPolicies"];
   try {
     const settings = accessSettings(state);
     // Delta first: only the users the pending versions name; null means a full reconcile is needed.
     const delta = connection.deletedAt
       ? null
-      : await deltaDesiredState(deps, connection, state?.appliedVersion ?? 0, target, now, settings);
-    if (!delta) desired = await computeDesiredAccess(deps.db, connectionId, now);
+      : await timed("delta", () => deltaDesiredState(deps, connection, state?.appliedVersion ?? 0, target, now, settings));
+    if (!delta) desired = await timed("desired", () => computeDesiredAccess(deps.db, connectionId, now));
     deps.logger?.debug({ connectionId, version: target, path: delta ? "delta" : "full", users: delta?.users }, "reconcile planned");
     const access = accessFor(deps, connection);
-    const result = await access.port.apply(
-      access.connection,
-      await withDataPolicies(
-        deps,
-        connection,
-        delta ? delta.state : toDesiredState(connectionId, target, desired!, settings),
-        delta ? delta.accountUsers : desired!.accountUsers,
-      ),
+    const complete = await timed("dataPolicies", () =>
+      delta
+        ? withDeltaDataPolicies(deps, connection, delta)
+        : withDataPolicies(deps, connection, toDesiredState(connectionId, target, desired!, settings), desired!.accountUsers),
     );
+    applied = complete.dataPolicies;
+    const result = await timed("apply", () => access.port.apply(access.connection, complete));
     if (result.kind === "applied") statements.push(...result.statements);
     if (result.kind === "failed") {
       failure = { message: result.error.message, errorClass: result.error.errorClass };
@@ -179,6 +213,7 @@ async function reconcileLocked(deps: ReconcileDeps, connectionId: string, versio
     };
   }
   const accountProblems = desired?.accountProblems ?? [];
+  const recordStarted = performance.now();
   await deps.db.$transaction([
     deps.db.reconcileRun.update({
       where: { id: run.id },
@@ -214,9 +249,16 @@ async function reconcileLocked(deps: ReconcileDeps, connectionId: string, versio
     }),
   ]);
   await prunePendingScopes(deps.db, connectionId, target, now);
+  phases.record = Math.round((performance.now() - recordStarted) * 100) / 100;
+  deps.logger?.debug({ connectionId, version: target, path: desired ? "full" : "delta", durationMs, phases }, "reconcile finished");
   if (desired && !connection.deletedAt) {
     // Grants are in; now give the next delta its starting point. A failure only costs that delta.
-    await primeDeltaCache(deps, connection, target, now).catch((err: unknown) =>
+    // The views and salt this run applied let the next deltas skip resolving and checking them.
+    const primed = applied && {
+      views: { views: applied.views, viewsForEverything: applied.viewsForEverything },
+      hashSalt: applied.hashSalt,
+    };
+    await primeDeltaCache(deps, connection, target, now, primed || undefined).catch((err: unknown) =>
       deps.logger?.warn({ connectionId, err: err instanceof Error ? err.message : String(err) }, "delta cache not primed"),
     );
   }

@@ -9,6 +9,8 @@ import {
   levelAt,
   recomputeForUser,
 } from "@steward/policy";
+import type { ConnectionViews } from "../data-policies/data-desired";
+import type { ProfileFacts } from "../data-policies/load-data-policies";
 import { loadActingProjects } from "../projects/acting-purposes";
 import { loadPolicySnapshot } from "../snapshot";
 import { pendingScope } from "./delta-scope";
@@ -29,6 +31,12 @@ import { accountRulesFor, checkAccounts } from "./platform-accounts";
  * The snapshot may hold data newer than its version (it is read after the version is known);
  * that is harmless because every later change is either user-scoped (recomputed when its version
  * comes) or full (drops the cache).
+ *
+ * On platforms with data policies the entry also keeps the connection's resolved view specs (only
+ * full-scope changes — data policies, sources, tags, groups, purposes — alter them, and those drop
+ * the entry) and, when a full reconcile primed it, the salt that run applied: a delta then hands
+ * the adapter cached views and profile rows built from the facts it loads anyway, and lets it skip
+ * the system-object and salt checks.
  */
 
 type CacheEntry = {
@@ -46,6 +54,10 @@ type CacheEntry = {
   objects: AccessObject[];
   /** The engine's index of each object's source, aligned with `objects`. */
   sourceIndex: number[];
+  /** Resolved view specs (data policy platforms); undefined until first needed. */
+  views?: ConnectionViews;
+  /** Salt applied by the full reconcile that primed this entry; undefined when a delta built it. */
+  appliedSalt?: string;
 };
 
 type ConnectionRow = { id: string; kind: PlatformKind; config: unknown };
@@ -112,19 +124,38 @@ async function buildEntry(db: Db, connection: ConnectionRow, version: number, no
  * After a full reconcile: compile the snapshot the next delta starts from, so the first one-user
  * change after it does not pay for a compile. Costs one evaluation, after the grants are in.
  */
-export async function primeDeltaCache(deps: { db: Db }, connection: ConnectionRow, version: number, now: Date): Promise<void> {
+export async function primeDeltaCache(
+  deps: { db: Db },
+  connection: ConnectionRow,
+  version: number,
+  now: Date,
+  applied?: { views: ConnectionViews; hashSalt: string },
+): Promise<void> {
   const entry = await buildEntry(deps.db, connection, version, now);
+  if (entry && applied) Object.assign(entry, { views: applied.views, appliedSalt: applied.hashSalt });
   if (entry) cacheOf(deps.db).set(connection.id, entry);
   else cacheOf(deps.db).delete(connection.id);
 }
 
-type FreshUser = { engine: EngineUser; account: string | undefined };
+/** Keeps view specs a delta had to resolve itself, if the entry is still the one it ran from. */
+export function rememberDeltaViews(db: Db, connectionId: string, version: number, views: ConnectionViews): void {
+  const entry = cacheOf(db).get(connectionId);
+  if (entry && entry.version === version && !entry.views) entry.views = views;
+}
 
-/** The users' current groups, attributes, status and platform account (inactive users included). */
+type FreshUser = { engine: EngineUser; account: string | undefined; profile: ProfileFacts };
+
+/**
+ * The users' current groups, attributes, status and platform account (inactive users included),
+ * and their profile facts (group and purpose names) in the same reads.
+ */
 async function freshUsers(db: Db, entry: CacheEntry, userIds: string[]): Promise<Map<string, FreshUser>> {
   const [users, groups, attributes, explicit, acting] = await Promise.all([
     db.user.findMany({ where: { id: { in: userIds } }, select: { id: true, username: true, status: true } }),
-    db.groupMembership.findMany({ where: { userId: { in: userIds } }, select: { userId: true, groupId: true } }),
+    db.groupMembership.findMany({
+      where: { userId: { in: userIds } },
+      select: { userId: true, groupId: true, group: { select: { name: true } } },
+    }),
     db.userAttribute.findMany({ where: { userId: { in: userIds } }, select: { userId: true, key: true, value: true } }),
     db.platformAccount.findMany({
       where: { userId: { in: userIds }, platform: entry.platform },
@@ -143,14 +174,23 @@ async function freshUsers(db: Db, entry: CacheEntry, userIds: string[]): Promise
       if (values.length === 1) account = values[0];
     }
     account = explicit.find((e) => e.userId === u.id)?.accountName ?? account;
+    const memberOf = groups.filter((g) => g.userId === u.id);
+    const project = acting.get(u.id);
     const engine: EngineUser = {
       id: u.id,
       active: u.status === "ACTIVE",
-      groups: groups.filter((g) => g.userId === u.id).map((g) => g.groupId),
+      groups: memberOf.map((g) => g.groupId),
       attributes: attrs,
-      purposes: acting.get(u.id)?.purposeIds ?? [],
+      purposes: project?.purposeIds ?? [],
     };
-    out.set(u.id, { engine, account });
+    const profile: ProfileFacts = {
+      username: u.username,
+      groups: memberOf.map((g) => g.group.name),
+      attributes: attrs,
+      projectId: project?.projectId ?? null,
+      purposes: project?.purposeNames ?? [],
+    };
+    out.set(u.id, { engine, account, profile });
   }
   return out;
 }
@@ -161,6 +201,12 @@ export type DeltaState = {
   accounts: number;
   /** The scope's active users and their accounts (their profile rows on platforms with data policies). */
   accountUsers: { userId: string; accountName: string }[];
+  /** Their profile facts, loaded with their access facts. */
+  profileFacts: Map<string, ProfileFacts>;
+  /** Cached view specs (undefined: the caller resolves them and may `rememberDeltaViews`). */
+  views?: ConnectionViews;
+  /** The salt the priming full reconcile applied (undefined: the adapter must check the system objects). */
+  appliedSalt?: string;
 };
 
 /**
@@ -194,6 +240,7 @@ export async function deltaDesiredState(
   const accounts = new Set<string>();
   const wanted = new Map<string, number>(); // account → user index, for active users with an account
   const accountUsers: { userId: string; accountName: string }[] = [];
+  const profileFacts = new Map<string, ProfileFacts>();
   for (const userId of scope.userIds) {
     const f = fresh.get(userId);
     const index = entry.compiled.userIndex.get(userId);
@@ -217,6 +264,7 @@ export async function deltaDesiredState(
       (entry.owners.get(after) ?? entry.owners.set(after, new Set()).get(after)!).add(userId);
       wanted.set(after, index);
       accountUsers.push({ userId, accountName: after });
+      profileFacts.set(userId, f.profile);
     } else entry.accountOf.delete(userId);
   }
   entry.version = target;
@@ -238,7 +286,15 @@ export async function deltaDesiredState(
     scope: { accounts: [...accounts].sort() },
     settings,
   };
-  return { state, users: scope.userIds.length, accounts: accounts.size, accountUsers };
+  return {
+    state,
+    users: scope.userIds.length,
+    accounts: accounts.size,
+    accountUsers,
+    profileFacts,
+    ...(entry.views ? { views: entry.views } : {}),
+    ...(entry.appliedSalt !== undefined ? { appliedSalt: entry.appliedSalt } : {}),
+  };
 }
 
 function giveUp(cache: Map<string, CacheEntry>, connectionId: string): null {

@@ -99,6 +99,7 @@ export function perDatabase(desired: AccessDesiredState, configured: readonly st
         profiles: policies?.profiles ?? [],
         hashSalt: policies?.hashSalt ?? "",
         ...(desired.scope ? { scopeAccounts: desired.scope.accounts } : {}),
+        ...(desired.scope && policies?.systemCurrent ? { systemCurrent: true } : {}),
       })
       .get(database)!;
   const databaseOf = new Map<string, string>();

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import pg from "pg";
+import type pg from "pg";
 import { UnsafeIdentifierError } from "../../sql/quote";
 import { classifyPgError } from "../errors";
+import { type Borrowed, borrowSession, isSessionLost, returnSession } from "./pool";
 import { GrantsInputError, type GrantsTarget, type ReconcileError, type ReconcileOptions } from "./types";
 
 const DEFAULTS = { statementTimeoutMs: 60_000, connectTimeoutMs: 5_000, maxAttempts: 3 } as const;
@@ -68,39 +69,49 @@ function clientConfig(target: GrantsTarget, database: string, opts: Required<Rec
 export type TxOutcome<T> = { ok: true; value: T } | { ok: false; error: ReconcileError; attempts: number };
 
 /**
- * Runs `fn` inside one transaction on a fresh connection, committing when `commit` says so, and
- * rolling back otherwise. Serialization failures, deadlocks and "tuple concurrently updated" (two
- * GRANTs on one catalog row) retry the *whole* read-plan-apply, so a retry plans against the state
- * that won.
+ * Runs `fn` inside one transaction on a pooled session (grants/pool.ts), committing when `commit`
+ * says so, and rolling back otherwise. Serialization failures, deadlocks and "tuple concurrently
+ * updated" (two GRANTs on one catalog row) retry the *whole* read-plan-apply, so a retry plans
+ * against the state that won; so does, once, a kept session the server has meanwhile closed.
  */
 export async function inTransaction<T>(
   target: GrantsTarget,
   database: string,
   options: ReconcileOptions,
   lockKey: string,
-  fn: (client: pg.Client) => Promise<{ value: T; commit: boolean }>,
+  fn: (client: pg.ClientBase) => Promise<{ value: T; commit: boolean }>,
 ): Promise<TxOutcome<T>> {
   const opts = { ...DEFAULTS, ...options };
+  let staleRetried = false;
   for (let attempt = 1; ; attempt++) {
-    const client = new pg.Client(clientConfig(target, database, opts));
-    client.on("error", () => {}); // a dropped connection surfaces as the failing query's error
+    let session: Borrowed | undefined;
     try {
-      await client.connect();
+      session = await borrowSession(clientConfig(target, database, opts));
+      const client = session.client;
       await client.query("BEGIN");
       // Two reconciles of one scope would each plan against the other's half; serialize them.
       await client.query("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext($1))", [lockKey]);
       const { value, commit } = await fn(client);
       await client.query(commit ? "COMMIT" : "ROLLBACK");
+      returnSession(session, false);
       return { ok: true, value };
     } catch (err) {
-      await client.query("ROLLBACK").catch(() => {});
+      if (session) {
+        await session.client.query("ROLLBACK").catch(() => {});
+        returnSession(session, true);
+      }
+      // A kept session may have been closed by the server while idle: that is no failure of the
+      // target, so one fresh attempt does not count against maxAttempts.
+      if (session?.reused && !staleRetried && isSessionLost(err)) {
+        staleRetried = true;
+        attempt--;
+        continue;
+      }
       if (isRetryable(err) && attempt < opts.maxAttempts) {
         await sleep(50 * 2 ** attempt + Math.floor(Math.random() * 50));
         continue;
       }
       return { ok: false, error: classifyError(err, target, database), attempts: attempt };
-    } finally {
-      await client.end().catch(() => {});
     }
   }
 }

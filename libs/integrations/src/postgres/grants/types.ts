@@ -174,7 +174,7 @@ export type PlanResult =
  * (policy views: the grants then see the views it created). Runs on the real path in `plan` too;
  * the transaction is rolled back there. Statements it ran are reported before the grant statements.
  */
-export type PreStep = (client: import("pg").Client, mode: "apply" | "plan") => Promise<PreStepResult>;
+export type PreStep = (client: import("pg").ClientBase, mode: "apply" | "plan") => Promise<PreStepResult>;
 export type PreStepFinding = { kind: string; repairable: boolean; [detail: string]: unknown };
 export type PreStepResult = { statements: string[]; findings: PreStepFinding[]; warnings: string[] };
 

@@ -26,6 +26,8 @@ export type DatabaseViews = {
   hashSalt: string;
   /** Delta path: only these accounts' profile rows; views are left alone. */
   scopeAccounts?: string[];
+  /** Delta path: the system objects and salt are known current (DataPolicyDesiredState.systemCurrent). */
+  systemCurrent?: boolean;
 };
 
 type ActualView = { name: string; comment: string | null; def: string; barrier: boolean };
@@ -76,7 +78,7 @@ function compileAll(targets: readonly ViewTarget[], warnings: string[]): { targe
 }
 
 /** The pre-step: everything the policy views of `input.database` need, as statements it runs itself. */
-export async function runPolicyViews(client: pg.Client, input: DatabaseViews): Promise<PreStepResult> {
+export async function runPolicyViews(client: pg.ClientBase, input: DatabaseViews): Promise<PreStepResult> {
   const statements: string[] = [];
   const findings: PreStepFinding[] = [];
   const warnings: string[] = [];
@@ -84,6 +86,26 @@ export async function runPolicyViews(client: pg.Client, input: DatabaseViews): P
     statements.push(shown);
     await client.query(sql, params);
   };
+
+  const syncProfiles = async () => {
+    const profiles = await planProfiles(client, input.profiles, input.scopeAccounts);
+    if (profiles.statements.length)
+      findings.push({
+        kind: "PROFILE_ROWS_DIFFER",
+        repairable: true,
+        database: input.database,
+        upserted: profiles.upserted,
+        deleted: profiles.deleted,
+      });
+    for (const s of profiles.statements) await run(s);
+  };
+  // Delta path after a full reconcile that built this database's views (so also the system
+  // objects) with this salt: a profile change needs its rows and nothing else — no system-object
+  // check, no salt read. Views of a database without any are not known to have a profile table.
+  if (input.scopeAccounts && input.systemCurrent && input.views.length > 0) {
+    await syncProfiles();
+    return { statements, findings, warnings };
+  }
 
   const system = await readSystemState(client);
   if (input.views.length === 0 && !system.viewsSchema) return { statements, findings, warnings };
@@ -103,16 +125,7 @@ export async function runPolicyViews(client: pg.Client, input: DatabaseViews): P
     );
   }
 
-  const profiles = await planProfiles(client, input.profiles, input.scopeAccounts);
-  if (profiles.statements.length)
-    findings.push({
-      kind: "PROFILE_ROWS_DIFFER",
-      repairable: true,
-      database: input.database,
-      upserted: profiles.upserted,
-      deleted: profiles.deleted,
-    });
-  for (const s of profiles.statements) await run(s);
+  await syncProfiles();
   // Delta path: identity changes only touch profile rows; views depend on policies, not people.
   if (input.scopeAccounts) return { statements, findings, warnings };
 

@@ -340,4 +340,23 @@ describe("policy views queried as the end users", () => {
     const r = await access.apply(connection, desired({ version: 8, views: [employeesSpec, hostileSpec] }));
     expect(r.kind === "applied" && r.statements).toEqual([`DELETE FROM "steward_system"."profile" WHERE "account_name" IN ('ghost')`]);
   });
+
+  it("a delta marked systemCurrent writes only the scope's profile rows: no system-object or salt check, never a view", async () => {
+    const views = [employeesSpec, hostileSpec];
+    const q = `SELECT email FROM ${EMP} WHERE id = 2`;
+    const toUs = profiles({ [alice]: { attributes: { region: ["US"] } } }).slice(0, 1);
+    const before = (await sql("SELECT $1::regclass::oid AS oid, pg_get_viewdef($1::regclass) AS def", [EMP])).rows[0];
+    // A hand-made salt change: only a checking run (full, or a delta without systemCurrent) sees it.
+    await sql(`UPDATE steward_system.hash_salt SET salt = 'tampered'`);
+    const fast = desired({ version: 9, views, scope: [alice], profiles: toUs });
+    const r = await access.apply(connection, { ...fast, dataPolicies: { ...fast.dataPolicies!, systemCurrent: true } });
+    expect(r.kind === "applied" && r.statements).toEqual([expect.stringMatching(/^INSERT INTO "steward_system"."profile"/)]);
+    // The profile row took effect (alice now sees the US row); the salt was not read, so not repaired.
+    expect((await as(alice, q)).rows[0]!.email).toBe(sha("tamperedben@x.com"));
+    const checked = await access.apply(connection, desired({ version: 10, views, scope: [alice], profiles: toUs }));
+    expect(checked.kind === "applied" && checked.statements).toEqual([expect.stringMatching(/^INSERT INTO "steward_system"."hash_salt"/)]);
+    expect((await as(alice, q)).rows[0]!.email).toBe(sha(`${SALT}ben@x.com`));
+    const after = (await sql("SELECT $1::regclass::oid AS oid, pg_get_viewdef($1::regclass) AS def", [EMP])).rows[0];
+    expect(after).toEqual(before);
+  });
 });
