@@ -86,8 +86,9 @@ test("a governor masks a tagged column; the preview shows alice masked values an
   const admin = await ApiClient.signIn("admin");
   const governor = await ApiClient.signIn("grace");
   const source = await demoSource(admin, "crm.customers");
-  // A tag of the test's own, so no other test's reads of the demo data are masked meanwhile.
-  const tag = `E2E.Mask${randomBytes(3).toString("hex")}`;
+  // A tag of the test's own, below the demo seed's `PII.Email` (hashed for everyone but HR): the deeper tag
+  // wins the conflict on the column, so this policy decides what alice sees; no other column is touched.
+  const tag = `PII.Email.E2e${randomBytes(3).toString("hex")}`;
   const policyName = uniqueName("show last 4 of e-mails");
   const readName = uniqueName("alice and carol read customers");
   const [alice, carol] = await Promise.all([userId(admin, "alice"), userId(admin, "carol")]);
@@ -125,6 +126,11 @@ test("a governor masks a tagged column; the preview shows alice masked values an
     await expect(impact.getByRole("table", { name: "Affected sources" }).getByRole("row", { name: new RegExp(source.name) })).toContainText(
       "email",
     );
+    // …and the conflict with the seed's hash on the same column, which this policy wins by its deeper tag.
+    const conflicts = impact.getByRole("table", { name: "Mask conflicts after this change" });
+    await expect(conflicts.getByRole("row", { name: /email/ })).toContainText(policyName);
+    await expect(conflicts.getByRole("row", { name: /email/ })).toContainText("Hash customer emails");
+    await expect(conflicts.getByRole("row", { name: /email/ })).toContainText("the deeper tag wins");
     await impact.getByRole("button", { name: /Demo warehouse: \d+ statements?/ }).click();
     await expect(impact.getByLabel("SQL for Demo warehouse")).toContainText(/steward_views/);
 
@@ -133,16 +139,20 @@ test("a governor masks a tagged column; the preview shows alice masked values an
     await expect(page.getByRole("heading", { name: policyName })).toBeVisible();
     await expect(page.getByText(/Except member of hr/).first()).toBeVisible();
 
+    const panel = page.getByRole("region", { name: "See as user" });
     const masked = await seeAs(page, "Alice Analyst (alice)", source, "email", /^\*+\.com$/);
-    const sql = (await page.getByRole("region", { name: "See as user" }).getByLabel("Preview SQL").textContent()) ?? "";
+    const ids = await previewColumn(panel.getByRole("table", { name: "Rows as seen by the user" }), "id");
+    const sql = (await panel.getByLabel("The user's own query").textContent()) ?? "";
     await seeAs(page, "Carol People (carol)", source, "email", /^customer\d+@example\.com$/);
 
-    // The very statement the preview ran, run by alice's own login on PostgreSQL, returns the same masked values.
-    expect(sql).not.toBe("");
+    // The statement the panel offers alice, run by alice's own login on PostgreSQL (through her policy
+    // view), returns the very rows of the preview: the same ids with the same masked e-mails.
+    expect(sql).toMatch(/^SELECT \* FROM "steward_views"\./);
     const rows = await queryAs(source.database, "alice", sql);
-    const emails = rows.map((r) => String(r.email));
-    expect(emails.length).toBe(masked.length);
-    expect(new Set(emails)).toEqual(new Set(masked));
+    const seenByAlice = rows.map((r) => `${String(r.id)} ${String(r.email)}`);
+    expect(seenByAlice.length).toBe(masked.length);
+    expect(new Set(seenByAlice)).toEqual(new Set(ids.map((id, i) => `${id} ${masked[i]}`)));
+    for (const e of rows.map((r) => String(r.email))) expect(e).toMatch(/^\*+\.com$/);
     // And alice cannot go around the view to the base table.
     await expect(queryAs(source.database, "alice", "SELECT email FROM crm.customers LIMIT 1")).rejects.toThrow(/permission denied/);
   } finally {
