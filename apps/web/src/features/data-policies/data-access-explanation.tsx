@@ -4,6 +4,7 @@ import { Alert, Empty, Flex, Skeleton, Table, Tag, Typography } from "antd";
 import Link from "next/link";
 import { useQuery } from "urql";
 import { QueryError } from "@/components/query-error";
+import { toApiError } from "@/lib/api-error";
 import type { ExplainDataAccessQuery as ExplainData } from "@/gql/graphql";
 import { ExplainDataAccessQuery } from "./operations";
 
@@ -85,7 +86,12 @@ export function DataAccessExplanation({ userId, dataSourceId }: { userId: string
     variables: { userId, dataSourceId },
     requestPolicy: "network-only",
   });
-  if (error && !fetching) return <QueryError error={error} onRetry={() => reexecute({ requestPolicy: "network-only" })} />;
+  if (error && !fetching) {
+    // A disabled or gone source has no view: there is nothing inside the data to explain.
+    if (toApiError(error)?.code === "NOT_FOUND")
+      return <Alert type="info" showIcon title="The source is not active on its platform: no data policy shapes it." />;
+    return <QueryError error={error} onRetry={() => reexecute({ requestPolicy: "network-only" })} />;
+  }
   if (!data) return <Skeleton active paragraph={{ rows: 3 }} />;
   return <DataAccessExplanationView e={data.explainDataAccess} />;
 }
