@@ -294,3 +294,29 @@ test("a governor defines a purpose; a user creates a project under it, acknowled
     await Promise.all([governor.dispose(), user.dispose()]);
   }
 });
+
+test("explain says why a column is masked for me: the policy, and the group and purpose I lack", async ({ page }) => {
+  test.setTimeout(120_000);
+  const admin = await ApiClient.signIn("admin");
+  // hr.employees: its e-mail column is tagged PII.Email, hashed by the demo seed for everyone but HR and
+  // customer research (crm.customers is left to the test above, which changes who wins on its e-mails).
+  const source = await demoSource(admin, "hr.employees");
+  try {
+    await signIn(page, "alice");
+    await page.goto(`/explain?dataSourceId=${source.id}`);
+    const inside = page.getByRole("region", { name: "Inside the data" });
+    // Alice may not read HR data at all, and the explanation says so before any column.
+    await expect(inside.getByText(/No READ access/)).toBeVisible();
+    const email = inside.getByRole("table", { name: "Why columns are masked" }).getByRole("row", { name: /^email/ });
+    await expect(email).toContainText("masked: hash");
+    // The policy is named; alice cannot author policies, so it is not a link to a page she may not open.
+    await expect(email).toContainText("Hash customer emails");
+    await expect(email.getByRole("link")).toHaveCount(0);
+    await expect(email).toContainText("you are not in group hr");
+    await expect(email).toContainText("not purpose Customer research");
+    // Columns no policy touches are left out rather than listed as noise.
+    await expect(inside.getByRole("row", { name: /^department/ })).toHaveCount(0);
+  } finally {
+    await admin.dispose();
+  }
+});

@@ -90,8 +90,8 @@ export function ExplainPage() {
           </section>
           <Card title="Inside the data" role="region" aria-label="Inside the data">
             <Typography.Paragraph type="secondary" style={{ marginTop: 0 }}>
-              Which columns are masked and which rows are hidden {userId === me ? "for you" : "for this user"}, by which data
-              policy, and the group, attribute or purpose that would change it.
+              Which columns are masked and which rows are hidden {userId === me ? "for you" : "for this user"}, by which data policy, and
+              the group, attribute or purpose that would change it.
             </Typography.Paragraph>
             <DataAccessExplanation userId={userId} dataSourceId={dataSourceId} />
           </Card>

@@ -4,8 +4,9 @@ import { Alert, Empty, Flex, Skeleton, Table, Tag, Typography } from "antd";
 import Link from "next/link";
 import { useQuery } from "urql";
 import { QueryError } from "@/components/query-error";
-import { toApiError } from "@/lib/api-error";
+import { useCan } from "@/features/auth/viewer-context";
 import type { ExplainDataAccessQuery as ExplainData } from "@/gql/graphql";
+import { toApiError } from "@/lib/api-error";
 import { ExplainDataAccessQuery } from "./operations";
 
 type Explanation = ExplainData["explainDataAccess"];
@@ -20,8 +21,10 @@ function ColumnStatus({ c }: { c: ColumnRow }) {
 }
 
 function PolicyLink({ policy }: { policy: { id: string; name: string } | null | undefined }) {
+  // Everyone may learn which policy masks their data; only authors can open its page.
+  const canOpen = useCan("policies.author");
   if (!policy) return <Typography.Text type="secondary">—</Typography.Text>;
-  return <Link href={`/data-policies/${policy.id}`}>{policy.name}</Link>;
+  return canOpen ? <Link href={`/data-policies/${policy.id}`}>{policy.name}</Link> : <Typography.Text>{policy.name}</Typography.Text>;
 }
 
 /** The explanation as read: which columns are masked and rows hidden for the user, by which policy, and why. */

@@ -69,7 +69,12 @@ function PreviewRows({ userId, dataSourceId, draft }: { userId: string; dataSour
         {reload}
       </Flex>
       {p.unavailable ? (
-        <Alert type={p.access === "NONE" ? "warning" : "error"} showIcon title="No rows to show" description={`Because ${p.unavailable}.`} />
+        <Alert
+          type={p.access === "NONE" ? "warning" : "error"}
+          showIcon
+          title="No rows to show"
+          description={`Because ${p.unavailable}.`}
+        />
       ) : (
         <>
           <Table
