@@ -99,14 +99,13 @@ export async function chooseOption(
   const combobox = scope.getByRole("combobox", { name: comboboxName });
   await combobox.fill(search);
   await expect(page.getByRole("option", { name: optionName, exact: true }).first()).toBeAttached();
-  if (search !== optionName) {
-    // The unfiltered list may already hold the option while the server search is still running: wait
-    // until the option Enter would pick (the combobox's active descendant) is the wanted one.
-    await expect(async () => {
-      const active = await combobox.getAttribute("aria-activedescendant");
-      expect(active).toBeTruthy();
-      await expect(page.locator(`[id="${active}"]`)).toHaveAccessibleName(optionName, { timeout: 500 });
-    }).toPass({ timeout: 30_000 });
-  }
+  // The unfiltered list may already hold the option while the server search is still running (or list
+  // a sibling first, e.g. PII.Email before PII.Email.X): wait until the option Enter would pick — the
+  // combobox's active descendant — is the wanted one, instead of silently picking another.
+  await expect(async () => {
+    const active = await combobox.getAttribute("aria-activedescendant");
+    expect(active).toBeTruthy();
+    await expect(page.locator(`[id="${active}"]`)).toHaveAccessibleName(optionName, { timeout: 500 });
+  }).toPass({ timeout: 30_000 });
   await combobox.press("Enter");
 }
