@@ -54,9 +54,15 @@ async function previewColumn(table: Locator, column: string): Promise<string[]> 
   if (index < 0) throw new Error(`no column ${column} in ${headers.join(", ")}`);
   const rows = await table
     .getByRole("row")
-    .filter({ has: table.getByRole("cell") })
+    // `has` is matched inside each row, so the inner locator starts from the page, not the table.
+    .filter({ has: table.page().getByRole("cell") })
     .all();
   return Promise.all(rows.map(async (r) => (await r.getByRole("cell").nth(index).textContent()) ?? ""));
+}
+
+/** The user picker searches usernames and display names on the server: a person types "alice", not the label. */
+function usernameOf(userLabel: string): string {
+  return /\(([^)]+)\)$/.exec(userLabel)?.[1] ?? userLabel;
 }
 
 /**
@@ -65,7 +71,7 @@ async function previewColumn(table: Locator, column: string): Promise<string[]> 
  */
 async function seeAs(page: Page, userLabel: string, source: Source, column: string, expected: RegExp): Promise<string[]> {
   const panel = page.getByRole("region", { name: "See as user" });
-  await chooseOption(page, "See as user", userLabel, panel);
+  await chooseOption(page, "See as user", userLabel, panel, usernameOf(userLabel));
   await chooseOption(page, "Preview source", source.name, panel);
   const table = panel.getByRole("table", { name: "Rows as seen by the user" });
   let values: string[] = [];
@@ -85,25 +91,26 @@ test("a governor masks a tagged column; the preview shows alice masked values an
   test.setTimeout(240_000);
   const admin = await ApiClient.signIn("admin");
   const governor = await ApiClient.signIn("grace");
-  const source = await demoSource(admin, "crm.customers");
-  // A tag of the test's own, so no other test's reads of the demo data are masked meanwhile.
-  const tag = `E2E.Mask${randomBytes(3).toString("hex")}`;
+  // hr.employees: the catalog test registers the same warehouse's crm schema on a second connection, so a
+  // crm table's name would be ambiguous in the pickers; no other test registers or reads this one.
+  const source = await demoSource(admin, "hr.employees");
+  // A tag of the test's own, below the demo seed's `PII.Email` (hashed for everyone but HR): the deeper tag
+  // wins the conflict on the column, so this policy decides what alice sees; no other column is touched.
+  const tag = `PII.Email.E2e${randomBytes(3).toString("hex")}`;
   const policyName = uniqueName("show last 4 of e-mails");
-  const readName = uniqueName("alice and carol read customers");
   const [alice, carol] = await Promise.all([userId(admin, "alice"), userId(admin, "carol")]);
   await governor.gql(`mutation ($id: ID!, $c: String!, $t: String!) { tagColumn(dataSourceId: $id, column: $c, tag: $t) { id } }`, {
     id: source.id,
     c: "email",
     t: tag,
   });
-  // Both may read the source at all (a subscription policy); the data policy then decides what they see inside it.
-  await governor.gql(`mutation ($input: PolicyInput!) { createPolicy(input: $input) { policy { id } } }`, {
-    input: {
-      name: readName,
-      accessType: "READ",
-      definition: { restriction: { users: [alice, carol] }, scope: { sources: [source.id] } },
-    },
-  });
+  // Both may read the source at all; the data policy then decides what they see inside it. No policy
+  // admits them, so the governor subscribes both by hand (additive, whatever the merge rule); the
+  // subscriptions expire by themselves should the clean-up below not run.
+  for (const user of [alice, carol])
+    await governor.gql(`mutation ($input: SubscribeUserInput!) { subscribeUser(input: $input) { id } }`, {
+      input: { dataSourceId: source.id, userId: user, accessType: "READ", expiresAt: new Date(Date.now() + 3_600_000).toISOString() },
+    });
 
   try {
     await signIn(page, "grace");
@@ -125,33 +132,58 @@ test("a governor masks a tagged column; the preview shows alice masked values an
     await expect(impact.getByRole("table", { name: "Affected sources" }).getByRole("row", { name: new RegExp(source.name) })).toContainText(
       "email",
     );
+    // …and the conflict with the seed's hash on the same column, which this policy wins by its deeper tag.
+    const conflicts = impact.getByRole("table", { name: "Mask conflicts after this change" });
+    await expect(conflicts.getByRole("row", { name: /email/ })).toContainText(policyName);
+    await expect(conflicts.getByRole("row", { name: /email/ })).toContainText("Hash customer emails"); // the seed's PII.Email hash
+    await expect(conflicts.getByRole("row", { name: /email/ })).toContainText("the deeper tag wins");
     await impact.getByRole("button", { name: /Demo warehouse: \d+ statements?/ }).click();
     await expect(impact.getByLabel("SQL for Demo warehouse")).toContainText(/steward_views/);
+
+    // The builder's preview applies the unsaved draft: alice's e-mails already show masked, before any save.
+    await seeAs(page, "Alice Analyst (alice)", source, "email", /^\*+\.com$/);
+    await expect(page.getByRole("region", { name: "See as user" }).getByText("Unsaved draft applied")).toBeVisible();
 
     await page.getByRole("button", { name: "Create data policy" }).click();
     await expect(page).toHaveURL(/\/data-policies\/[0-9a-f-]{36}$/);
     await expect(page.getByRole("heading", { name: policyName })).toBeVisible();
     await expect(page.getByText(/Except member of hr/).first()).toBeVisible();
 
+    const panel = page.getByRole("region", { name: "See as user" });
     const masked = await seeAs(page, "Alice Analyst (alice)", source, "email", /^\*+\.com$/);
-    const sql = (await page.getByRole("region", { name: "See as user" }).getByLabel("Preview SQL").textContent()) ?? "";
-    await seeAs(page, "Carol People (carol)", source, "email", /^customer\d+@example\.com$/);
+    const ids = await previewColumn(panel.getByRole("table", { name: "Rows as seen by the user" }), "id");
+    const sql = (await panel.getByRole("region", { name: "The user's own query" }).locator("pre").textContent()) ?? "";
+    // Why alice sees them masked: the policy's mask, and the exception she does not meet.
+    await panel.getByRole("button", { name: "Why these values" }).click();
+    const why = panel.getByRole("table", { name: "Why columns are masked" }).getByRole("row", { name: /^email/ });
+    await expect(why).toContainText("masked: showLast");
+    await expect(why).toContainText(policyName);
+    await seeAs(page, "Carol People (carol)", source, "email", /^employee\d+@example\.com$/);
 
-    // The very statement the preview ran, run by alice's own login on PostgreSQL, returns the same masked values.
-    expect(sql).not.toBe("");
+    // The statement the panel offers alice, run by alice's own login on PostgreSQL (through her policy
+    // view), returns the very rows of the preview: the same ids with the same masked e-mails.
+    expect(sql).toMatch(/^SELECT \* FROM "steward_views"\./);
     const rows = await queryAs(source.database, "alice", sql);
-    const emails = rows.map((r) => String(r.email));
-    expect(emails.length).toBe(masked.length);
-    expect(new Set(emails)).toEqual(new Set(masked));
+    const seenByAlice = rows.map((r) => `${String(r.id)} ${String(r.email)}`);
+    expect(seenByAlice.length).toBe(masked.length);
+    expect(new Set(seenByAlice)).toEqual(new Set(ids.map((id, i) => `${id} ${masked[i]}`)));
+    for (const e of rows.map((r) => String(r.email))) expect(e).toMatch(/^\*+\.com$/);
+    // Bob may not read the source at all: the panel says so instead of showing rows.
+    await chooseOption(page, "See as user", "Bob Banker (bob)", panel, "bob");
+    await expect(panel.getByLabel("Access NONE")).toBeVisible();
+    await expect(panel.getByText("No rows to show")).toBeVisible();
+    await expect(panel.getByRole("table", { name: "Rows as seen by the user" })).toHaveCount(0);
+
     // And alice cannot go around the view to the base table.
-    await expect(queryAs(source.database, "alice", "SELECT email FROM crm.customers LIMIT 1")).rejects.toThrow(/permission denied/);
+    await expect(queryAs(source.database, "alice", "SELECT email FROM hr.employees LIMIT 1")).rejects.toThrow(/permission denied/);
   } finally {
     const { dataPolicies } = await governor.gql<{ dataPolicies: { id: string; name: string }[] }>(`{ dataPolicies { id name } }`);
     for (const p of dataPolicies.filter((x) => x.name === policyName))
       await governor.gql(`mutation ($id: ID!) { deleteDataPolicy(id: $id) }`, { id: p.id });
-    const { policies } = await governor.gql<{ policies: { id: string; name: string }[] }>(`{ policies { id name } }`);
-    for (const p of policies.filter((x) => x.name === readName))
-      await governor.gql(`mutation ($id: ID!) { deletePolicy(id: $id) }`, { id: p.id });
+    for (const user of [alice, carol])
+      await governor
+        .gql(`mutation ($s: ID!, $u: ID!) { unsubscribeUser(dataSourceId: $s, userId: $u) }`, { s: source.id, u: user })
+        .catch(() => undefined);
     await governor
       .gql(`mutation ($id: ID!, $c: String!, $t: String!) { untagColumn(dataSourceId: $id, column: $c, tag: $t) { id } }`, {
         id: source.id,
@@ -263,5 +295,31 @@ test("a governor defines a purpose; a user creates a project under it, acknowled
     for (const p of purposes.filter((x) => x.name === purposeName))
       await governor.gql(`mutation ($id: ID!) { deletePurpose(id: $id) }`, { id: p.id }).catch(() => undefined);
     await Promise.all([governor.dispose(), user.dispose()]);
+  }
+});
+
+test("explain says why a column is masked for me: the policy, and the group and purpose I lack", async ({ page }) => {
+  test.setTimeout(120_000);
+  const admin = await ApiClient.signIn("admin");
+  // crm.customers of the demo connection (opened by id: the catalog test registers a namesake): its
+  // e-mail column is tagged PII.Email, hashed by the demo seed for everyone but HR and customer research.
+  const source = await demoSource(admin, "crm.customers");
+  try {
+    await signIn(page, "alice");
+    await page.goto(`/explain?dataSourceId=${source.id}`);
+    const inside = page.getByRole("region", { name: "Inside the data" });
+    // Alice reads the source (the seed's "Analysts read CRM"): no "no access" warning, the columns instead.
+    await expect(inside.getByText(/No READ access/)).toHaveCount(0);
+    const email = inside.getByRole("table", { name: "Why columns are masked" }).getByRole("row", { name: /^email/ });
+    await expect(email).toContainText("masked: hash");
+    // The policy is named; alice cannot author policies, so it is not a link to a page she may not open.
+    await expect(email).toContainText("Hash customer emails");
+    await expect(email.getByRole("link")).toHaveCount(0);
+    await expect(email).toContainText("you are not in group hr");
+    await expect(email).toContainText("not purpose Customer research");
+    // Columns no policy touches are left out rather than listed as noise.
+    await expect(inside.getByRole("row", { name: /^country/ })).toHaveCount(0);
+  } finally {
+    await admin.dispose();
   }
 });

@@ -88,9 +88,24 @@ export class ApiClient {
  * accessible copy of the options beside the visible list: once the wanted option is there (remote
  * searches have answered), Enter selects the active, first matching one.
  */
-export async function chooseOption(page: Page, comboboxName: string, optionName: string, scope: Page | Locator = page): Promise<void> {
+export async function chooseOption(
+  page: Page,
+  comboboxName: string,
+  optionName: string,
+  scope: Page | Locator = page,
+  /** What a person types when the server searches a field the label only contains (users: the username). */
+  search = optionName,
+): Promise<void> {
   const combobox = scope.getByRole("combobox", { name: comboboxName });
-  await combobox.fill(optionName);
+  await combobox.fill(search);
   await expect(page.getByRole("option", { name: optionName, exact: true }).first()).toBeAttached();
+  // The unfiltered list may already hold the option while the server search is still running (or list
+  // a sibling first, e.g. PII.Email before PII.Email.X): wait until the option Enter would pick — the
+  // combobox's active descendant — is the wanted one, instead of silently picking another.
+  await expect(async () => {
+    const active = await combobox.getAttribute("aria-activedescendant");
+    expect(active).toBeTruthy();
+    await expect(page.locator(`[id="${active}"]`)).toHaveAccessibleName(optionName, { timeout: 500 });
+  }).toPass({ timeout: 30_000 });
   await combobox.press("Enter");
 }

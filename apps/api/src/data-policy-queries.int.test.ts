@@ -17,7 +17,7 @@ let consumer: { id: string; auth: Auth };
 let other: { id: string; auth: Auth };
 
 const PREVIEW = `query($u: ID!, $s: ID!, $d: DataPolicyDefinitionInput) {
-  previewAs(userId: $u, dataSourceId: $s, limit: 5, definition: $d) { accountName access unavailable columns { name mask maskedBy { name } } rows sql }
+  previewAs(userId: $u, dataSourceId: $s, limit: 5, definition: $d) { accountName access unavailable columns { name mask maskedBy { name } } rows sql userSql }
 }`;
 const EXPLAIN = `query($u: ID!, $s: ID!) { explainDataAccess(userId: $u, dataSourceId: $s) { level columns { column masked mask policy { name } exempt reason } rowRules { applies reason } } }`;
 const PLAN = `query($i: PlanDataPolicyChangeInput!) {
@@ -60,11 +60,13 @@ describe("previewAs and explainDataAccess", () => {
   it("shows a reader's rows masked, to themselves, governors and the source's owner", async () => {
     for (const who of [consumer, gov, owner]) {
       const r = await api.gql<{
-        previewAs: { access: string; rows: (string | null)[][]; columns: { name: string; mask: string | null }[] };
+        previewAs: { access: string; rows: (string | null)[][]; columns: { name: string; mask: string | null }[]; userSql: string | null };
       }>(PREVIEW, { u: consumer.id, s: source }, who.auth);
       expect(r.errors).toBeUndefined();
       const p = r.data!.previewAs;
       expect(p.access).toBe("READ");
+      // The user's own statement reads the policy view, never the base table.
+      expect(p.userSql).toMatch(/^SELECT \* FROM "steward_views"\."public__User_[0-9a-f]{10}" LIMIT 5$/);
       const i = p.columns.findIndex((c) => c.name === "username");
       expect(p.columns[i]?.mask).toBe("constant");
       expect(p.rows.length).toBeGreaterThan(0);
@@ -90,12 +92,14 @@ describe("previewAs and explainDataAccess", () => {
 
   it("previews a governor's unsaved draft, validated like a save", async () => {
     const draft = { scope: { sources: [source] }, rule: { mask: { columns: { names: ["username"] }, mask: { null: true } } } };
-    const r = await api.gql<{ previewAs: { rows: (string | null)[][]; columns: { name: string }[] } }>(
+    const r = await api.gql<{ previewAs: { rows: (string | null)[][]; columns: { name: string }[]; userSql: string | null } }>(
       PREVIEW,
       { u: consumer.id, s: source, d: draft },
       gov.auth,
     );
     expect(r.errors).toBeUndefined();
+    // No view holds a draft: there is no statement the user could run to see these rows.
+    expect(r.data!.previewAs.userSql).toBeNull();
     // Two masks on username: the stricter (null) wins, so every value is NULL.
     const i = r.data!.previewAs.columns.findIndex((c) => c.name === "username");
     expect(r.data!.previewAs.rows.every((row) => row[i] === null)).toBe(true);

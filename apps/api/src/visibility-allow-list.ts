@@ -353,6 +353,7 @@ const BY_TYPE: Record<string, Record<string, Caller[]>> = {
     columns: EVERYONE,
     rows: EVERYONE,
     sql: EVERYONE,
+    userSql: EVERYONE,
   },
   DataAccessExplanation: { level: EVERYONE, columns: EVERYONE, rowRules: EVERYONE, details: EVERYONE },
   ColumnAccessExplanation: { column: EVERYONE, masked: EVERYONE, mask: EVERYONE, policy: EVERYONE, exempt: EVERYONE, reason: EVERYONE },

@@ -66,7 +66,19 @@ export type DataPreviewRequest = {
   limit: number;
 };
 export type DataPreviewResult =
-  | { kind: "rows"; columns: string[]; rows: unknown[][]; sql: string; warnings: string[] }
+  | {
+      kind: "rows";
+      columns: string[];
+      rows: unknown[][];
+      /** The statement that produced the rows (run by Steward's role, the user's profile inlined). */
+      sql: string;
+      /**
+       * What the user runs with their own login to read the same rows: their policy view, or the base
+       * table when the source has none. Lets a person (or a test) check the preview on the platform.
+       */
+      userSql: string;
+      warnings: string[];
+    }
   | { kind: "failed"; error: AccessError };
 export type DataPreviewPort = { preview(connection: AccessConnection, request: DataPreviewRequest): Promise<DataPreviewResult> };
 

@@ -33,6 +33,8 @@ export type DataPreviewResult = {
   columns: { name: string; dataType: string }[];
   rows: (string | null)[][];
   sql: string;
+  /** The statement the user runs with their own login to read the same rows; null for a draft (in no view yet) or no rows. */
+  userSql: string | null;
   candidate: { id: string; name: string } | null;
 };
 
@@ -94,6 +96,7 @@ export async function previewAs(
     accountName,
     rows: [],
     sql: "",
+    userSql: null,
   });
   if (source.status !== "ACTIVE" || !source.catalogNode.present || source.connection.deletedAt)
     return empty("NONE", "", "the data source is not active on its platform");
@@ -135,5 +138,7 @@ export async function previewAs(
     accountName: view.accountName,
     rows: result.rows.map((r) => r.map(previewText)),
     sql: result.sql,
+    // A draft is in no view yet: the user's own query would show what is in force, not these rows.
+    userSql: drafting ? null : result.userSql,
   };
 }

@@ -11,7 +11,8 @@ import { PolicyCompileError, type ProfileEnv } from "../sql/policy/dialect";
 import { qualified, quoteIdent, UnsafeIdentifierError } from "../sql/quote";
 import { classifyPostgresError, grantsTarget } from "./access";
 import { classifyError } from "./grants/session";
-import { postgresDialect } from "./policy-dialect";
+import { postgresDialect, VIEWS_SCHEMA } from "./policy-dialect";
+import { policyViewName } from "./views/naming";
 
 export const MAX_PREVIEW_ROWS = 100;
 const PREVIEW_PROFILE = "steward_preview_profile";
@@ -21,7 +22,7 @@ const PREVIEW_TIMEOUT_MS = 10_000;
 const ENV: ProfileEnv = { profile: quoteIdent(PREVIEW_PROFILE), salt: `(SELECT "salt" FROM ${quoteIdent(PREVIEW_PROFILE)})` };
 
 /** The preview statement and its parameters (pure; the SQL is what plans and the UI show). */
-export function previewSql(request: DataPreviewRequest): { sql: string; params: unknown[]; warnings: string[] } {
+export function previewSql(request: DataPreviewRequest): { sql: string; userSql: string; params: unknown[]; warnings: string[] } {
   const [, schema, name, ...rest] = request.path;
   if (!schema || !name || rest.length)
     throw new PolicyCompileError(`path ${JSON.stringify(request.path)} is not [database, schema, object]`, "path");
@@ -50,7 +51,14 @@ export function previewSql(request: DataPreviewRequest): { sql: string; params: 
     const guard = postgresDialect.inProfileSet(postgresDialect.literal({ k: "text", value: request.sourceId }), { k: "sources" }, ENV);
     select = `SELECT ${quoteIdent(SOURCE_ALIAS)}.* FROM ${qualified(schema, name)} AS ${quoteIdent(SOURCE_ALIAS)} WHERE ${guard}`;
   }
-  return { sql: `${profile}\nSELECT * FROM (\n${select}\n) AS "preview"\nLIMIT ${limit}`, params, warnings };
+  // A source with a spec is read through its view (the reconciler creates exactly these); else directly.
+  const readable = request.spec ? qualified(VIEWS_SCHEMA, policyViewName(schema, name)) : qualified(schema, name);
+  return {
+    sql: `${profile}\nSELECT * FROM (\n${select}\n) AS "preview"\nLIMIT ${limit}`,
+    userSql: `SELECT * FROM ${readable} LIMIT ${limit}`,
+    params,
+    warnings,
+  };
 }
 
 export const postgresPreview: DataPreviewPort = {
@@ -90,6 +98,7 @@ export const postgresPreview: DataPreviewPort = {
         columns: res.fields.map((f) => f.name),
         rows: res.rows as unknown[][],
         sql: built.sql,
+        userSql: built.userSql,
         warnings: built.warnings,
       };
     } catch (err) {

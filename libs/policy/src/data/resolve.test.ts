@@ -276,4 +276,18 @@ describe("resolveDataPolicies: row rules", () => {
       conflicts: [],
     });
   });
+
+  it("gives no spec where a policy in scope changes nothing (a global tag mask, no column so tagged)", () => {
+    const emails = policy({ rule: { kind: "mask", columns: { kind: "tagged", tag: "PII.Email" }, mask: { kind: "hash" } } });
+    const { specs } = resolveDataPolicies(input([emails]));
+    // `other` has no PII.Email column: it keeps its direct grants; customers gets its view.
+    expect(specs.has("s-other")).toBe(false);
+    expect(specs.get("s-cust")?.policyIds).toEqual([emails.id]);
+    // With views for everything the source still gets its (plain) view.
+    const all = resolveDataPolicies(input([emails], { viewsForEverything: new Set(["c2"]) })).specs.get("s-other");
+    expect(all?.columns.map((c) => c.expr)).toEqual([{ k: "column", name: "k" }]);
+    // A row rule always shapes the source, even when it hides nothing from some users.
+    const rows = policy({ rule: { kind: "rows", rule: { kind: "timeWindow", column: "seen", days: 30 } } });
+    expect(resolveDataPolicies(input([rows])).specs.has("s-other")).toBe(true);
+  });
 });

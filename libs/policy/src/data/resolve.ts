@@ -231,6 +231,10 @@ export function resolveDataPolicies(input: ResolveInput): ResolveResult {
       }
     }
 
+    // A policy in scope that changes nothing here (a global mask whose tag no column of this source
+    // carries) gives the source no view: it keeps its direct grants, as a source without data policies
+    // does, and users keep querying the table by its own name. Tagging a column later re-resolves it.
+    if (candidates.size === 0 && rowFilters.length === 0 && !input.viewsForEverything?.has(source.connectionId)) return;
     const sourceConflicts: MaskConflict[] = [];
     const columns: ViewColumn[] = source.columns.map((c, i) => {
       const cands = candidates.get(i);

@@ -1,11 +1,12 @@
 "use client";
 
-import { Alert, Card, Empty, Flex, Form, Skeleton } from "antd";
+import { Alert, Card, Empty, Flex, Form, Skeleton, Typography } from "antd";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useQuery } from "urql";
 import { PageHeader } from "@/components/page-header";
 import { QueryError } from "@/components/query-error";
 import { useCan, useViewer } from "@/features/auth/viewer-context";
+import { DataAccessExplanation } from "@/features/data-policies/data-access-explanation";
 import { UsersSelect } from "@/features/policies/pickers";
 import { useNames } from "@/features/policies/use-names";
 import { RequestableSourceSelect } from "@/features/requests/requestable-source-select";
@@ -87,6 +88,13 @@ export function ExplainPage() {
           <section aria-label="Explanation">
             <ExplanationView e={data.explainAccess.details as Explanation} names={names} />
           </section>
+          <Card title="Inside the data" role="region" aria-label="Inside the data">
+            <Typography.Paragraph type="secondary" style={{ marginTop: 0 }}>
+              Which columns are masked and which rows are hidden {userId === me ? "for you" : "for this user"}, by which data policy, and
+              the group, attribute or purpose that would change it.
+            </Typography.Paragraph>
+            <DataAccessExplanation userId={userId} dataSourceId={dataSourceId} />
+          </Card>
         </Flex>
       )}
     </>

@@ -227,7 +227,14 @@ function DataPolicyBuilder({
         <Col xs={24} xl={11}>
           <Space orientation="vertical" size={16} style={{ width: "100%" }}>
             <DataPolicyImpact input={planInput} />
-            <SeeAsUser note="Rows as the user reads them on the platform now, with the saved policies; save to see this draft applied." />
+            <SeeAsUser
+              note={
+                definition
+                  ? "Rows as the user would read them with this draft saved (nothing is written until you save)."
+                  : "Rows as the user reads them now; complete the scope and the rule to see this draft applied."
+              }
+              draft={{ definition, ...(id ? { policyId: id } : {}) }}
+            />
           </Space>
         </Col>
       </Row>

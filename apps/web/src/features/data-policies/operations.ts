@@ -242,14 +242,46 @@ export const PlanDataPolicyChangeQuery = graphql(`
 `);
 
 export const PreviewAsQuery = graphql(`
-  query PreviewAs($userId: ID!, $dataSourceId: ID!, $limit: Int) {
-    previewAs(userId: $userId, dataSourceId: $dataSourceId, limit: $limit) {
+  query PreviewAs($userId: ID!, $dataSourceId: ID!, $limit: Int, $definition: DataPolicyDefinitionInput, $policyId: ID) {
+    previewAs(userId: $userId, dataSourceId: $dataSourceId, limit: $limit, definition: $definition, policyId: $policyId) {
       accountName
+      access
+      unavailable
       columns {
         ...PolicyViewColumnFields
       }
       rows
       sql
+      userSql
+    }
+  }
+`);
+
+export const ExplainDataAccessQuery = graphql(`
+  query ExplainDataAccess($userId: ID!, $dataSourceId: ID!) {
+    explainDataAccess(userId: $userId, dataSourceId: $dataSourceId) {
+      level
+      columns {
+        column
+        masked
+        mask
+        exempt
+        reason
+        policy {
+          id
+          name
+        }
+      }
+      rowRules {
+        applies
+        exempt
+        reason
+        policy {
+          id
+          name
+        }
+      }
+      details
     }
   }
 `);

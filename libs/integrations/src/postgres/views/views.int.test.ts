@@ -260,6 +260,10 @@ describe("policy views queried as the end users", () => {
         .map((r) => Object.fromEntries(preview.columns.map((c, i) => [c, r[i]])))
         .sort((x, y) => (x.id as number) - (y.id as number));
       expect(rows).toEqual(seen.rows);
+      // The statement offered to the user reads the same rows with their own login, through the view.
+      expect(preview.userSql).toBe(`SELECT * FROM ${EMP} LIMIT 100`);
+      const own = await query(preview.userSql, [], { database: DB, user });
+      expect(own.rows.sort((x, y) => (x.id as number) - (y.id as number))).toEqual(rows);
     }
     const none = await postgresPreview.preview(connection, {
       sourceId: "plain",
@@ -279,6 +283,8 @@ describe("policy views queried as the end users", () => {
       limit: 5,
     });
     expect(plain.kind === "rows" && plain.rows).toEqual([[1]]);
+    // No view for a source without a data policy: the user reads the base table.
+    expect(plain.kind === "rows" && plain.userSql).toBe('SELECT * FROM "hr"."plain" LIMIT 5');
   });
 
   it("hostile names and values stay data", async () => {
