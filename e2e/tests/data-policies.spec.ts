@@ -25,6 +25,26 @@ async function queryAs(database: string, user: string, sql: string): Promise<Rec
   }
 }
 
+/**
+ * `queryAs` once the saved policy has reached the platform: the preview is computed by Steward at once,
+ * but the view alice's query names is created by the worker's reconcile a moment later (seconds on a
+ * loaded machine). Until then PostgreSQL answers "does not exist" / "permission denied"; anything else
+ * fails at once, and so does a view that never appears.
+ */
+async function queryAsOncePropagated(database: string, user: string, sql: string): Promise<Record<string, unknown>[]> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      return await queryAs(database, user, sql);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      const pending = code === "42P01" || code === "42501";
+      if (!pending || Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
 type Source = { id: string; name: string; database: string };
 
 async function demoSource(admin: ApiClient, table: string): Promise<Source> {
@@ -163,7 +183,7 @@ test("a governor masks a tagged column; the preview shows alice masked values an
     // The statement the panel offers alice, run by alice's own login on PostgreSQL (through her policy
     // view), returns the very rows of the preview: the same ids with the same masked e-mails.
     expect(sql).toMatch(/^SELECT \* FROM "steward_views"\./);
-    const rows = await queryAs(source.database, "alice", sql);
+    const rows = await queryAsOncePropagated(source.database, "alice", sql);
     const seenByAlice = rows.map((r) => `${String(r.id)} ${String(r.email)}`);
     expect(seenByAlice.length).toBe(masked.length);
     expect(new Set(seenByAlice)).toEqual(new Set(ids.map((id, i) => `${id} ${masked[i]}`)));
