@@ -4,6 +4,7 @@
  * platform; each adapter maps it to its own model (PostgreSQL: one desired state per database).
  */
 import type { PolicyViewSpec, ProfileRow } from "@steward/policy";
+import type { DecisionExtras, DecisionSnapshotStore } from "./decisions";
 import type { ErrorClass } from "./error-class";
 
 export type AccessLevel = "READ" | "WRITE";
@@ -30,6 +31,8 @@ export type AccessDesiredState = {
   settings: { unmanagedGrants: UnmanagedGrants };
   /** Column masks and row filters, for adapters with the `dataPolicies` capability (absent: none). */
   dataPolicies?: DataPolicyDesiredState;
+  /** For adapters with the `decisions` capability (query-time platforms): see decisions.ts. */
+  decisions?: DecisionExtras;
 };
 
 /**
@@ -110,7 +113,12 @@ export type AccessDriftResult =
   | { kind: "failed"; version: number; error: AccessError; durationMs: number };
 
 /** A stored connection as an adapter needs it: config as saved, credentials already decrypted. */
-export type AccessConnection = { config: unknown; credentials: unknown };
+export type AccessConnection = {
+  config: unknown;
+  credentials: unknown;
+  /** Where decision adapters publish their snapshots (given to every adapter; only they use it). */
+  decisionSnapshots?: DecisionSnapshotStore;
+};
 
 /**
  * Object-level access on a platform. Never throws for platform problems: failures come back as a

@@ -5,6 +5,7 @@
 import type { PolicyViewSpec, ProfileRow } from "@steward/policy";
 import type { AccessConnection, AccessError, AccessPort } from "./access-types";
 import type { Connector } from "./connector";
+import type { DecisionsPort } from "./decisions";
 import type { ErrorClass } from "./error-class";
 
 export type Capabilities = {
@@ -46,10 +47,6 @@ export type ConnectionField = {
 /** Which account names a platform accepts, and the one spelling two names collide on. */
 export type AccountRules = { validate(name: string): string | null; canonical(name: string): string };
 
-/** Query-time decisions (Trino): placeholder shape, filled in by the issue that adds Trino. */
-export type DecisionRequest = { accountName: string; path: string[]; action: "READ" | "WRITE" };
-export type Decision = { allow: boolean; reason: string };
-export type DecisionsPort = { decide(request: DecisionRequest): Promise<Decision> };
 
 /**
  * "See as user U": the first rows of a source exactly as the policy view would return them to a user

@@ -1,6 +1,7 @@
 export * from "./access-types";
 export * from "./adapter";
 export * from "./connector";
+export * from "./decisions";
 export * from "./error-class";
 export { type AccountRules, postgresAccountRules, postgresAccountRulesFor } from "./postgres/accounts";
 export { PostgresConfig, PostgresCredentials } from "./postgres/config";

@@ -25,8 +25,9 @@ describe("adapter registry", () => {
   });
 
   it("derives which kinds are reconciled from the adapters", () => {
-    expect(kindsWith("access")).toEqual(["POSTGRES", "LAKEBASE", "REDSHIFT"]);
-    expect(kindsWith("catalog")).toEqual(["POSTGRES", "LAKEBASE", "REDSHIFT"]);
+    expect(kindsWith("access")).toEqual(["POSTGRES", "LAKEBASE", "REDSHIFT", "TRINO"]);
+    expect(kindsWith("decisions")).toEqual(["TRINO"]);
+    expect(kindsWith("catalog")).toEqual(["POSTGRES", "LAKEBASE", "REDSHIFT", "TRINO"]);
   });
 
   it("every PostgreSQL connection field is one the config or credentials schema knows", () => {

@@ -2,6 +2,7 @@ import { type PlatformAdapter, unsupported } from "./adapter";
 import type { PlatformKind } from "./connector";
 import { lakebaseAdapter, postgresAdapter } from "./postgres/adapter";
 import { redshiftAdapter } from "./redshift/adapter";
+import { trinoAdapter } from "./trino/adapter";
 
 /**
  * Every platform kind and its adapter: the one place a platform is registered. `satisfies` makes it
@@ -15,7 +16,7 @@ const ADAPTERS = {
   DATABRICKS_UC: unsupported("Databricks Unity Catalog"),
   BIGQUERY: unsupported("BigQuery"),
   REDSHIFT: redshiftAdapter,
-  TRINO: unsupported("Trino"),
+  TRINO: trinoAdapter,
   SYNAPSE: unsupported("Azure Synapse"),
   S3: unsupported("Amazon S3"),
 } as const satisfies Record<PlatformKind, PlatformAdapter>;
