@@ -3,7 +3,7 @@
 import { KeyOutlined, PlusOutlined } from "@ant-design/icons";
 import { App, Button, Card, Empty, Flex, Switch, Table, Tag, Tooltip, Typography } from "antd";
 import dayjs from "dayjs";
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import { useMutation, useQuery } from "urql";
 import { QueryError } from "@/components/query-error";
 import { SecretOnceModal } from "@/components/secret-once-modal";
@@ -31,6 +31,16 @@ export function ApiKeysPanel() {
   const [, revoke] = useMutation(RevokeApiKeyMutation);
   const run = useApiAction();
   const refresh = () => reexecute({ requestPolicy: "network-only" });
+  // Revocations the server confirmed, applied to the list at once: urql drops a refetch while an
+  // identical query is still in flight, so a list fetched just before the revoke could otherwise stay.
+  const [revokedNow, setRevokedNow] = useState<ReadonlyMap<string, string>>(new Map());
+  const keys = useMemo(
+    () =>
+      (data?.myApiKeys ?? [])
+        .map((k) => (k.revokedAt || !revokedNow.has(k.id) ? k : { ...k, revokedAt: revokedNow.get(k.id)! }))
+        .filter((k) => includeRevoked || !k.revokedAt),
+    [data, revokedNow, includeRevoked],
+  );
 
   function confirmRevoke(k: KeyRow) {
     modal.confirm({
@@ -38,7 +48,12 @@ export function ApiKeysPanel() {
       content: "Anything using it stops working immediately. This cannot be undone.",
       okText: "Revoke key",
       okButtonProps: { danger: true },
-      onOk: () => run(() => revoke({ id: k.id }), { success: `API key ${k.name} revoked` }).then(refresh),
+      onOk: async () => {
+        const done = await run(() => revoke({ id: k.id }), { success: `API key ${k.name} revoked` });
+        const revokedAt = done?.revokeApiKey.revokedAt;
+        if (revokedAt) setRevokedNow((m) => new Map(m).set(k.id, revokedAt));
+        refresh();
+      },
     });
   }
 
@@ -75,7 +90,7 @@ export function ApiKeysPanel() {
         rowKey="id"
         loading={fetching}
         pagination={false}
-        dataSource={data?.myApiKeys ?? []}
+        dataSource={keys}
         locale={{ emptyText: <Empty description={includeRevoked ? "You have no API keys." : "You have no active API keys."} /> }}
         columns={[
           { title: "Name", dataIndex: "name" },
