@@ -176,7 +176,8 @@ function groupPrincipal(index: TrinoIndex, user: string, groups: readonly string
   const key = names.join(SEP);
   const cached = index.groupCache.get(key);
   // The set's evaluation is shared; the user name (what `@username` reads) is the caller's own.
-  if (cached !== undefined) return { ...cached, account: user, profile: cached.profile && { ...cached.profile, accountName: user, username: user } };
+  if (cached !== undefined)
+    return { ...cached, account: user, profile: cached.profile && { ...cached.profile, accountName: user, username: user } };
 
   const policies = index.extras.unknownUsers.policies;
   const virtualId = "trino-groups";
@@ -197,7 +198,16 @@ function groupPrincipal(index: TrinoIndex, user: string, groups: readonly string
     readable.push(o.id);
   }
   // Data policies see the group names Trino sent; no attributes, no project (exceptions on those fail closed).
-  p.profile = { accountName: user, userId: "", username: user, groups: names, attributes: {}, projectId: null, purposes: [], sources: readable };
+  p.profile = {
+    accountName: user,
+    userId: "",
+    username: user,
+    groups: names,
+    attributes: {},
+    projectId: null,
+    purposes: [],
+    sources: readable,
+  };
   if (index.groupCache.size >= GROUP_CACHE_LIMIT) index.groupCache.clear();
   index.groupCache.set(key, p);
   return p;
@@ -224,7 +234,8 @@ export function containerPermissions(
   catalog: string,
   schema: string | undefined,
 ): { bits: number; registeredBelow: number } {
-  const below = (schema === undefined ? index.registeredByCatalog.get(catalog) : index.registeredBySchema.get(schemaKey(catalog, schema))) ?? [];
+  const below =
+    (schema === undefined ? index.registeredByCatalog.get(catalog) : index.registeredBySchema.get(schemaKey(catalog, schema))) ?? [];
   if (isPrivileged(p)) return { bits: EVERYTHING, registeredBelow: below.length };
   let bits = index.unregisteredBits;
   for (const id of below) {

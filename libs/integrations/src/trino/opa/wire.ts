@@ -83,7 +83,8 @@ export function parseOpaRequest(body: unknown): ParsedRequest {
       return { ok: false, message: "request body is not valid JSON" };
     }
   }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return { ok: false, message: "request body must be a JSON object" };
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    return { ok: false, message: "request body must be a JSON object" };
   if (!("input" in value)) return { ok: false, message: 'request body has no "input" (expected {"input": {"context": …, "action": …}})' };
   const input = (value as { input: unknown }).input;
   const filterResources = (input as { action?: { filterResources?: unknown } } | null)?.action?.filterResources;
