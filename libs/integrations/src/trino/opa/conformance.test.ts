@@ -55,7 +55,8 @@ function viewExpression(v: unknown): Expr {
 
 function resultOf(body: unknown): unknown {
   if (!isObject(body)) return fail("body must be an object");
-  if (body.decision_id !== undefined && body.decision_id !== null && typeof body.decision_id !== "string") fail("decision_id must be a string");
+  if (body.decision_id !== undefined && body.decision_id !== null && typeof body.decision_id !== "string")
+    fail("decision_id must be a string");
   return body.result; // every other field is ignored
 }
 

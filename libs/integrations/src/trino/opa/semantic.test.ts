@@ -47,8 +47,12 @@ function ask(config: Partial<TrinoConfig>, user: string, action: unknown, groups
   expect(answer.status).toBe(200);
   return { allowed: (answer.body as { result: boolean }).result, record: answer.records[0]! };
 }
-const on = (operation: string, c: string, s: string, t: string, columns?: string[]) => ({ operation, resource: tableResource(c, s, t, columns) });
-const allowed = (config: Partial<TrinoConfig>, user: string, action: unknown, groups: string[] = []) => ask(config, user, action, groups).allowed;
+const on = (operation: string, c: string, s: string, t: string, columns?: string[]) => ({
+  operation,
+  resource: tableResource(c, s, t, columns),
+});
+const allowed = (config: Partial<TrinoConfig>, user: string, action: unknown, groups: string[] = []) =>
+  ask(config, user, action, groups).allowed;
 
 function batch(config: Partial<TrinoConfig>, user: string, operation: string, filterResources: unknown[], groups: string[] = []) {
   const answer = decide(testIndex(BASE, config), "batch", opaRequest(user, { operation, filterResources }, groups));
@@ -88,7 +92,9 @@ describe("access values on registered objects", () => {
     expect(allowed({ unregisteredOperations: ["READ", "WRITE"] }, "carol", create)).toBe(false);
     // A registered name cannot be created by a subscriber (CREATE is not a registered operation).
     expect(allowed({}, "alice", on("CreateTable", "sales", "crm", "orders"))).toBe(false);
-    expect(allowed({}, "carol", { operation: "CreateSchema", resource: { schema: { catalogName: "lab", schemaName: "tmp", properties: {} } } })).toBe(true);
+    expect(
+      allowed({}, "carol", { operation: "CreateSchema", resource: { schema: { catalogName: "lab", schemaName: "tmp", properties: {} } } }),
+    ).toBe(true);
   });
 
   it("the grant mapping: READ subscriptions may be configured to write", () => {
@@ -149,7 +155,12 @@ describe("system rules", () => {
   it("queries, session properties and functions are allowed to known users", () => {
     expect(allowed({}, "carol", { operation: "ExecuteQuery" })).toBe(true);
     expect(allowed({}, "carol", { operation: "SetSystemSessionProperty", resource: { systemSessionProperty: { name: "x" } } })).toBe(true);
-    expect(allowed({}, "carol", { operation: "ExecuteFunction", resource: { function: { catalogName: "c", schemaName: "s", functionName: "f" } } })).toBe(true);
+    expect(
+      allowed({}, "carol", {
+        operation: "ExecuteFunction",
+        resource: { function: { catalogName: "c", schemaName: "s", functionName: "f" } },
+      }),
+    ).toBe(true);
   });
 
   it("impersonation and query owners: oneself only, admins anyone", () => {
@@ -201,7 +212,11 @@ describe("unknown users", () => {
 
   it("caches one evaluation per group set, whatever the order", () => {
     const index = testIndex(BASE, { unknownUsers: "TRINO_GROUPS" });
-    for (const groups of [["analysts", "writers"], ["writers", "analysts"], ["writers", "analysts", "unknown-group"]]) {
+    for (const groups of [
+      ["analysts", "writers"],
+      ["writers", "analysts"],
+      ["writers", "analysts", "unknown-group"],
+    ]) {
       decide(index, "allow", opaRequest("eve", select, groups));
     }
     decide(index, "allow", opaRequest("frank", select, ["analysts"]));
@@ -216,7 +231,11 @@ describe("visibility", () => {
     { schema: { catalogName: "hr", schemaName: "people" } },
     { schema: { catalogName: "sales", schemaName: "other" } },
   ];
-  const tables = [tableResource("sales", "crm", "customers"), tableResource("sales", "crm", "orders"), tableResource("hr", "people", "salaries")];
+  const tables = [
+    tableResource("sales", "crm", "customers"),
+    tableResource("sales", "crm", "orders"),
+    tableResource("hr", "people", "salaries"),
+  ];
 
   it("with unregistered objects readable, every catalog and schema shows; tables only when readable", () => {
     expect(batch({}, "alice", "FilterCatalogs", catalogs)).toEqual([0, 1, 2]);
@@ -258,16 +277,25 @@ describe("denial reasons", () => {
   });
 
   it("a subscription that does not reach the permission, and the ceiling, are named", () => {
-    expect(ask({}, "alice", on("InsertIntoTable", "sales", "crm", "customers")).record.reason).toContain("holds a READ subscription, which allows READ");
-    expect(ask({}, "alice", on("DropTable", "sales", "crm", "orders")).record.reason).toContain("registered in Steward allow only READ, WRITE");
-    expect(ask({ unregisteredOperations: ["READ"] }, "alice", on("DropTable", "x", "y", "z")).record.reason).toContain("not registered in Steward");
+    expect(ask({}, "alice", on("InsertIntoTable", "sales", "crm", "customers")).record.reason).toContain(
+      "holds a READ subscription, which allows READ",
+    );
+    expect(ask({}, "alice", on("DropTable", "sales", "crm", "orders")).record.reason).toContain(
+      "registered in Steward allow only READ, WRITE",
+    );
+    expect(ask({ unregisteredOperations: ["READ"] }, "alice", on("DropTable", "x", "y", "z")).record.reason).toContain(
+      "not registered in Steward",
+    );
   });
 
   it("a batch record counts what was hidden and names the first items", () => {
     const answer = decide(
       testIndex(BASE),
       "batch",
-      opaRequest("carol", { operation: "FilterTables", filterResources: [tableResource("sales", "crm", "customers"), tableResource("tpch", "tiny", "nation")] }),
+      opaRequest("carol", {
+        operation: "FilterTables",
+        filterResources: [tableResource("sales", "crm", "customers"), tableResource("tpch", "tiny", "nation")],
+      }),
     );
     expect(answer.body).toEqual({ result: [1] });
     expect(answer.records).toHaveLength(1);
@@ -298,9 +326,17 @@ describe("row filters and masks (without compiling: the compiler is another modu
     const columns = ["id", "email"].map((columnName) => ({
       column: { catalogName: "sales", schemaName: "crm", tableName: "customers", columnName, columnType: "varchar" },
     }));
-    const answer = decide(testIndex(noProfile), "batch-column-masks", opaRequest("alice", { operation: "GetColumnMask", filterResources: columns }));
+    const answer = decide(
+      testIndex(noProfile),
+      "batch-column-masks",
+      opaRequest("alice", { operation: "GetColumnMask", filterResources: columns }),
+    );
     expect(answer.body).toEqual({ result: [0, 1].map((index) => ({ index, viewExpression: { expression: "NULL" } })) });
-    const admin = decide(testIndex(masked), "batch-column-masks", opaRequest("dana", { operation: "GetColumnMask", filterResources: columns }));
+    const admin = decide(
+      testIndex(masked),
+      "batch-column-masks",
+      opaRequest("dana", { operation: "GetColumnMask", filterResources: columns }),
+    );
     expect(admin.body).toEqual({ result: [] });
   });
 });

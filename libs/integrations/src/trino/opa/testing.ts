@@ -64,7 +64,11 @@ export function testSnapshot(input: SnapshotInput): DecisionSnapshot {
 }
 
 export function testIndex(input: SnapshotInput, config: Partial<TrinoConfig> = {}): TrinoIndex {
-  return buildTrinoIndex(testSnapshot(input), { host: "trino.test", user: "steward", ...config }, { hashSalt: SALT, now: () => new Date() });
+  return buildTrinoIndex(
+    testSnapshot(input),
+    { host: "trino.test", user: "steward", ...config },
+    { hashSalt: SALT, now: () => new Date() },
+  );
 }
 
 export function profile(accountName: string, userId: string, facts: Partial<ProfileRow> = {}): ProfileRow {
