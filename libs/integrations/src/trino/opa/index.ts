@@ -79,6 +79,8 @@ export function buildTrinoIndex(snapshot: DecisionSnapshot, config: unknown, con
   }
   const cfg = parsed.data;
   const state = snapshot.state;
+  if (state?.decisions === undefined)
+    throw new Error(`Trino connection ${snapshot.connectionId}: snapshot v${snapshot.version} carries no decision extras`);
   const objectsByKey = new Map<string, AccessObject>();
   const objectById = new Map<string, AccessObject>();
   const registeredByCatalog = new Map<string, string[]>();
