@@ -12,3 +12,4 @@ export { type PolicyViewSql, policyViewSql } from "./postgres/views/sql";
 export * from "./registry";
 export * from "./sql/policy";
 export * from "./sql/quote";
+export { opaPropertiesFor } from "./trino/opa/port";
