@@ -16,7 +16,7 @@
  * `adapterFor(kind).decisions`.
  */
 import type { PolicySnapshot } from "@steward/policy";
-import type { AccessDesiredState } from "./access-types";
+import type { AccessDesiredState, DataPolicyDesiredState } from "./access-types";
 
 /**
  * What a decision platform needs beyond the neutral desired state; filled by libs/access only for
@@ -30,7 +30,18 @@ export type DecisionExtras = {
    * decide): the connection's subscription policies and sources without any user, and Steward's
    * group names → ids (policies refer to groups by id).
    */
-  unknownUsers: { policies: Omit<PolicySnapshot, "users">; groupIdsByName: Record<string, string> };
+  unknownUsers: {
+    policies: Omit<PolicySnapshot, "users">;
+    groupIdsByName: Record<string, string>;
+    /** Purpose names → ids (profiles name purposes, policy conditions refer to ids); absent in old snapshots. */
+    purposeIdsByName?: Record<string, string>;
+  };
+};
+
+/** A published state: full (no delta scope), data policies without the salt. */
+export type DecisionSnapshotState = Omit<AccessDesiredState, "scope" | "dataPolicies"> & {
+  dataPolicies?: Omit<DataPolicyDesiredState, "hashSalt" | "systemCurrent">;
+  decisions: DecisionExtras;
 };
 
 /**
@@ -43,7 +54,7 @@ export type DecisionSnapshot = {
   /** sha256 of the canonical JSON of `state` (drift: is the published snapshot the desired one). */
   hash: string;
   publishedAt: string;
-  state: AccessDesiredState & { decisions: DecisionExtras };
+  state: DecisionSnapshotState;
 };
 
 /** Where decision adapters publish (implemented over the metadata DB in libs/access). */

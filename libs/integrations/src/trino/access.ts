@@ -105,7 +105,10 @@ function noExtras(): AccessError {
   };
 }
 
-function normalise(s: AccessDesiredState & { decisions: State["decisions"] }): State {
+/** A desired state (with the salt) or a stored one (without): canonical order, never the salt. */
+function normalise(
+  s: Omit<AccessDesiredState, "dataPolicies"> & { dataPolicies?: State["dataPolicies"] | AccessDesiredState["dataPolicies"]; decisions: State["decisions"] },
+): State {
   const dp = s.dataPolicies;
   const state: State = {
     connectionId: s.connectionId,
@@ -118,12 +121,12 @@ function normalise(s: AccessDesiredState & { decisions: State["decisions"] }): S
   };
   if (dp) {
     // The salt never leaves the worker: the decision service derives it from its own keyring.
-    const { hashSalt: _salt, systemCurrent: _current, ...rest } = dp;
+    const { hashSalt: _salt, systemCurrent: _current, ...rest } = dp as AccessDesiredState["dataPolicies"] & object;
     state.dataPolicies = {
       ...rest,
       views: [...dp.views].sort((a, b) => byString(a.sourceId, b.sourceId)),
       profiles: [...dp.profiles].sort((a, b) => byString(a.accountName, b.accountName)),
-    } as NonNullable<State["dataPolicies"]>;
+    };
   }
   return state;
 }

@@ -1,32 +1,24 @@
 /**
- * Conformance with Trino's `opa` plugin, driven by EVERY file of shared/reference/trino-opa-fixtures
- * (taken from trinodb/trino's plugin tests; read in place, not copied into the project):
+ * Conformance with Trino's `opa` plugin, driven by EVERY file of ./fixtures (taken from trinodb/trino's
+ * plugin tests, see fixtures/README.md):
  * - action-only/: each action, wrapped in an input with an identity, is understood by the endpoint
  *   Trino sends it to, and the answer is one Trino accepts (decoded as Trino decodes it);
  * - response/: a decoder mirroring Trino's acceptance rules accepts the valid bodies and rejects the
  *   INVALID ones; every encoder's output passes the same decoder.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { decide, type TrinoEndpoint } from "./decide";
 import { opaRequest, testIndex } from "./testing";
 import { allowResponse, batchColumnMasksResponse, batchResponse, columnMaskResponse, parseOpaRequest, rowFiltersResponse } from "./wire";
 
-/** The fixtures live beside the repository (shared/reference); a missing copy FAILS the suite. */
+/** `TRINO_OPA_FIXTURES` runs the suite over another copy (e.g. fixtures of a newer Trino). */
 function fixturesDir(): string {
-  const fromEnv = process.env.TRINO_OPA_FIXTURES;
-  if (fromEnv) return fromEnv;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 10; i++) {
-    const candidate = join(dir, "shared", "reference", "trino-opa-fixtures");
-    if (existsSync(candidate)) return candidate;
-    dir = resolve(dir, "..");
-  }
-  throw new Error(
-    "Trino OPA fixtures not found: expected shared/reference/trino-opa-fixtures in a parent directory of the repository, or set TRINO_OPA_FIXTURES",
-  );
+  const dir = process.env.TRINO_OPA_FIXTURES ?? join(dirname(fileURLToPath(import.meta.url)), "fixtures");
+  if (!existsSync(join(dir, "action-only")) || !existsSync(join(dir, "response"))) throw new Error(`Trino OPA fixtures not found in ${dir}`);
+  return dir;
 }
 
 const DIR = fixturesDir();

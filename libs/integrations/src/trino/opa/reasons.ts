@@ -98,11 +98,15 @@ function explainSubscription(index: TrinoIndex, p: Principal, sourceId: string):
     active: true,
     groups: profile.groups.flatMap((g) => (Object.hasOwn(idsByName, g) ? [idsByName[g]!] : [])),
     attributes: profile.attributes,
-    purposes: profile.purposes,
+    purposes: profile.purposes.flatMap((n) => {
+      const id = index.extras.unknownUsers.purposeIdsByName?.[n];
+      return id ? [id] : [];
+    }),
   };
   const e = explainAccess({ ...policies, users: [user] }, user.id, sourceId, index.now());
   if (e.policies.length === 0) return { text: "no subscription policy applies to this data source", policyIds: [] };
   const names = groupNames(idsByName);
+  for (const [n, id] of Object.entries(index.extras.unknownUsers.purposeIdsByName ?? {})) names.set(id, n);
   const parts = e.policies.map((v) => {
     const lacks = v.condition && !v.condition.satisfied ? missing(v.condition, names) : [];
     return `policy "${v.policyName}" (${v.accessType}): ${v.reason}${lacks.length ? ` (lacks ${lacks.join("; ")})` : ""}`;

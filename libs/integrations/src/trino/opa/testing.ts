@@ -41,7 +41,7 @@ export function testSnapshot(input: SnapshotInput): DecisionSnapshot {
       settings: { unmanagedGrants: "REPORT" },
       dataPolicies:
         input.profiles || input.views
-          ? { viewsForEverything: false, views: input.views ?? [], profiles: input.profiles ?? [], hashSalt: "" }
+          ? { viewsForEverything: false, views: input.views ?? [], profiles: input.profiles ?? [] }
           : undefined,
       decisions: {
         privilegedAccounts: input.privileged ?? [],
