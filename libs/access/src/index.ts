@@ -10,6 +10,7 @@ export * from "./data-policies/explain-data-access";
 export * from "./data-policies/load-data-policies";
 export * from "./data-policies/plan-data-policy-change";
 export * from "./data-policies/preview-as";
+export * from "./decisions/decision-retention";
 export * from "./decisions/extras";
 export * from "./decisions/snapshot-store";
 export * from "./demo-data-policies";

@@ -141,6 +141,23 @@ export const memoryDecisions: DecisionsPort<MemoryDecisionIndex> = {
     }
     return { status: 404, body: { error: `unknown endpoint ${endpoint}` }, records: [] };
   },
+  // Only `allow` has a safe deny here; `batch` is left to the service's 503 so both paths are tested.
+  failClosed(endpoint, body, reason) {
+    if (endpoint !== "allow") return null;
+    const q = parseAllow((body as { input?: unknown } | null)?.input);
+    if (typeof q === "string") return bad(q);
+    const record: DecisionRecordDraft = {
+      user: q.user,
+      userId: null,
+      operation: q.level,
+      resource: q.path.join(".").slice(0, 300),
+      allowed: false,
+      reason,
+      policyIds: [],
+      queryId: q.queryId ?? null,
+    };
+    return { status: 200, body: { result: false }, records: [record] };
+  },
   clientConfig: ({ baseUrl, connectionId, token }) => [
     { fileName: "memory.properties", content: `url=${baseUrl}/decisions/MEMORY/${connectionId}/${token}/allow\n` },
   ],
