@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// `npm run dev`: brings up the whole stack (API, worker, web) with a demo organisation.
+import { spawnSync } from "node:child_process";
+// `npm run dev`: brings up the whole stack (API, worker, decision service, web) with a demo organisation.
 // Uses DATABASE_URL / REDIS_URL when they are reachable; otherwise starts PostgreSQL and Redis with
 // docker compose; otherwise says exactly what is missing.
 import { randomBytes } from "node:crypto";
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { canConnect, ensureDatabase, generate, migrate, readEnvFile, root, run, startProcess } from "./lib.mjs";
@@ -14,6 +14,7 @@ const DEFAULTS = {
   API_PORT: "4000",
   WEB_PORT: "3000",
   WORKER_PORT: "4001",
+  DECISIONS_PORT: "4002",
 };
 
 function log(msg) {
@@ -88,6 +89,13 @@ async function main() {
       33,
     ),
     startProcess(
+      "decisions",
+      process.execPath,
+      ["--import", "tsx", "apps/decisions/src/main.ts"],
+      { ...common, DECISIONS_PORT: env.DECISIONS_PORT },
+      36,
+    ),
+    startProcess(
       "web",
       process.execPath,
       ["node_modules/next/dist/bin/next", "dev", "apps/web", "-p", env.WEB_PORT],
@@ -107,6 +115,7 @@ async function main() {
   log(`Admin UI      http://localhost:${env.WEB_PORT}`);
   log(`GraphQL API   http://localhost:${env.API_PORT}/graphql`);
   log(`Worker        http://localhost:${env.WORKER_PORT}/metrics`);
+  log(`Decisions     http://localhost:${env.DECISIONS_PORT}/decisions/<KIND>/<connectionId>/<token>/<endpoint>`);
   log("Demo logins (password: steward-demo): admin (ADMIN), grace (GOVERNOR), owen (DATA_OWNER), alice, bob, carol, dave");
   log("Press Ctrl+C to stop.");
 }

@@ -112,6 +112,13 @@ export type DecisionsPort<Index = unknown> = {
    */
   answer(index: Index, endpoint: string, body: unknown): DecisionAnswer;
   /**
+   * Optional: the answer when the service fails closed (its metadata database has been unreachable
+   * too long and the deployment chose `fail-closed`): a deny for yes/no questions, an empty list for
+   * batch filters, with `reason` in the records. Null (or no method) for endpoints without a safe
+   * deny answer (row filters, masks): the service then answers 503 and the platform fails the query.
+   */
+  failClosed?(endpoint: string, body: unknown, reason: string): DecisionAnswer | null;
+  /**
    * The platform-side configuration that points it at Steward (e.g. Trino's
    * `access-control.properties`), as files to show on the connection page.
    */

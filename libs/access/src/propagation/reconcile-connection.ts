@@ -13,6 +13,8 @@ import {
 } from "@steward/integrations";
 import type { DataPolicy, SubscriptionPolicy } from "@steward/policy";
 import { dataPolicyDesiredState, deltaDataPolicyState, HASH_SALT_LABEL, resolveConnectionViews } from "../data-policies/data-desired";
+import { decisionExtras } from "../decisions/extras";
+import { prismaDecisionSnapshotStore } from "../decisions/snapshot-store";
 import { withConnectionLock } from "./connection-lock";
 import { prunePendingScopes } from "./delta-scope";
 import { computeDesiredAccess, type DesiredConnectionAccess } from "./desired-access";
@@ -37,7 +39,11 @@ export function accessFor(deps: ReconcileDeps, connection: ConnectionRow): { por
   const credentials = connection.credentialsCiphertext
     ? (JSON.parse(deps.secretBox.open(connection.credentialsCiphertext)) as unknown)
     : {};
-  return { port: adapter.access, connection: { config: connection.config, credentials } };
+  // Every adapter gets the store; only query-time (decision) platforms publish to it.
+  return {
+    port: adapter.access,
+    connection: { config: connection.config, credentials, decisionSnapshots: prismaDecisionSnapshotStore(deps.db) },
+  };
 }
 
 /** The run's note for admins: who got no grants because they have no usable platform account. */
@@ -94,6 +100,33 @@ async function withDataPolicies(
 }
 
 /**
+ * Adds what query-time platforms need (privileged accounts, the unknown-user policies) for adapters
+ * with the `decisions` capability. `accountUsers` is the whole connection's mapping even on the delta
+ * path: a decision snapshot is always complete, and a role change is a user-scoped delta.
+ */
+async function withDecisions(
+  deps: ReconcileDeps,
+  connection: { id: string; kind: PlatformKind },
+  state: AccessDesiredState,
+  accountUsers: () => readonly { userId: string; accountName: string }[],
+): Promise<AccessDesiredState> {
+  if (!(deps.adapterFor ?? adapterFor)(connection.kind).capabilities.decisions) return state;
+  return { ...state, decisions: await decisionExtras(deps.db, connection.id, accountUsers()) };
+}
+
+/** The full path's complete desired state: neutral access plus each capability's part. */
+async function completeState(
+  deps: ReconcileDeps,
+  connection: { id: string; kind: PlatformKind },
+  state: AccessDesiredState,
+  accountUsers: readonly { userId: string; accountName: string }[],
+  dataPolicies?: DataPolicy[],
+): Promise<AccessDesiredState> {
+  const withData = await withDataPolicies(deps, connection, state, accountUsers, dataPolicies);
+  return withDecisions(deps, connection, withData, () => accountUsers);
+}
+
+/**
  * The delta path's data policy part: the cached view specs (resolved once per cache entry) and the
  * scope's profile rows from the facts the delta loaded; nothing else is read.
  */
@@ -102,17 +135,19 @@ async function withDeltaDataPolicies(
   connection: { id: string; kind: PlatformKind },
   delta: DeltaState,
 ): Promise<AccessDesiredState> {
-  if (!(deps.adapterFor ?? adapterFor)(connection.kind).capabilities.dataPolicies) return delta.state;
+  const adapter = (deps.adapterFor ?? adapterFor)(connection.kind);
+  if (!adapter.capabilities.dataPolicies) return withDecisions(deps, connection, delta.state, delta.allAccountUsers);
   let views = delta.views;
   if (!views) {
     views = await resolveConnectionViews(deps.db, connection.id);
     rememberDeltaViews(deps.db, connection.id, delta.state.version, views);
   }
   const systemCurrent = delta.appliedSalt !== undefined && delta.appliedSalt === deps.secretBox.derive(HASH_SALT_LABEL);
-  return {
+  const state = {
     ...delta.state,
     dataPolicies: deltaDataPolicyState(deps.secretBox, views, delta.accountUsers, delta.profileFacts, delta.state.access, systemCurrent),
   };
+  return withDecisions(deps, connection, state, delta.allAccountUsers);
 }
 
 /**
@@ -165,7 +200,7 @@ async function reconcileLocked(deps: ReconcileDeps, connectionId: string, versio
     const complete = await timed("dataPolicies", () =>
       delta
         ? withDeltaDataPolicies(deps, connection, delta)
-        : withDataPolicies(deps, connection, toDesiredState(connectionId, target, desired!, settings), desired!.accountUsers),
+        : completeState(deps, connection, toDesiredState(connectionId, target, desired!, settings), desired!.accountUsers),
     );
     applied = complete.dataPolicies;
     const result = await timed("apply", () => access.port.apply(access.connection, complete));
@@ -273,7 +308,7 @@ export async function checkDrift(deps: ReconcileDeps, connectionId: string): Pro
   const access = accessFor(deps, connection);
   const result = await access.port.drift(
     access.connection,
-    await withDataPolicies(
+    await completeState(
       deps,
       connection,
       toDesiredState(connectionId, state?.appliedVersion ?? 0, desired, accessSettings(state)),
@@ -306,7 +341,7 @@ export async function planConnectionStatements(
   const access = accessFor(deps, connection);
   const plan = await access.port.plan(
     access.connection,
-    await withDataPolicies(
+    await completeState(
       deps,
       connection,
       toDesiredState(connectionId, (state?.desiredVersion ?? 0) + 1, desired, accessSettings(state)),

@@ -203,6 +203,11 @@ export type DeltaState = {
   accountUsers: { userId: string; accountName: string }[];
   /** Their profile facts, loaded with their access facts. */
   profileFacts: Map<string, ProfileFacts>;
+  /**
+   * Every managed user's account after this delta (the cached, checked mapping): for platforms that
+   * need the whole connection's accounts on every change (decision snapshots are always complete).
+   */
+  allAccountUsers: () => { userId: string; accountName: string }[];
   /** Cached view specs (undefined: the caller resolves them and may `rememberDeltaViews`). */
   views?: ConnectionViews;
   /** The salt the priming full reconcile applied (undefined: the adapter must check the system objects). */
@@ -292,6 +297,9 @@ export async function deltaDesiredState(
     accounts: accounts.size,
     accountUsers,
     profileFacts,
+    // Read lazily (only decision platforms ask), still under the connection lock: no other delta
+    // can have moved the entry on.
+    allAccountUsers: () => [...entry.accountOf].map(([userId, accountName]) => ({ userId, accountName })),
     ...(entry.views ? { views: entry.views } : {}),
     ...(entry.appliedSalt !== undefined ? { appliedSalt: entry.appliedSalt } : {}),
   };
