@@ -10,6 +10,8 @@ export * from "./data-policies/explain-data-access";
 export * from "./data-policies/load-data-policies";
 export * from "./data-policies/plan-data-policy-change";
 export * from "./data-policies/preview-as";
+export * from "./decisions/decision-log";
+export * from "./decisions/tokens";
 export * from "./demo-data-policies";
 export * from "./policies/plan-policy-impact";
 export * from "./policies/policy-commands";
