@@ -95,10 +95,7 @@ test("an admin issues a Trino decision token and finds a denied query's reason i
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Query audit" }).click();
   await page.getByLabel("User").fill(stranger);
   // Records are written in batches off the request path: apply the filter until the batch has landed.
-  const row = page
-    .getByRole("row")
-    .filter({ hasText: "pg" })
-    .or(page.getByRole("row").filter({ hasText: "salaries" }));
+  const row = page.getByRole("row").filter({ hasText: stranger });
   await expect(async () => {
     await page.getByRole("button", { name: "Apply filters" }).click();
     await expect(row.first()).toBeVisible({ timeout: 2_000 });
