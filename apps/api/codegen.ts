@@ -69,6 +69,8 @@ const config: CodegenConfig = {
           UserConnection: "../context#UserConnectionModel",
           GroupConnection: "../context#GroupConnectionModel",
           AuditEventConnection: "../context#AuditEventConnectionModel",
+          DecisionRecord: "@steward/db#DecisionRecord",
+          DecisionRecordConnection: "../context#DecisionRecordConnectionModel",
           WebhookDeliveryConnection: "../context#WebhookDeliveryConnectionModel",
           ...policyDefinitionMappers,
           DataPolicyDefinition: "@steward/policy#DataPolicyDefinition",

@@ -403,6 +403,24 @@ const cases: Case[] = [
     }),
   },
   {
+    mutation: "issueDecisionToken",
+    allowed: ADMIN_ONLY,
+    prepare: async () => {
+      // A Trino connection written directly: creating one through the API tests a live cluster. The
+      // DATA_OWNER actor is assigned to it, and still may not issue its token.
+      const connection = await api.testDb.db.connection.create({
+        data: {
+          name: `trino-${uid()}`,
+          kind: "TRINO",
+          config: {},
+          inboundSecretCiphertext: "x",
+          dataOwners: { create: [{ userId: actors.get("DATA_OWNER")!.id }] },
+        },
+      });
+      return { query: `mutation($id: ID!) { issueDecisionToken(connectionId: $id) { token } }`, variables: { id: connection.id } };
+    },
+  },
+  {
     mutation: "syncConnection",
     allowed: OWNERS,
     prepare: async () => ({

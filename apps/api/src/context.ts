@@ -1,6 +1,7 @@
 import type { DataPolicySourceImpact } from "@steward/access";
 import type { Actor, Logger, SecretBox } from "@steward/core";
-import type { AuditEvent, CatalogNode, DataSource, DataSourceStatus, Db, Group, User, WebhookDelivery } from "@steward/db";
+import type { AuditEvent, CatalogNode, DataSource, DataSourceStatus, Db, DecisionRecord, Group, User, WebhookDelivery } from "@steward/db";
+import type { AdapterLookup } from "@steward/integrations";
 import type { PolicyViewSpec } from "@steward/policy";
 import type { Request, Response } from "express";
 import { createLoaders, type Loaders } from "./loaders";
@@ -16,6 +17,10 @@ export type ApiDeps = {
   cookieSecure: boolean;
   /** See `AccessSettings` in libs/access: off unless the deployment turns it on. */
   allowSelfApproval?: boolean;
+  /** Where platforms reach the decision service (DECISIONS_PUBLIC_URL), shown in their generated config. */
+  decisionsPublicUrl?: string;
+  /** Injectable like in the libs, so tests can register adapters of their own. */
+  adapterFor?: AdapterLookup;
 };
 
 export type ApiContext = {
@@ -50,6 +55,7 @@ export function buildContext(base: Omit<ApiContext, "loaders">): ApiContext {
 export type UserConnectionModel = ConnectionModel<User>;
 export type GroupConnectionModel = ConnectionModel<Group>;
 export type AuditEventConnectionModel = ConnectionModel<AuditEvent>;
+export type DecisionRecordConnectionModel = ConnectionModel<DecisionRecord>;
 export type WebhookDeliveryConnectionModel = ConnectionModel<WebhookDelivery>;
 export type CatalogNodeModel = CatalogNode & { dataSource: { id: string; status: DataSourceStatus } | null };
 export type CatalogNodeConnectionModel = ConnectionModel<CatalogNodeModel>;

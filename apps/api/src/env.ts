@@ -35,6 +35,8 @@ const EnvSchema = z.object({
   METRICS_TOKEN: z.string().min(32, "use at least 32 characters").optional(),
   /** Segregation of duties: off by default, nobody approves their own access request or subscribes themselves. */
   STEWARD_ALLOW_SELF_APPROVAL: z.enum(["true", "false"]).default("false"),
+  /** The decision service as platforms reach it (shown in their generated config, e.g. Trino's access-control.properties). */
+  DECISIONS_PUBLIC_URL: z.string().url().default("http://127.0.0.1:4002"),
 });
 
 export type ApiEnv = z.infer<typeof EnvSchema>;

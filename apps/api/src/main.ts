@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     refusalAudit: createAuditThrottle(redis, env.RATE_LIMIT_PREFIX),
     cookieSecure: env.SESSION_COOKIE_SECURE ? env.SESSION_COOKIE_SECURE === "true" : env.NODE_ENV === "production",
     allowSelfApproval: env.STEWARD_ALLOW_SELF_APPROVAL === "true",
+    decisionsPublicUrl: env.DECISIONS_PUBLIC_URL,
   };
 
   if (env.STEWARD_DEMO_SEED === "1") {

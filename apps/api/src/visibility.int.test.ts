@@ -279,6 +279,33 @@ beforeAll(async () => {
   const a = await connect(`vis-a-${randomBytes(3).toString("hex")}`, [owner.id, keyOwner.id]);
   const b = await connect(`vis-b-${randomBytes(3).toString("hex")}`, []);
   Object.assign(seed, { connA: a.id, connB: b.id, srcA: a.sourceId, srcB: b.sourceId, runA: a.runId, runB: b.runId });
+  // A query-time connection (written directly: creating one tests a live Trino) with a token, and
+  // decisions about the consumer on A and B: the query audit and the decision client are walked too.
+  await db.connection.create({
+    data: {
+      name: `vis-trino-${randomBytes(3).toString("hex")}`,
+      kind: "TRINO",
+      config: {},
+      inboundSecretCiphertext: "x",
+      decisionTokenHash: "0".repeat(64),
+      decisionTokenIssuedAt: new Date(),
+      dataOwners: { create: [{ userId: owner.id }, { userId: keyOwner.id }] },
+    },
+  });
+  await db.decisionRecord.createMany({
+    data: [a.id, b.id].map((connectionId) => ({
+      connectionId,
+      snapshotVersion: 1,
+      user: "consumer_pg",
+      userId: consumer.id,
+      operation: "SelectFromColumns",
+      resource: "vis.public.User(email)",
+      allowed: false,
+      reason: "no policy grants READ",
+      policyIds: [],
+      queryId: "q",
+    })),
+  });
 
   const group = await createGroup({ db }, system, { name: `vis-${randomBytes(3).toString("hex")}` });
   seed.group = group.id;
@@ -389,7 +416,16 @@ describe("field-level visibility (schema walk)", () => {
 
 /** Fields each caller must reach, so a broken seed or walker cannot pass vacuously. */
 const REACHED: Record<Caller, string[]> = {
-  ADMIN: ["Connection.config", "ReconcileRun.statements", "ConnectionAccessState.drift", "SyncRun.error", "WebhookDeliveryAttempt.error"],
+  ADMIN: [
+    "DecisionRecord.reason",
+    "DecisionRecord.stewardUser",
+    "DecisionClientConfig.tokenIssuedAt",
+    "Connection.config",
+    "ReconcileRun.statements",
+    "ConnectionAccessState.drift",
+    "SyncRun.error",
+    "WebhookDeliveryAttempt.error",
+  ],
   GOVERNOR: [
     "ReconcileRun.statements",
     "ConnectionAccessState.drift",
@@ -399,7 +435,15 @@ const REACHED: Record<Caller, string[]> = {
     "DataPreview.rows",
     "ColumnAccessExplanation.reason",
   ],
-  DATA_OWNER: ["Connection.config", "ReconcileRun.statements", "SyncRun.error", "AccessRequest.status", "Connection.name"],
+  DATA_OWNER: [
+    "DecisionRecord.reason",
+    "DecisionClientConfig.tokenIssuedAt",
+    "Connection.config",
+    "ReconcileRun.statements",
+    "SyncRun.error",
+    "AccessRequest.status",
+    "Connection.name",
+  ],
   SOURCE_OWNER: ["AccessRequest.status", "ManualSubscription.user", "Connection.name", "DataSource.owners"],
   CONSUMER: [
     "AccessRequest.status",

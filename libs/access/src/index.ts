@@ -13,6 +13,8 @@ export * from "./data-policies/preview-as";
 export * from "./decisions/decision-retention";
 export * from "./decisions/extras";
 export * from "./decisions/snapshot-store";
+export * from "./decisions/decision-log";
+export * from "./decisions/tokens";
 export * from "./demo-data-policies";
 export * from "./policies/plan-policy-impact";
 export * from "./policies/policy-commands";

@@ -35,6 +35,7 @@ export type {
   Purpose,
   Project,
   ProjectMember,
+  DecisionRecord,
 } from "./generated/client";
 
 export type Db = PrismaClient;

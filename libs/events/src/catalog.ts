@@ -23,6 +23,8 @@ export const eventSchemas = {
   "connection.created": z.object({ connectionId: z.uuid() }),
   "connection.updated": z.object({ connectionId: z.uuid() }),
   "connection.deleted": z.object({ connectionId: z.uuid() }),
+  // A query-time platform's credential changed: decision services drop the old token at once.
+  "connection.decision_token_issued": z.object({ connectionId: z.uuid() }),
   "connection.sync_requested": z.object({ connectionId: z.uuid(), syncRunId: z.uuid() }),
   "connection.synced": z.object({
     connectionId: z.uuid(),

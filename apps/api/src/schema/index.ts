@@ -9,6 +9,7 @@ import { catalogResolvers } from "./catalog/resolvers";
 import { commonResolvers } from "./common/resolvers";
 import { dataPolicyResolvers } from "./data-policies/resolvers";
 import { dataPolicyDefinitionResolvers } from "./data-policy-definition/resolvers";
+import { decisionResolvers } from "./decisions/resolvers";
 import { groupResolvers } from "./groups/resolvers";
 import { platformResolvers } from "./platforms/resolvers";
 import { policyResolvers } from "./policies/resolvers";
@@ -47,6 +48,7 @@ export function buildSchema() {
       dataPolicyResolvers,
       platformResolvers,
       projectResolvers,
+      decisionResolvers,
     ]) as never,
   });
 }

@@ -1,6 +1,7 @@
 "use client";
 
 import { Alert, Button, Modal, Typography } from "antd";
+import type { ReactNode } from "react";
 
 /** Shows a secret the API returns exactly once. Closing the dialog is the only way out: it is never shown again. */
 export function SecretOnceModal({
@@ -8,11 +9,14 @@ export function SecretOnceModal({
   secret,
   description,
   onClose,
+  children,
 }: {
   title: string;
   secret: string | null;
   description: string;
   onClose: () => void;
+  /** What else holds the secret and is shown only now (e.g. a config file with it filled in). */
+  children?: ReactNode;
 }) {
   return (
     <Modal
@@ -45,6 +49,7 @@ export function SecretOnceModal({
           {secret}
         </Typography.Paragraph>
       )}
+      {secret && children}
     </Modal>
   );
 }

@@ -5,6 +5,7 @@ export type Capability =
   | "users.read"
   | "users.manage"
   | "audit.read"
+  | "queryAudit.read"
   | "webhooks.manage"
   | "connections.manage"
   | "dataSources.manage"
@@ -21,6 +22,8 @@ const RULES: Record<Capability, readonly Role[] | "everyone"> = {
   "users.read": ["ADMIN", "GOVERNOR"],
   "users.manage": ["ADMIN"],
   "audit.read": ["ADMIN", "GOVERNOR"],
+  // The API also lets data owners read their own connections' decisions; the page is for staff.
+  "queryAudit.read": ["ADMIN", "GOVERNOR"],
   "webhooks.manage": ["ADMIN"],
   "connections.manage": ["ADMIN"],
   // Data owners see the connections they own; governors may tag anything and see everything.

@@ -16,6 +16,7 @@ import { useApiAction } from "@/lib/use-api-action";
 import { AccessStatusTab } from "./access-status-tab";
 import { CatalogTree } from "./catalog-tree";
 import { scheduleLabel } from "./connections-list";
+import { DecisionClientCard } from "./decision-client-card";
 import { EditConnectionModal } from "./edit-connection-modal";
 import { InboundWebhookInfo, webhookUrl } from "./inbound-webhook";
 import { ConnectionDetailQuery, DeleteConnectionMutation, RotateInboundSecretMutation, SyncConnectionMutation } from "./operations";
@@ -186,6 +187,9 @@ function ConnectionDetail({ id, apiOrigin }: { id: string; apiOrigin: string }) 
           </Space>
         </Col>
       </Row>
+      {connection.decisionClient && (
+        <DecisionClientCard connectionId={id} client={connection.decisionClient} canIssue={isAdmin} onIssued={refresh} />
+      )}
       <Card>
         <Tabs
           items={[

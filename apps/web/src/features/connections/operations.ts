@@ -57,6 +57,13 @@ export const ConnectionDetailQuery = graphql(`
       dataSourceCount
       createdAt
       updatedAt
+      decisionClient {
+        tokenIssuedAt
+        files {
+          fileName
+          content
+        }
+      }
       dataOwners {
         id
         username
@@ -201,6 +208,24 @@ export const RegisterDataSourcesMutation = graphql(`
   mutation RegisterDataSources($input: RegisterDataSourcesInput!) {
     registerDataSources(input: $input) {
       registeredCount
+    }
+  }
+`);
+
+export const IssueDecisionTokenMutation = graphql(`
+  mutation IssueDecisionToken($connectionId: ID!) {
+    issueDecisionToken(connectionId: $connectionId) {
+      token
+      files {
+        fileName
+        content
+      }
+      connection {
+        id
+        decisionClient {
+          tokenIssuedAt
+        }
+      }
     }
   }
 `);

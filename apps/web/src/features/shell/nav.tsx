@@ -5,6 +5,7 @@ import {
   DatabaseOutlined,
   EyeInvisibleOutlined,
   FileProtectOutlined,
+  FileSearchOutlined,
   HomeOutlined,
   InboxOutlined,
   ProjectOutlined,
@@ -31,6 +32,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { href: "/explain", label: "Explain access", icon: <QuestionCircleOutlined />, capability: null },
   { href: "/users", label: "Users & groups", icon: <TeamOutlined />, capability: "users.read" },
   { href: "/audit", label: "Audit", icon: <AuditOutlined />, capability: "audit.read" },
+  { href: "/query-audit", label: "Query audit", icon: <FileSearchOutlined />, capability: "queryAudit.read" },
   { href: "/integrations/webhooks", label: "Integrations", icon: <ThunderboltOutlined />, capability: "webhooks.manage" },
   { href: "/settings", label: "Settings", icon: <SettingOutlined />, capability: "settings.own" },
 ];
