@@ -14,10 +14,11 @@ export async function decisionExtras(
   connectionId: string,
   accountUsers: readonly { userId: string; accountName: string }[],
 ): Promise<DecisionExtras> {
-  const [admins, snapshot, groups] = await Promise.all([
+  const [admins, snapshot, groups, purposes] = await Promise.all([
     db.roleAssignment.findMany({ where: { role: "ADMIN", user: { status: "ACTIVE" } }, select: { userId: true } }),
     loadPolicySnapshot(db, { connectionId }),
     db.group.findMany({ select: { id: true, name: true } }),
+    db.purpose.findMany({ select: { id: true, name: true } }),
   ]);
   const adminIds = new Set(admins.map((a) => a.userId));
   const privileged = new Set(accountUsers.filter((u) => adminIds.has(u.userId)).map((u) => u.accountName));
@@ -25,5 +26,7 @@ export async function decisionExtras(
   // A null prototype: a group named `__proto__` or `constructor` is an ordinary key here.
   const groupIdsByName: Record<string, string> = Object.create(null);
   for (const g of groups) groupIdsByName[g.name] = g.id;
-  return { privilegedAccounts: [...privileged].sort(), unknownUsers: { policies, groupIdsByName } };
+  const purposeIdsByName: Record<string, string> = Object.create(null);
+  for (const p of purposes) purposeIdsByName[p.name] = p.id;
+  return { privilegedAccounts: [...privileged].sort(), unknownUsers: { policies, groupIdsByName, purposeIdsByName } };
 }

@@ -107,7 +107,10 @@ function noExtras(): AccessError {
 
 /** A desired state (with the salt) or a stored one (without): canonical order, never the salt. */
 function normalise(
-  s: Omit<AccessDesiredState, "dataPolicies"> & { dataPolicies?: State["dataPolicies"] | AccessDesiredState["dataPolicies"]; decisions: State["decisions"] },
+  s: Omit<AccessDesiredState, "dataPolicies"> & {
+    dataPolicies?: State["dataPolicies"] | AccessDesiredState["dataPolicies"];
+    decisions: State["decisions"];
+  },
 ): State {
   const dp = s.dataPolicies;
   const state: State = {

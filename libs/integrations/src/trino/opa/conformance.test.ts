@@ -17,7 +17,8 @@ import { allowResponse, batchColumnMasksResponse, batchResponse, columnMaskRespo
 /** `TRINO_OPA_FIXTURES` runs the suite over another copy (e.g. fixtures of a newer Trino). */
 function fixturesDir(): string {
   const dir = process.env.TRINO_OPA_FIXTURES ?? join(dirname(fileURLToPath(import.meta.url)), "fixtures");
-  if (!existsSync(join(dir, "action-only")) || !existsSync(join(dir, "response"))) throw new Error(`Trino OPA fixtures not found in ${dir}`);
+  if (!existsSync(join(dir, "action-only")) || !existsSync(join(dir, "response")))
+    throw new Error(`Trino OPA fixtures not found in ${dir}`);
   return dir;
 }
 

@@ -40,9 +40,7 @@ export function testSnapshot(input: SnapshotInput): DecisionSnapshot {
       access,
       settings: { unmanagedGrants: "REPORT" },
       dataPolicies:
-        input.profiles || input.views
-          ? { viewsForEverything: false, views: input.views ?? [], profiles: input.profiles ?? [] }
-          : undefined,
+        input.profiles || input.views ? { viewsForEverything: false, views: input.views ?? [], profiles: input.profiles ?? [] } : undefined,
       decisions: {
         privilegedAccounts: input.privileged ?? [],
         unknownUsers: {

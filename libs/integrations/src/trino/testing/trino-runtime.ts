@@ -4,14 +4,17 @@
  * either allow-all or the `opa` access control pointed at Steward. The JVM runs in its own process
  * group so `stop()` takes the launcher and Java down together.
  */
+
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { opaPropertyMap } from "../opa/port";
 import { type EnsureTrinoOptions, ensureTrinoInstalled, type TrinoInstall, TrinoSetupError } from "./trino-install";
 
+export { createTrinoClient, TrinoQueryError, type TrinoQueryResult } from "../client";
 export { ensureTrinoInstalled, TRINO_VERSION, type TrinoInstall, TrinoSetupError } from "./trino-install";
 
 export type TrinoAccessControl =
@@ -53,19 +56,9 @@ export type RunningTrino = {
   logs(): string;
 };
 
-/**
- * The `opa` access-control properties for a decision endpoint base URI.
- * TODO(integrator): replace with the function opa/port.ts exports once the endpoint names are final.
- */
+/** Trino's opa access control pointed at `baseUri` (the same properties Steward shows users). */
 export function opaAccessControlProperties(baseUri: string): Record<string, string> {
-  const base = baseUri.replace(/\/+$/, "");
-  return {
-    "access-control.name": "opa",
-    "opa.policy.uri": `${base}/allow`,
-    "opa.policy.batched-uri": `${base}/batch`,
-    "opa.policy.row-filters-uri": `${base}/row-filters`,
-    "opa.policy.batch-column-masking-uri": `${base}/batch-column-masking`,
-  };
+  return opaPropertyMap(baseUri);
 }
 
 function accessControlProperties(ac: TrinoAccessControl): Record<string, string> {
