@@ -41,3 +41,33 @@ export function quoteLiteral(value: string): string {
   if (!value.isWellFormed()) throw new UnsafeIdentifierError("literal is not well-formed UTF-16");
   return `'${value.replaceAll("'", "''")}'`;
 }
+
+/**
+ * Trino's quoting (its SQL lexer): a delimited identifier is `"` + name with every `"` doubled + `"`,
+ * a string literal `'` + value with every `'` doubled + `'` (no backslash escapes exist). Trino keeps
+ * no NUL in names or values we could round-trip, and names are capped at 255 characters (code
+ * points) here so a runaway name is refused rather than sent.
+ */
+export const TRINO_MAX_IDENTIFIER_CHARS = 255;
+
+export function quoteTrinoIdent(name: string): string {
+  if (typeof name !== "string" || name.length === 0) throw new UnsafeIdentifierError("identifier must be a non-empty string");
+  if (name.includes("\0")) throw new UnsafeIdentifierError("identifier must not contain NUL");
+  if (!name.isWellFormed()) throw new UnsafeIdentifierError("identifier is not well-formed UTF-16 (lone surrogate)");
+  if ([...name].length > TRINO_MAX_IDENTIFIER_CHARS)
+    throw new UnsafeIdentifierError(`identifier is longer than ${TRINO_MAX_IDENTIFIER_CHARS} characters: ${JSON.stringify(name.slice(0, 80))}`);
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** `"catalog"."schema"."table"`, each part through `quoteTrinoIdent`. */
+export function qualifiedTrino(...parts: string[]): string {
+  if (parts.length === 0) throw new UnsafeIdentifierError("qualified name needs at least one part");
+  return parts.map((p) => quoteTrinoIdent(p)).join(".");
+}
+
+export function quoteTrinoLiteral(value: string): string {
+  if (typeof value !== "string") throw new UnsafeIdentifierError("literal must be a string");
+  if (value.includes("\0")) throw new UnsafeIdentifierError("literal must not contain NUL");
+  if (!value.isWellFormed()) throw new UnsafeIdentifierError("literal is not well-formed UTF-16");
+  return `'${value.replaceAll("'", "''")}'`;
+}
