@@ -43,31 +43,41 @@ export function quoteLiteral(value: string): string {
 }
 
 /**
- * Trino's quoting (its SQL lexer): a delimited identifier is `"` + name with every `"` doubled + `"`,
- * a string literal `'` + value with every `'` doubled + `'` (no backslash escapes exist). Trino keeps
- * no NUL in names or values we could round-trip, and names are capped at 255 characters (code
- * points) here so a runaway name is refused rather than sent.
+ * Trino (and Starburst). Reviewed against Trino's SqlBase grammar: a quoted identifier is `"` + name
+ * with every `"` doubled + `"` (QUOTED_IDENTIFIER: '"' ( ~'"' | '""' )* '"'); nothing else is special
+ * inside, so backslashes and unicode pass through. Trino has no fixed identifier length, but catalogs
+ * behind it do (and no real name is longer), so names over 255 characters are refused rather than
+ * sent; NUL and lone surrogates cannot be encoded in the UTF-8 request body and are refused too.
+ * Note that Trino folds even quoted identifiers to lower case for most connectors: quoting keeps a
+ * name's characters intact, not its case.
  */
 export const TRINO_MAX_IDENTIFIER_CHARS = 255;
 
 export function quoteTrinoIdent(name: string): string {
-  if (typeof name !== "string" || name.length === 0) throw new UnsafeIdentifierError("identifier must be a non-empty string");
-  if (name.includes("\0")) throw new UnsafeIdentifierError("identifier must not contain NUL");
-  if (!name.isWellFormed()) throw new UnsafeIdentifierError("identifier is not well-formed UTF-16 (lone surrogate)");
-  if ([...name].length > TRINO_MAX_IDENTIFIER_CHARS)
-    throw new UnsafeIdentifierError(`identifier is longer than ${TRINO_MAX_IDENTIFIER_CHARS} characters: ${JSON.stringify(name.slice(0, 80))}`);
+  if (typeof name !== "string" || name.length === 0) throw new UnsafeIdentifierError("Trino identifier must be a non-empty string");
+  if (name.includes("\0")) throw new UnsafeIdentifierError("Trino identifier must not contain NUL");
+  if (!name.isWellFormed()) throw new UnsafeIdentifierError("Trino identifier is not well-formed UTF-16 (lone surrogate)");
+  if ([...name].length > TRINO_MAX_IDENTIFIER_CHARS) {
+    throw new UnsafeIdentifierError(
+      `Trino identifier is longer than ${TRINO_MAX_IDENTIFIER_CHARS} characters: ${JSON.stringify(name.slice(0, 80))}`,
+    );
+  }
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-/** `"catalog"."schema"."table"`, each part through `quoteTrinoIdent`. */
+/** `"catalog"."schema"."table"`, each part through quoteTrinoIdent. */
 export function qualifiedTrino(...parts: string[]): string {
-  if (parts.length === 0) throw new UnsafeIdentifierError("qualified name needs at least one part");
+  if (parts.length === 0) throw new UnsafeIdentifierError("qualified Trino name needs at least one part");
   return parts.map((p) => quoteTrinoIdent(p)).join(".");
 }
 
+/**
+ * A Trino string literal (STRING: '\'' ( ~'\'' | '\'\'' )* '\''): `'` doubled, no backslash escapes
+ * exist in this form (we never produce U&'…'), so nothing else needs escaping.
+ */
 export function quoteTrinoLiteral(value: string): string {
-  if (typeof value !== "string") throw new UnsafeIdentifierError("literal must be a string");
-  if (value.includes("\0")) throw new UnsafeIdentifierError("literal must not contain NUL");
-  if (!value.isWellFormed()) throw new UnsafeIdentifierError("literal is not well-formed UTF-16");
+  if (typeof value !== "string") throw new UnsafeIdentifierError("Trino literal must be a string");
+  if (value.includes("\0")) throw new UnsafeIdentifierError("Trino literal must not contain NUL");
+  if (!value.isWellFormed()) throw new UnsafeIdentifierError("Trino literal is not well-formed UTF-16");
   return `'${value.replaceAll("'", "''")}'`;
 }
