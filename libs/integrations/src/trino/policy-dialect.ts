@@ -7,10 +7,9 @@
  * expression was not specialised. Views are not Trino's mechanism either (`createView` refuses).
  *
  * Where Trino differs from PostgreSQL, rendered here:
- * - text forms: `CAST(… AS varchar)` is Java's rendering, so decimals lose trailing zeros by regex,
- *   doubles are rewritten from Java's `Double.toString` (shortest digits on JDK ≥ 19, exponent form
- *   outside [1e-3, 1e7)) to PostgreSQL's float8 form (exponent outside [1e-4, 1e15), `e+15`), and
- *   timestamptz is converted to UTC first;
+ * - text forms: decimals lose trailing zeros by regex; doubles, which Trino always prints in
+ *   exponent form (`4.2E1`), are rewritten to PostgreSQL's float8 form (exponent only outside
+ *   [1e-4, 1e15), `1e+15`); timestamptz is converted to UTC first;
  * - integer division truncates, and decimal division rounds to the operands' scale, so roundNumber
  *   is `x - mod(x, b)` (one bucket lower for a negative remainder): exact for integers and decimals;
  *   doubles go through decimal(38,15) within ±1e22 (the evaluator's exact decimal arithmetic);
@@ -69,8 +68,9 @@ function numberLiteral(value: number, path: string): string {
 /** An exact DECIMAL literal (`1e-7` would be a DOUBLE in Trino). */
 function decimalLiteral(value: number, path: string): string {
   if (!Number.isFinite(value)) throw new PolicyCompileError("number must be finite", path);
-  const digits = plainDecimal(Math.abs(value)).replace(".", "").replace(/^0+/, "");
-  if (digits.length > 38) throw new PolicyCompileError("number has more than 38 digits", path);
+  const [whole = "", fraction = ""] = plainDecimal(Math.abs(value)).split(".");
+  if (whole.replace(/^0+/, "").length + fraction.length > 38)
+    throw new PolicyCompileError("number needs more than 38 decimal digits", path);
   const text = `DECIMAL ${quoteTrinoLiteral(plainDecimal(value))}`;
   return value < 0 ? `(${text})` : text;
 }
@@ -100,19 +100,21 @@ function literal(value: Literal): string {
 const trimFraction = (text: string) => `regexp_replace(regexp_replace(${text}, '(\\.[0-9]*[1-9])0+$', '$1'), '\\.0+$', '')`;
 
 /**
- * PostgreSQL's float8 text from Java's `Double.toString` (what Trino's CAST to varchar prints):
- * - Java's plain form (1e-3 ≤ |v| < 1e7, zero) only loses a trailing `.0`;
- * - exponent form with exponent < -4 or ≥ 15 keeps the digits, as `1.5e+20` / `1e-05`;
- * - exponent form in between (1e-4 ≤ |v| < 1e-3, 1e7 ≤ |v| < 1e15) is written out plainly.
+ * PostgreSQL's float8 text from Trino's CAST(double AS varchar), which Trino 476 always prints in
+ * exponent form with the shortest digits (`4.2E1`, `1.0E15`, `-0E0`, `3.0000000000000004E-1`,
+ * `NaN`, `Infinity`): the digits are kept and only the notation changes — exponent form
+ * (`1.5e+20`, `1e-05`) when the exponent is < -4 or ≥ 15, plain decimal otherwise. A plain
+ * rendering (no `E`) only loses a trailing `.0`. Known difference: subnormals print with two digits
+ * (`4.9E-324` where PostgreSQL says `5e-324`).
  */
 function floatText(sql: string): string {
   const s = `CAST(${sql} AS varchar)`;
-  const mantissa = `regexp_replace(regexp_extract(${s}, '^-?[0-9]+\\.[0-9]+'), '\\.0$', '')`;
+  const mantissa = `regexp_replace(regexp_extract(${s}, '^-?[0-9]+(\\.[0-9]+)?'), '\\.0$', '')`;
   const exp = `CAST(regexp_extract(${s}, 'E(-?[0-9]+)$', 1) AS integer)`;
   const digits = `replace(replace(${mantissa}, '-', ''), '.', '')`;
   const sign = `IF(${s} LIKE '-%', '-', '')`;
   const scientific = `${mantissa} || IF(${exp} < 0, 'e-', 'e+') || IF(abs(${exp}) < 10, '0', '') || CAST(abs(${exp}) AS varchar)`;
-  const small = `${sign} || '0.000' || ${digits}`;
+  const small = `${sign} || '0.' || lpad(${digits}, length(${digits}) - ${exp} - 1, '0')`;
   const large = `${sign} || IF(length(${digits}) <= ${exp} + 1, rpad(${digits}, ${exp} + 1, '0'), substr(${digits}, 1, ${exp} + 1) || '.' || substr(${digits}, ${exp} + 2))`;
   return `(CASE WHEN strpos(${s}, 'E') = 0 THEN regexp_replace(${s}, '\\.0$', '') WHEN ${exp} < -4 OR ${exp} >= 15 THEN ${scientific} WHEN ${exp} < 0 THEN ${small} ELSE ${large} END)`;
 }
@@ -290,7 +292,8 @@ function constantSql(value: string, target: MaskTarget): string {
  */
 function roundNumberSql(arg: string, bucket: number, type: ColumnType): string {
   const floorTo = (x: string, b: string) => `(${x} - mod(${x}, ${b}) - IF(mod(${x}, ${b}) < 0, ${b}, 0))`;
-  if (type === "integer" && Number.isInteger(bucket)) return floorTo(`CAST(${arg} AS bigint)`, `CAST(${numberLiteral(bucket, "mask.bucket")} AS bigint)`);
+  if (type === "integer" && Number.isInteger(bucket))
+    return floorTo(`CAST(${arg} AS bigint)`, `CAST(${numberLiteral(bucket, "mask.bucket")} AS bigint)`);
   const b = decimalLiteral(bucket, "mask.bucket");
   if (type === "float") {
     const exact = `CAST(${floorTo(`CAST(${arg} AS decimal(38,15))`, b)} AS double)`;

@@ -69,7 +69,7 @@ function fold(expr: Expr, profile: ProfileFacts | null): Expr {
 
 function foldAndOr(kind: "and" | "or", args: readonly Expr[]): Expr {
   // AND: one FALSE decides, TRUEs drop out; OR the other way round. NULLs stay (three-valued logic).
-  const decisive = kind === "and" ? false : true;
+  const decisive = kind === "or";
   if (args.some((a) => isBool(a, decisive))) return decisive ? TRUE : FALSE;
   const rest = args.filter((a) => !isBool(a, !decisive));
   if (rest.length === 0) return decisive ? FALSE : TRUE;

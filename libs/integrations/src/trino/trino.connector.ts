@@ -1,6 +1,7 @@
 // PLACEHOLDER (helper trino-runtime replaces this file): catalog sync through Trino's REST protocol.
-import { TrinoConfig, TrinoCredentials } from "./config";
+
 import type { Connector } from "../connector";
+import { TrinoConfig, TrinoCredentials } from "./config";
 
 export const trinoConnector: Connector<TrinoConfig, TrinoCredentials> = {
   kind: "TRINO",
