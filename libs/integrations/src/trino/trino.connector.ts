@@ -1,7 +1,6 @@
 // PLACEHOLDER (helper trino-runtime replaces this file): catalog sync through Trino's REST protocol.
-
-import type { Connector } from "../connector";
 import { TrinoConfig, TrinoCredentials } from "./config";
+import type { Connector } from "../connector";
 
 export const trinoConnector: Connector<TrinoConfig, TrinoCredentials> = {
   kind: "TRINO",
