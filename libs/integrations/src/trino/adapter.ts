@@ -18,7 +18,13 @@ const CONNECTION_FIELDS: readonly ConnectionField[] = [
     default: "steward",
     help: "Steward syncs catalogs as this user; decisions always allow it.",
   },
-  { name: "password", label: "Password", type: "secret", required: false, help: "Stored encrypted; never shown again. Empty without authentication." },
+  {
+    name: "password",
+    label: "Password",
+    type: "secret",
+    required: false,
+    help: "Stored encrypted; never shown again. Empty without authentication.",
+  },
   {
     name: "catalogs",
     label: "Catalogs",
@@ -36,7 +42,14 @@ const CONNECTION_FIELDS: readonly ConnectionField[] = [
     default: ["READ", "WRITE"],
     help: "Any of READ, WRITE, OWN, CREATE.",
   },
-  { name: "readGrants", label: "READ subscriptions allow", type: "string-list", required: false, default: ["READ"], help: "Any of READ, WRITE, OWN, CREATE." },
+  {
+    name: "readGrants",
+    label: "READ subscriptions allow",
+    type: "string-list",
+    required: false,
+    default: ["READ"],
+    help: "Any of READ, WRITE, OWN, CREATE.",
+  },
   {
     name: "registeredOperations",
     label: "Allowed on registered objects",

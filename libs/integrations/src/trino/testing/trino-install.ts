@@ -87,7 +87,7 @@ export async function findJavaHome(preferred?: string, extraCandidates: string[]
   }
   throw new TrinoSetupError(
     "JDK_MISSING",
-    `no JDK ${MIN_JAVA}+ found (looked in ${candidates.join(", ")}); install Temurin JDK 25 or set JAVA_HOME to one`,
+    `no JDK ${MIN_JAVA}+ found (looked in ${candidates.join(", ")}); install Temurin JDK 25 there, or pass javaHome (npm run trino: --java-home or JAVA_HOME)`,
   );
 }
 
