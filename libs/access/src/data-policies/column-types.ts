@@ -3,7 +3,9 @@ import type { ColumnType } from "@steward/policy";
 /**
  * The engine's column type class from a crawled native type name. The crawl reports SQL type names
  * (`information_schema` spelling on PostgreSQL and Redshift: `character varying`, `timestamp with
- * time zone`, …); unknown ones are `other`, for which masks take their documented type fallback.
+ * time zone`, …) and Trino's (`varchar(255)`, `decimal(10,2)`, `double`, `timestamp(3) with time zone`;
+ * containers `array(…)`, `row(…)`, `map(…)` and `uuid`, `varbinary`, `json` are `other`). Unknown ones
+ * are `other`, for which masks take their documented type fallback.
  */
 export function columnTypeOf(dataType: string): ColumnType {
   const t = dataType

@@ -361,7 +361,7 @@ export type ViewSelectOptions = {
  * base column inside the expression still have the native type, and the CASE branches must be typed
  * from that (else `CASE … THEN <integer> ELSE <text>` fails to build). The mask node records it.
  */
-function baseType(c: PolicyViewSpec["columns"][number]): ColumnType {
+export function baseType(c: PolicyViewSpec["columns"][number]): ColumnType {
   const find = (e: Expr): ColumnType | null => {
     if (e.k === "mask" && e.arg.k === "column" && e.arg.name === c.name) return e.type;
     for (const child of children(e)) {
