@@ -178,14 +178,14 @@ beforeAll(async () => {
   await createPolicy(d, governor, {
     name: `EU analysts read employees ${id}`,
     accessType: "READ",
-    restriction: { kind: "condition", condition: { kind: "attribute", key: "region", match: "anyOf", values: ["EU"] } },
+    restriction: { kind: "conditions", condition: { kind: "attribute", key: "region", match: "anyOf", values: ["EU"] } },
     scope: { kind: "sources", sourceIds: [employeesId] },
   });
   await createPolicy(d, governor, {
-    name: `writers write employees ${id}`,
+    name: `writers write budgets ${id}`,
     accessType: "WRITE",
-    restriction: { kind: "condition", condition: { kind: "group", group: writers.id } },
-    scope: { kind: "sources", sourceIds: [employeesId] },
+    restriction: { kind: "conditions", condition: { kind: "group", group: writers.id } },
+    scope: { kind: "sources", sourceIds: [budgetsId] },
   });
   await createDataPolicy(d, governor, {
     name: `hash PII ${id}`,
@@ -255,11 +255,18 @@ describe("Trino 476 with Steward's decision service (opa access control)", () =>
     expect(await asUser(names.alice, "INSERT INTO postgresql.hr.employees VALUES (9, 'Eve', 'eve@example.com', 'EU')")).toMatch(
       /PERMISSION_DENIED: Access Denied/,
     );
-    const inserted = await asUser(names.bob, "INSERT INTO postgresql.hr.employees VALUES (4, 'Dan', 'dan@example.com', 'EU')");
+    expect(await asUser(names.alice, "INSERT INTO postgresql.finance.budgets VALUES (9, 'B-9')")).toMatch(
+      /PERMISSION_DENIED: Access Denied/,
+    );
+    const inserted = await asUser(names.bob, "INSERT INTO postgresql.finance.budgets VALUES (2, 'B-2')");
     expect(typeof inserted === "string" ? inserted : inserted.updateCount).toBe(1);
-    // Bob writes but has no region: the row filter shows him nothing.
-    expect(await rowsAs(names.bob, "SELECT id FROM postgresql.hr.employees")).toEqual([]);
-    expect((await rowsAs(names.alice, "SELECT id FROM postgresql.hr.employees ORDER BY id")).map((r) => r[0])).toEqual([1, 3, 4]);
+    // WRITE reads too (the default mapping WRITE → READ, WRITE).
+    expect(await rowsAs(names.bob, "SELECT id, code FROM postgresql.finance.budgets ORDER BY id")).toEqual([
+      [1, "B-1"],
+      [2, "B-2"],
+    ]);
+    // WRITE on one source says nothing about another.
+    expect(await asUser(names.bob, "SELECT * FROM postgresql.hr.employees")).toMatch(/PERMISSION_DENIED/);
   });
 
   it("switching to a project under the exempt purpose shows clear values; switching back masks them again", async () => {
@@ -276,13 +283,13 @@ describe("Trino 476 with Steward's decision service (opa access control)", () =>
     await createPolicy({ db: t.db }, governor, {
       name: `alice reads budgets ${id}`,
       accessType: "READ",
-      restriction: { kind: "condition", condition: { kind: "attribute", key: "region", match: "anyOf", values: ["EU"] } },
+      restriction: { kind: "conditions", condition: { kind: "attribute", key: "region", match: "anyOf", values: ["EU"] } },
       scope: { kind: "sources", sourceIds: [budgetsId] },
     });
     await waitFor(async () => typeof (await asUser(names.alice, "SELECT code FROM postgresql.finance.budgets")) !== "string", {
       timeoutMs: 30_000,
       what: "budgets readable",
     });
-    expect(await rowsAs(names.alice, "SELECT code FROM postgresql.finance.budgets")).toEqual([["B-1"]]);
+    expect(await rowsAs(names.alice, "SELECT code FROM postgresql.finance.budgets ORDER BY id")).toEqual([["B-1"], ["B-2"]]);
   });
 });

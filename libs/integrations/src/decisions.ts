@@ -36,6 +36,13 @@ export type DecisionExtras = {
     /** Purpose names → ids (profiles name purposes, policy conditions refer to ids); absent in old snapshots. */
     purposeIdsByName?: Record<string, string>;
   };
+  /**
+   * Catalog paths of the containers (e.g. [catalog] and [catalog, schema]) that hold objects the last
+   * sync found but nobody registered: such containers stay visible under the unregistered-object
+   * setting, while a container whose every known object is governed is shown only to those who may
+   * read something in it. Absent in old snapshots (then every container counts as holding some).
+   */
+  unregisteredContainers?: string[][];
 };
 
 /** A published state: full (no delta scope), data policies without the salt. */

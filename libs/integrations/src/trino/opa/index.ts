@@ -12,7 +12,9 @@
  * - a catalog or schema: unregisteredOperations, and — when registered objects sit below it — the
  *   permission on every one of them (dropping a schema drops its governed tables).
  * Visibility: a table is visible with READ on it; a catalog/schema when the principal may READ
- * something registered below it, or unregisteredOperations includes READ.
+ * something registered below it, or — with READ in unregisteredOperations — when it holds objects
+ * nobody registered (or Steward's catalog does not know it at all). A schema whose every known
+ * object is governed is therefore hidden from those who may read none of them.
  */
 import { type AccessLevel, evaluateAll, levelOf, type PolicySnapshot, type PolicyViewSpec, type ProfileRow } from "@steward/policy";
 import type { AccessObject } from "../../access-types";
@@ -61,6 +63,8 @@ export type TrinoIndex = {
   /** Registered object ids below each catalog / `schemaKey`. */
   registeredByCatalog: Map<string, string[]>;
   registeredBySchema: Map<string, string[]>;
+  /** Catalog names and `schemaKey`s holding unregistered objects; null: unknown (every container may). */
+  unregisteredContainers: Set<string> | null;
   principals: Map<string, Principal>;
   unregisteredBits: number;
   views: Map<string, PolicyViewSpec>;
@@ -130,6 +134,13 @@ export function buildTrinoIndex(snapshot: DecisionSnapshot, config: unknown, con
     objectsByKey,
     registeredByCatalog,
     registeredBySchema,
+    unregisteredContainers: state.decisions.unregisteredContainers
+      ? new Set(
+          state.decisions.unregisteredContainers.flatMap((path) =>
+            path.length === 1 ? [path[0]!] : path.length === 2 ? [schemaKey(path[0]!, path[1]!)] : [],
+          ),
+        )
+      : null,
     principals,
     unregisteredBits: bitsOf(cfg.unregisteredOperations),
     views: new Map((state.dataPolicies?.views ?? []).map((v) => [v.sourceId, v])),
@@ -247,10 +258,17 @@ export function containerPermissions(
   return { bits, registeredBelow: below.length };
 }
 
+/** Whether a container may hold something unregistered that unregisteredOperations lets everyone READ. */
+function openByUnregistered(index: TrinoIndex, key: string, registered: Map<string, string[]>): boolean {
+  if ((index.unregisteredBits & PERMISSION_BIT.READ) === 0) return false;
+  return index.unregisteredContainers === null || index.unregisteredContainers.has(key) || !registered.has(key);
+}
+
 export function catalogVisible(index: TrinoIndex, p: Principal, catalog: string): boolean {
-  return isPrivileged(p) || (index.unregisteredBits & PERMISSION_BIT.READ) !== 0 || p.readableCatalogs.has(catalog);
+  return isPrivileged(p) || p.readableCatalogs.has(catalog) || openByUnregistered(index, catalog, index.registeredByCatalog);
 }
 
 export function schemaVisible(index: TrinoIndex, p: Principal, catalog: string, schema: string): boolean {
-  return isPrivileged(p) || (index.unregisteredBits & PERMISSION_BIT.READ) !== 0 || p.readableSchemas.has(schemaKey(catalog, schema));
+  const key = schemaKey(catalog, schema);
+  return isPrivileged(p) || p.readableSchemas.has(key) || openByUnregistered(index, key, index.registeredBySchema);
 }

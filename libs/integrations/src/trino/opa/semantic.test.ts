@@ -255,6 +255,21 @@ describe("visibility", () => {
     expect(allowed(cfg, "bob", { operation: "ShowSchemas", resource: catalogs[0] })).toBe(false);
   });
 
+  it("a schema whose every known object is governed shows only to those who may read one of them", () => {
+    // The last sync found unregistered objects in sales.other only; tpch is unknown to Steward.
+    const known: SnapshotInput = { ...BASE, unregisteredContainers: [["sales"], ["sales", "other"]] };
+    const filter = (user: string, operation: string, resources: unknown[]) => {
+      const answer = decide(testIndex(known), "batch", opaRequest(user, { operation, filterResources: resources }));
+      return (answer.body as { result: number[] }).result;
+    };
+    expect(filter("bob", "FilterSchemas", schemas)).toEqual([1, 2]);
+    expect(filter("alice", "FilterSchemas", schemas)).toEqual([0, 2]);
+    expect(filter("carol", "FilterSchemas", schemas)).toEqual([2]);
+    // hr holds only governed objects: hidden from carol; sales holds unregistered ones; tpch is unknown.
+    expect(filter("carol", "FilterCatalogs", catalogs)).toEqual([0, 2]);
+    expect(filter("dana", "FilterSchemas", schemas)).toEqual([0, 1, 2]);
+  });
+
   it("FilterColumns answers positions in the table's columns: all when readable, none otherwise", () => {
     const cols = ["id", "name", "email"];
     expect(batch({}, "alice", "FilterColumns", [tableResource("sales", "crm", "customers", cols)])).toEqual([0, 1, 2]);

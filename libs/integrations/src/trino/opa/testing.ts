@@ -21,6 +21,8 @@ export type SnapshotInput = {
   profiles?: ProfileRow[];
   views?: PolicyViewSpec[];
   version?: number;
+  /** Containers holding unregistered objects (DecisionExtras.unregisteredContainers); omitted: unknown. */
+  unregisteredContainers?: string[][];
 };
 
 export function testSnapshot(input: SnapshotInput): DecisionSnapshot {
@@ -56,6 +58,7 @@ export function testSnapshot(input: SnapshotInput): DecisionSnapshot {
           },
           groupIdsByName: input.groupIdsByName ?? {},
         },
+        ...(input.unregisteredContainers ? { unregisteredContainers: input.unregisteredContainers } : {}),
       },
     },
   };
