@@ -5,14 +5,20 @@ import { createLogger } from "@steward/core";
 import { createTestDatabase, type TestDatabase } from "@steward/db/testing";
 import type { DecisionRecordDraft } from "@steward/integrations";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startAuditRecorder } from "./audit-recorder";
+import pg from "pg";
+import { pgDecisionRecordWriter, startAuditRecorder } from "./audit-recorder";
 import { createMetrics } from "./metrics";
 
 let t: TestDatabase;
+let pool: pg.Pool;
 beforeAll(async () => {
   t = await createTestDatabase();
+  pool = new pg.Pool({ connectionString: t.url, max: 2 });
 });
-afterAll(() => t?.drop());
+afterAll(async () => {
+  await pool?.end();
+  await t?.drop();
+});
 
 const draft = (i: number, allowed: boolean): DecisionRecordDraft => ({
   user: `u${i}`,
@@ -28,7 +34,7 @@ const draft = (i: number, allowed: boolean): DecisionRecordDraft => ({
 it("past the bound drops the oldest allowed records first, counts them, and writes the rest in batches", async () => {
   const metrics = createMetrics();
   const recorder = startAuditRecorder({
-    db: t.db,
+    write: pgDecisionRecordWriter(pool),
     logger: createLogger({ name: "audit-test", level: "silent" }),
     metrics,
     flushMs: 3_600_000, // only explicit flushes in this test
@@ -53,6 +59,28 @@ it("past the bound drops the oldest allowed records first, counts them, and writ
   const text = await metrics.registry.metrics();
   expect(text).toContain('steward_decision_audit_dropped_total{allowed="true"} 3');
   expect(text).toContain("steward_decision_audit_written_total 5");
+});
+
+it("the batch writer stores every field as given (time to the millisecond, policy ids, hostile text)", async () => {
+  const at = new Date("2026-11-30T23:59:58.123Z");
+  const row = {
+    at,
+    connectionId: randomUUID(),
+    snapshotVersion: 42,
+    user: "o'brien \"ü\"",
+    userId: randomUUID(),
+    operation: "SelectFromColumns",
+    resource: "cat.s.t(a, b)",
+    allowed: false,
+    reason: "no subscription; lacks 'x'",
+    policyIds: ["p1", "p\"2"],
+    queryId: "20261130_q",
+  };
+  await pgDecisionRecordWriter(pool)([row, { ...row, userId: null, policyIds: [], queryId: null }]);
+  const stored = await t.db.decisionRecord.findMany({ where: { connectionId: row.connectionId }, orderBy: { userId: "asc" } });
+  const { id: _id, ...first } = stored[0]!;
+  expect(first).toEqual(row);
+  expect(stored[1]).toMatchObject({ userId: null, policyIds: [], queryId: null });
 });
 
 it("retention deletes only records older than the cut-off, across batches", async () => {

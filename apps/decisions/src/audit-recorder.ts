@@ -1,9 +1,9 @@
 import type { Logger } from "@steward/core";
-import type { Db } from "@steward/db";
 import type { DecisionRecordDraft } from "@steward/integrations";
+import type pg from "pg";
 import type { Metrics } from "./metrics";
 
-type Row = {
+export type AuditRow = {
   at: Date;
   connectionId: string;
   snapshotVersion: number;
@@ -43,6 +43,68 @@ class Fifo<T> {
   }
 }
 
+type Row = AuditRow;
+
+/** Writes one batch of rows (throws on failure; the recorder keeps the rows and retries). */
+export type AuditWriter = (rows: readonly AuditRow[]) => Promise<void>;
+
+/**
+ * One INSERT per batch through plain `pg`, every column as one array parameter (`unnest`): the
+ * cheapest write PostgreSQL offers short of COPY. Measured (bench decision-endpoint): Prisma's
+ * `createMany` of 1,000 rows held the event loop long enough to cap the service at a tenth of a bare
+ * server's throughput; this statement's cost on the request thread is building eleven arrays.
+ */
+export function pgDecisionRecordWriter(pool: pg.Pool): AuditWriter {
+  return async (rows) => {
+    const cols = {
+      at: [] as number[],
+      connectionId: [] as string[],
+      snapshotVersion: [] as number[],
+      user: [] as string[],
+      userId: [] as (string | null)[],
+      operation: [] as string[],
+      resource: [] as string[],
+      allowed: [] as boolean[],
+      reason: [] as string[],
+      policyIds: [] as string[],
+      queryId: [] as (string | null)[],
+    };
+    for (const r of rows) {
+      cols.at.push(r.at.getTime());
+      cols.connectionId.push(r.connectionId);
+      cols.snapshotVersion.push(r.snapshotVersion);
+      cols.user.push(r.user);
+      cols.userId.push(r.userId);
+      cols.operation.push(r.operation);
+      cols.resource.push(r.resource);
+      cols.allowed.push(r.allowed);
+      cols.reason.push(r.reason);
+      cols.policyIds.push(JSON.stringify(r.policyIds));
+      cols.queryId.push(r.queryId);
+    }
+    await pool.query(
+      `INSERT INTO "DecisionRecord" (id, at, "connectionId", "snapshotVersion", "user", "userId", operation, resource, allowed, reason, "policyIds", "queryId")
+       SELECT gen_random_uuid(), to_timestamp(t.at / 1000.0) AT TIME ZONE 'UTC', t.cid, t.v, t.u, t.uid, t.op, t.res, t.ok, t.why,
+              ARRAY(SELECT json_array_elements_text(t.pids::json)), t.qid
+         FROM unnest($1::float8[], $2::uuid[], $3::int[], $4::text[], $5::uuid[], $6::text[], $7::text[], $8::bool[], $9::text[], $10::text[], $11::text[])
+           AS t(at, cid, v, u, uid, op, res, ok, why, pids, qid)`,
+      [
+        cols.at,
+        cols.connectionId,
+        cols.snapshotVersion,
+        cols.user,
+        cols.userId,
+        cols.operation,
+        cols.resource,
+        cols.allowed,
+        cols.reason,
+        cols.policyIds,
+        cols.queryId,
+      ],
+    );
+  };
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // PostgreSQL text cannot hold U+0000, and one bad record must not fail the whole batch.
 const clean = (s: unknown, max: number) =>
@@ -76,13 +138,13 @@ export type AuditRecorder = {
 };
 
 /**
- * The query audit, batched: records queue in memory and are written with one `createMany` every
+ * The query audit, batched: records queue in memory and are written with one statement every
  * `flushMs` or as soon as `batchSize` are waiting. Allowed decisions are sampled per connection;
  * denials are always kept. When the database is away the queue keeps growing up to `maxQueue`, then
  * the oldest allowed records are dropped first (and counted) so the denials survive longest.
  */
 export function startAuditRecorder(opts: {
-  db: Db;
+  write: AuditWriter;
   logger: Logger;
   metrics: Metrics;
   flushMs: number;
@@ -117,7 +179,7 @@ export function startAuditRecorder(opts: {
       const batch = denied.take(opts.batchSize);
       batch.push(...allowed.take(opts.batchSize - batch.length));
       try {
-        await opts.db.decisionRecord.createMany({ data: batch });
+        await opts.write(batch);
         opts.metrics.auditWritten.inc(batch.length);
         if (failures > 0) opts.logger.info({ failures }, "query audit writes resumed");
         failures = 0;

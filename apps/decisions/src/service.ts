@@ -2,7 +2,8 @@ import { DECISIONS_NOTIFY_CHANNEL, HASH_SALT_LABEL, pruneDecisionRecords } from 
 import { type Logger, parseKeyring, SecretBox } from "@steward/core";
 import { createDb } from "@steward/db";
 import { type AdapterLookup, adapterFor } from "@steward/integrations";
-import { startAuditRecorder } from "./audit-recorder";
+import pg from "pg";
+import { pgDecisionRecordWriter, startAuditRecorder } from "./audit-recorder";
 import { createDecisionHandler, type OutagePolicy } from "./decision-handler";
 import type { DecisionsEnv } from "./env";
 import { type MetricsAccess, startHttpServer, type TlsFiles } from "./http-server";
@@ -71,8 +72,11 @@ export async function startDecisionService(opts: DecisionServiceOptions): Promis
   const hashSalt = secretBox.derive(HASH_SALT_LABEL);
   const metrics = createMetrics();
   const cache = createSnapshotCache({ db, lookup, logger, metrics, context: () => ({ hashSalt, now: () => new Date() }) });
+  // The audit has its own small pool: its batch writes never queue behind snapshot loads.
+  const auditPool = new pg.Pool({ connectionString: opts.databaseUrl, max: 2, application_name: "steward-decisions-audit" });
+  auditPool.on("error", (err) => logger.warn({ err: err.message }, "audit pool connection lost"));
   const recorder = startAuditRecorder({
-    db,
+    write: pgDecisionRecordWriter(auditPool),
     logger,
     metrics,
     flushMs: config.DECISIONS_AUDIT_FLUSH_MS,
@@ -166,6 +170,7 @@ export async function startDecisionService(opts: DecisionServiceOptions): Promis
       await http.close();
       await Promise.all([listener.stop(), polling, cache.settle()]);
       await recorder.stop();
+      await auditPool.end();
       await db.$disconnect();
       logger.info("decision service stopped");
     },
