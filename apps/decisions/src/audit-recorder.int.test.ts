@@ -4,8 +4,8 @@ import { pruneDecisionRecords } from "@steward/access";
 import { createLogger } from "@steward/core";
 import { createTestDatabase, type TestDatabase } from "@steward/db/testing";
 import type { DecisionRecordDraft } from "@steward/integrations";
-import { afterAll, beforeAll, expect, it } from "vitest";
 import pg from "pg";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { pgDecisionRecordWriter, startAuditRecorder } from "./audit-recorder";
 import { createMetrics } from "./metrics";
 
@@ -67,13 +67,13 @@ it("the batch writer stores every field as given (time to the millisecond, polic
     at,
     connectionId: randomUUID(),
     snapshotVersion: 42,
-    user: "o'brien \"ü\"",
+    user: 'o\'brien "ü"',
     userId: randomUUID(),
     operation: "SelectFromColumns",
     resource: "cat.s.t(a, b)",
     allowed: false,
     reason: "no subscription; lacks 'x'",
-    policyIds: ["p1", "p\"2"],
+    policyIds: ["p1", 'p"2'],
     queryId: "20261130_q",
   };
   await pgDecisionRecordWriter(pool)([row, { ...row, userId: null, policyIds: [], queryId: null }]);

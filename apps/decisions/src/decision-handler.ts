@@ -29,10 +29,20 @@ export function parseDecisionRoute(url: string): Route | null {
   }
 }
 
-/** Compares hashes, not tokens, in constant time; the token itself is never stored anywhere. */
+/**
+ * Compares hashes, not tokens, in constant time; the token itself is never stored anywhere but in
+ * this process's memory once it has been presented and verified (keyed by the stored hash, so a
+ * re-issued token drops it): the hot path then compares bytes instead of hashing every request.
+ */
+const verifiedTokens = new WeakMap<Buffer, Buffer>();
 function tokenMatches(token: string, expected: Buffer | null): boolean {
   if (!expected || token.length > 1024) return false;
-  return timingSafeEqual(createHash("sha256").update(token).digest(), expected);
+  const known = verifiedTokens.get(expected);
+  const presented = Buffer.from(token, "utf8");
+  if (known && known.length === presented.length) return timingSafeEqual(known, presented);
+  const ok = timingSafeEqual(createHash("sha256").update(presented).digest(), expected);
+  if (ok) verifiedTokens.set(expected, presented);
+  return ok;
 }
 
 type Body = { ok: true; value: unknown } | { ok: false; status: number; error: string };
@@ -89,10 +99,30 @@ export function createDecisionHandler(deps: {
 }) {
   const { cache, metrics, logger } = deps;
   let lastFailClosedLog = 0;
+  // Labelled metric children, resolved once per label set (prom-client hashes labels on every call).
+  const requestCounters = new Map<string, { inc(): void }>();
+  const latencyHistograms = new Map<string, { observe(v: number): void }>();
+  const countRequest = (kind: string, endpoint: string, status: number) => {
+    const key = `${kind}\u0000${endpoint}\u0000${status}`;
+    let c = requestCounters.get(key);
+    if (!c) {
+      c = metrics.requests.labels({ kind, endpoint, status: String(status) });
+      if (requestCounters.size < 1_000) requestCounters.set(key, c);
+    }
+    c.inc();
+  };
+  const observeLatency = (endpoint: string, seconds: number) => {
+    let h = latencyHistograms.get(endpoint);
+    if (!h) {
+      h = metrics.latency.labels({ endpoint });
+      if (latencyHistograms.size < 100) latencyHistograms.set(endpoint, h);
+    }
+    h.observe(seconds);
+  };
 
   return async function handle(req: IncomingMessage, res: ServerResponse, route: Route): Promise<void> {
     const respond = (status: number, body: unknown, extra?: Record<string, string>) => {
-      metrics.requests.inc({ kind: route.kind.slice(0, 32), endpoint: route.endpoint.slice(0, 64), status: String(status) });
+      countRequest(route.kind.slice(0, 32), route.endpoint.slice(0, 64), status);
       send(res, status, body, extra);
     };
     const port = isPlatformKind(route.kind) ? deps.lookup(route.kind).decisions : undefined;
@@ -144,7 +174,7 @@ export function createDecisionHandler(deps: {
       if (answer.records.length > allowed) metrics.decisions.inc({ result: "denied" }, answer.records.length - allowed);
     }
     respond(answer.status, answer.body);
-    metrics.latency.observe({ endpoint: route.endpoint.slice(0, 64) }, (performance.now() - started) / 1000);
+    observeLatency(route.endpoint.slice(0, 64), (performance.now() - started) / 1000);
     deps.recorder.add(connection, served.version, answer.records);
   };
 }

@@ -210,6 +210,24 @@ describe("HTTP contract", () => {
     expect(await ask(s, "alice", "READ")).toEqual({ status: 200, body: { result: true } });
   });
 
+  it("a re-issued token replaces the old one at the next poll, even after the old one was verified", async () => {
+    const s = await start({ DECISIONS_POLL_MS: 100 });
+    expect((await ask(s, "alice", "READ")).status).toBe(200);
+    const next = `tok_${randomBytes(24).toString("base64url")}`;
+    await t.db.connection.update({ where: { id: connectionId }, data: { decisionTokenHash: sha256(next) } });
+    try {
+      await until(async () => (await ask(s, "alice", "READ")).status === 401 || false, "the old token to stop working", 5_000);
+      const withNext = await request(
+        s,
+        route("allow", connectionId, next),
+        JSON.stringify({ input: { user: "alice", path: ["wh", "sales", "orders"], level: "READ", queryId: "q1" } }),
+      );
+      expect(withNext).toEqual({ status: 200, body: { result: true } });
+    } finally {
+      await t.db.connection.update({ where: { id: connectionId }, data: { decisionTokenHash: sha256(token) } });
+    }
+  });
+
   it("serves /healthz, /readyz and /metrics", async () => {
     const s = running[0]!;
     expect(await request(s, "/healthz", null, { method: "GET" })).toEqual({ status: 200, body: { status: "ok" } });
