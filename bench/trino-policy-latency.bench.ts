@@ -25,9 +25,14 @@ async function main() {
       restriction: { kind: "users" as const, userIds },
       scope: { kind: "sources" as const, sourceIds: [stack.ids.budgets] },
     });
-    const { policy } = await createPolicy(d, stack.governor, { name: "latency", accessType: "READ", ...definition([stack.governor.userId]) });
+    const { policy } = await createPolicy(d, stack.governor, {
+      name: "latency",
+      accessType: "READ",
+      ...definition([stack.governor.userId]),
+    });
     while (!(await stack.settled())) await new Promise((r) => setTimeout(r, 20));
-    const readable = async () => typeof (await stack.query(stack.trino, stack.alice.username, "SELECT code FROM postgresql.finance.budgets")) !== "string";
+    const readable = async () =>
+      typeof (await stack.query(stack.trino, stack.alice.username, "SELECT code FROM postgresql.finance.budgets")) !== "string";
     if (await readable()) throw new Error("alice must start without access");
     const served: number[] = [];
     const trino: number[] = [];

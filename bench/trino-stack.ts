@@ -102,7 +102,12 @@ export async function startTrinoStack(label: string): Promise<TrinoStack> {
   });
   const system = systemActor("bench");
   const d = { db };
-  const g = await createUser(d, system, { username: `b${run}-gov`, displayName: "Gov", email: `gov-${run}@example.com`, roles: ["GOVERNOR", "ADMIN"] });
+  const g = await createUser(d, system, {
+    username: `b${run}-gov`,
+    displayName: "Gov",
+    email: `gov-${run}@example.com`,
+    roles: ["GOVERNOR", "ADMIN"],
+  });
   const governor = { kind: "USER" as const, userId: g.id, username: g.username, roles: new Set(["GOVERNOR" as const, "ADMIN" as const]) };
   const a = await createUser(d, system, { username: `b${run}-alice`, displayName: "Alice", email: `alice-${run}@example.com` });
   await setUserAttribute(d, system, { userId: a.id, key: "region", values: ["EU"] });
@@ -130,9 +135,15 @@ export async function startTrinoStack(label: string): Promise<TrinoStack> {
     postgresql: { url: warehouseUrl },
     accessControl: { kind: "opa", baseUri: `http://127.0.0.1:${service.port}/decisions/TRINO/${connectionId}/${token}` },
   });
-  const source = async (suffix: string) => (await db.dataSource.findFirstOrThrow({ where: { connectionId, name: { endsWith: suffix } } })).id;
+  const source = async (suffix: string) =>
+    (await db.dataSource.findFirstOrThrow({ where: { connectionId, name: { endsWith: suffix } } })).id;
   const ids = { employees: await source("hr.employees"), orders: await source("sales.orders"), budgets: await source("finance.budgets") };
-  await tagColumn({ db, secretBox: worker.context.secretBox }, governor, { dataSourceId: ids.employees, column: "email", tag: "PII.Email" }, true);
+  await tagColumn(
+    { db, secretBox: worker.context.secretBox },
+    governor,
+    { dataSourceId: ids.employees, column: "email", tag: "PII.Email" },
+    true,
+  );
   await createPolicy(d, governor, {
     name: "EU analysts read",
     accessType: "READ",
@@ -141,7 +152,10 @@ export async function startTrinoStack(label: string): Promise<TrinoStack> {
   });
   await createDataPolicy(d, governor, {
     name: "hash PII",
-    engineDefinition: { scope: { kind: "connection", connectionId }, rule: { kind: "mask", columns: { kind: "tagged", tag: "PII" }, mask: { kind: "hash" } } },
+    engineDefinition: {
+      scope: { kind: "connection", connectionId },
+      rule: { kind: "mask", columns: { kind: "tagged", tag: "PII" }, mask: { kind: "hash" } },
+    },
   });
   await createDataPolicy(d, governor, {
     name: "own region",
@@ -166,7 +180,10 @@ export async function startTrinoStack(label: string): Promise<TrinoStack> {
   const query = async (server: RunningTrino, user: string, text: string) => {
     const key = `${server.url}|${user}`;
     let client = clients.get(key);
-    if (!client) clients.set(key, (client = createTrinoClient({ server: server.url, user, timeoutMs: 60_000 })));
+    if (!client) {
+      client = createTrinoClient({ server: server.url, user, timeoutMs: 60_000 });
+      clients.set(key, client);
+    }
     try {
       return await client.query(text);
     } catch (err) {

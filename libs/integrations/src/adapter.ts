@@ -47,7 +47,6 @@ export type ConnectionField = {
 /** Which account names a platform accepts, and the one spelling two names collide on. */
 export type AccountRules = { validate(name: string): string | null; canonical(name: string): string };
 
-
 /**
  * "See as user U": the first rows of a source exactly as the policy view would return them to a user
  * with `profile`, run on the platform (read-only, at most 100 rows). `spec: null` = a source without
