@@ -5,7 +5,9 @@
 import { API_URL, DECISIONS_URL, startStack, WEB_URL } from "./stack";
 
 const stack = await startStack();
-process.stdout.write(`web ${WEB_URL}  api ${API_URL}/graphql  decisions ${DECISIONS_URL}  database ${stack.databaseName}\nCtrl-C to stop.\n`);
+process.stdout.write(
+  `web ${WEB_URL}  api ${API_URL}/graphql  decisions ${DECISIONS_URL}  database ${stack.databaseName}\nCtrl-C to stop.\n`,
+);
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
