@@ -101,9 +101,12 @@ async function registerTrinoConnection(page: Page, name: string, port: number): 
 }
 
 /** Issues the decision token on the connection page; returns the file the secret-once dialog shows. */
-async function issueDecisionToken(page: Page): Promise<string> {
+async function issueDecisionToken(page: Page, connectionId: string): Promise<string> {
   const card = page.getByRole("region", { name: "Query-time access control" });
-  await expect(card.locator("pre[data-config-file='access-control.properties']")).toContainText("<token issued by Steward>");
+  // Before issuing, the file points at this stack's decision service with a placeholder (URL-encoded in the URIs).
+  await expect(card.locator("pre[data-config-file='access-control.properties']")).toContainText(
+    `opa.policy.uri=${DECISIONS_URL}/decisions/TRINO/${connectionId}/${encodeURIComponent("<token issued by Steward>")}/allow`,
+  );
   await card.getByRole("button", { name: "Issue token" }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Issue token" }).click();
   const secretDialog = page.getByRole("dialog", { name: "New decision token" });
@@ -159,7 +162,7 @@ test("an admin registers Trino, a governor subscribes alice, her queries run thr
 
     await signIn(page, "admin");
     connectionId = await registerTrinoConnection(page, connectionName, port);
-    const generated = parseProperties(await issueDecisionToken(page));
+    const generated = parseProperties(await issueDecisionToken(page, connectionId));
     expect(generated["access-control.name"]).toBe("opa");
     expect(generated["opa.policy.uri"]).toMatch(new RegExp(`^${DECISIONS_URL.replaceAll(".", "\\.")}/decisions/TRINO/${connectionId}/`));
 
