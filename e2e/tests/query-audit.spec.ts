@@ -92,9 +92,15 @@ async function registerTrinoConnection(page: Page, name: string, port: number): 
 
   // The first sync crawls the catalog through Trino itself.
   await expect(page.getByRole("region", { name: "First sync" })).toContainText("Succeeded", { timeout: 90_000 });
-  await page.getByRole("checkbox", { name: "Register the whole connection" }).check();
+  // The two schemas the test reads: every table in them becomes a governed data source.
+  const browser = page.getByRole("region", { name: "Catalog browser" });
+  for (const schema of [PERMITTED_TABLE, FORBIDDEN_TABLE].map((t) => t.split(".")[0]))
+    await browser
+      .getByRole("treeitem", { name: new RegExp(`\\b${schema} schema\\b`) })
+      .getByRole("checkbox")
+      .click();
   await page.getByRole("button", { name: "Register data sources" }).click();
-  await expect(page.getByText(/^\d+ data sources registered/)).toBeVisible();
+  await expect(page.getByText(/^[1-9]\d* data sources registered/)).toBeVisible();
   await page.getByRole("button", { name: "Open connection" }).click();
   await expect(page).toHaveURL(/\/connections\/[0-9a-f-]{36}$/);
   return page.url().split("/").at(-1) ?? "";
