@@ -212,7 +212,8 @@ test("an admin registers Trino, a governor subscribes alice, her queries run thr
 
     // The query audit: both decisions, and why the second was refused.
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Query audit" }).click();
-    await page.getByRole("textbox", { name: "User", exact: true }).fill(CONSUMER.username);
+    // The label carries a help tooltip, so its accessible name is "User question-circle :".
+    await page.getByRole("textbox", { name: /^User\b/ }).fill(CONSUMER.username);
     await chooseOption(page, "Operation", "SelectFromColumns");
     const decisions = page.getByRole("table", { name: "Decisions" });
     const rows = decisions.getByRole("row").filter({ hasText: connectionName }).filter({ hasText: "SelectFromColumns" });
