@@ -7,7 +7,7 @@ export default defineConfig({
   testDir: "./tests",
   outputDir: "./test-results",
   globalSetup: "./src/global-setup.ts",
-  // Building the web app and starting three services happens once, in globalSetup.
+  // Building the web app and starting four services happens once, in globalSetup.
   globalTimeout: 25 * 60_000,
   // Generous: CI machines have 2 cores and the stack (API, worker, Next, PostgreSQL) shares them.
   timeout: 180_000,

@@ -1,7 +1,7 @@
 /**
  * Brings up the real Steward stack for end-to-end tests: a fresh PostgreSQL database, the API, the
- * worker and a production build of the web app, all on non-default ports so a developer's stack on
- * the default ports keeps running beside it.
+ * worker, the decision service (what Trino's `opa` access control asks) and a production build of the
+ * web app, all on non-default ports so a developer's stack on the default ports keeps running beside it.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -14,10 +14,17 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 
 // Overridable so two runs (e.g. a CI check and a developer's run) can share one machine.
 const base = Number(process.env.STEWARD_E2E_PORT_BASE ?? 0);
-export const PORTS = { api: base ? base : 4100, worker: base ? base + 1 : 4101, web: base ? base + 2 : 3100 } as const;
+export const PORTS = {
+  api: base ? base : 4100,
+  worker: base ? base + 1 : 4101,
+  web: base ? base + 2 : 3100,
+  decisions: base ? base + 3 : 4103,
+} as const;
 export const API_URL = `http://127.0.0.1:${PORTS.api}`;
 export const WEB_URL = `http://127.0.0.1:${PORTS.web}`;
 export const WORKER_URL = `http://127.0.0.1:${PORTS.worker}`;
+/** Where a platform governed at query time (Trino) reaches Steward; the API writes it into the generated config. */
+export const DECISIONS_URL = `http://127.0.0.1:${PORTS.decisions}`;
 
 const ADMIN_DATABASE_URL = process.env.TEST_ADMIN_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -168,6 +175,7 @@ export async function startStack(): Promise<Stack> {
         API_HOST: "127.0.0.1",
         STEWARD_DEMO_SEED: "1",
         RATE_LIMIT_PREFIX: `steward_e2e_${runId}:rl`,
+        DECISIONS_PUBLIC_URL: DECISIONS_URL,
       },
       logDir,
     );
@@ -187,6 +195,18 @@ export async function startStack(): Promise<Stack> {
       logDir,
     );
     children.push(worker);
+    const decisions = startService(
+      "decisions",
+      ["--import", "tsx", "apps/decisions/src/main.ts"],
+      {
+        ...common,
+        DECISIONS_PORT: String(PORTS.decisions),
+        // Tests read the query audit right after a query: flush its batches quickly.
+        DECISIONS_AUDIT_FLUSH_MS: "100",
+      },
+      logDir,
+    );
+    children.push(decisions);
     const web = startService(
       "web",
       [path.join(repoRoot, "node_modules/next/dist/bin/next"), "start", webDir, "-p", String(PORTS.web), "-H", "127.0.0.1"],
@@ -198,6 +218,7 @@ export async function startStack(): Promise<Stack> {
     await Promise.all([
       waitFor("api", `${API_URL}/readyz`, api, 60_000),
       waitFor("worker", `${WORKER_URL}/readyz`, worker, 60_000),
+      waitFor("decisions", `${DECISIONS_URL}/readyz`, decisions, 60_000),
       waitFor("web", `${WEB_URL}/login`, web, 60_000),
     ]);
     log("stack is ready");
