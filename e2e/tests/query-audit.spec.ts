@@ -111,7 +111,7 @@ async function issueDecisionToken(page: Page, connectionId: string): Promise<str
   const card = page.getByRole("region", { name: "Query-time access control" });
   // Before issuing, the file points at this stack's decision service with a placeholder (URL-encoded in the URIs).
   await expect(card.locator("pre[data-config-file='access-control.properties']")).toContainText(
-    `opa.policy.uri=${DECISIONS_URL}/decisions/TRINO/${connectionId}/${encodeURIComponent("<token issued by Steward>")}/allow`,
+    `opa.policy.uri=${DECISIONS_URL}/decisions/TRINO/${connectionId}/TOKEN_ISSUED_BY_STEWARD/allow`,
   );
   await card.getByRole("button", { name: "Issue token" }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Issue token" }).click();

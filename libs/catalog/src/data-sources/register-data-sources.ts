@@ -41,7 +41,8 @@ export async function registerDataSources(deps: CatalogDeps, actor: Actor | null
       const or = [
         ...(data.nodeIds?.length ? [{ id: { in: data.nodeIds } }] : []),
         ...containers.map((c) => ({ pathKey: { startsWith: `${c.pathKey}\u001f` } })),
-        ...(data.wholeConnection ? [{}] : []),
+        // An empty object inside OR matches nothing in Prisma: "every object" is said with a real condition.
+        ...(data.wholeConnection ? [{ connectionId: connection.id }] : []),
       ];
       const nodes = await tx.catalogNode.findMany({
         where: { connectionId: connection.id, kind: { in: ["OBJECT", "PREFIX"] }, present: true, dataSource: null, OR: or },

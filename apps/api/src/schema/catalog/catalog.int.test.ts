@@ -121,4 +121,20 @@ describe("connections and data sources over GraphQL", () => {
     const run = await api.testDb.db.syncRun.findUniqueOrThrow({ where: { id: syncRunId } });
     expect(run).toMatchObject({ trigger: "WEBHOOK", status: "QUEUED" });
   });
+
+  it("registers every object of the whole connection that is not registered yet", async () => {
+    await api.testDb.db.$executeRawUnsafe(`CREATE SCHEMA whole_conn; CREATE TABLE whole_conn.a (id int); CREATE TABLE whole_conn.b (id int)`);
+    const queued = await api.testDb.db.syncRun.findFirstOrThrow({ where: { connectionId, status: "QUEUED" } });
+    await runSync(api.deps, queued.id);
+    const unregistered = await api.testDb.db.catalogNode.count({ where: { connectionId, kind: "OBJECT", present: true, dataSource: null } });
+    expect(unregistered).toBeGreaterThanOrEqual(2);
+    const reg = await api.gql<{ registerDataSources: { registeredCount: number } }>(
+      `mutation($c: ID!) { registerDataSources(input: {connectionId: $c, wholeConnection: true}) { registeredCount } }`,
+      { c: connectionId },
+      admin.auth,
+    );
+    expect(reg.errors).toBeUndefined();
+    expect(reg.data!.registerDataSources.registeredCount).toBe(unregistered);
+    expect(await api.testDb.db.catalogNode.count({ where: { connectionId, kind: "OBJECT", present: true, dataSource: null } })).toBe(0);
+  });
 });

@@ -4,7 +4,7 @@ import type { PlatformAdapter } from "@steward/integrations";
 export const DEFAULT_DECISIONS_PUBLIC_URL = "http://127.0.0.1:4002";
 
 /** Stands in for the token wherever the files are shown outside the one response that issues it. */
-export const TOKEN_PLACEHOLDER = "<token issued by Steward>";
+export const TOKEN_PLACEHOLDER = "TOKEN_ISSUED_BY_STEWARD";
 
 export type DecisionClientFileModel = { fileName: string; content: string };
 
