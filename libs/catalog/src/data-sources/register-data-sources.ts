@@ -41,10 +41,12 @@ export async function registerDataSources(deps: CatalogDeps, actor: Actor | null
       const or = [
         ...(data.nodeIds?.length ? [{ id: { in: data.nodeIds } }] : []),
         ...containers.map((c) => ({ pathKey: { startsWith: `${c.pathKey}\u001f` } })),
-        ...(data.wholeConnection ? [{}] : []),
       ];
+      // The whole connection is no narrowing at all. (Prisma's `OR: [{}]` matches no row, which
+      // once made "register the whole connection" register nothing.)
+      const chosen = data.wholeConnection ? {} : { OR: or };
       const nodes = await tx.catalogNode.findMany({
-        where: { connectionId: connection.id, kind: { in: ["OBJECT", "PREFIX"] }, present: true, dataSource: null, OR: or },
+        where: { connectionId: connection.id, kind: { in: ["OBJECT", "PREFIX"] }, present: true, dataSource: null, ...chosen },
         select: { id: true, path: true, objectType: true, columns: true },
       });
       if (data.nodeIds?.length) {
