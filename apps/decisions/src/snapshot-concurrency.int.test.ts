@@ -449,15 +449,6 @@ async function burstThenCheck(round: number) {
       }),
     );
   }
-  console.log(
-    "DEBUG",
-    round,
-    served.join(","),
-    runs.map((r) => `${r.desiredVersion}:${r.status}`).join(" "),
-    reconcilePaths.join(","),
-    fresh.access.length,
-    checks.length,
-  );
   expect(mismatches).toEqual([]);
   const allowed = checks.filter(({ account, table }) => privileged.has(account) || level.has(`${account}\u0000${table.sourceId}`));
   // Both answers occur: a service that allowed or denied everything would fail here.
