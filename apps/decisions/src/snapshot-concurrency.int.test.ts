@@ -19,15 +19,11 @@ import {
   createPurpose,
   dataPolicyDesiredState,
   decisionExtras,
-  deletePolicy,
-  switchProject,
-  updateDataPolicy,
-  updatePolicy,
 } from "@steward/access";
 import { planSync, registerDataSources, tagColumn } from "@steward/catalog";
 import { type Actor, createLogger, parseAddressList, systemActor } from "@steward/core";
 import { createTestDatabase, type TestDatabase } from "@steward/db/testing";
-import { addGroupMember, createGroup, createUser, removeGroupMember, setUserAttribute } from "@steward/identity";
+import { addGroupMember, createGroup, createUser, setUserAttribute } from "@steward/identity";
 import type { CrawledObject } from "@steward/integrations";
 import { HOSTILE_NAMES } from "@steward/integrations/sql/hostile-names";
 import { opaRequest, tableResource } from "@steward/integrations/trino/opa/testing";
@@ -36,6 +32,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { flushPrefix, REDIS_URL, testConfig, testKeyring, uniquePrefix, waitFor } from "../../worker/src/test-support";
 import { type RunningWorker, startWorker } from "../../worker/src/worker";
 import { type RunningDecisionService, startDecisionService } from "./service";
+import { BURST_CLEARANCES, BURST_REGIONS, type BurstWorld, policyInput, random, runBurst } from "./testing/change-burst";
 
 const id = randomBytes(3).toString("hex");
 const prefix = uniquePrefix("snapshot-burst");
@@ -45,8 +42,6 @@ const CATALOG = "lake";
 // Trino keeps quoted identifiers as written: the decision path must match them byte for byte.
 const SCHEMAS = ["sales", "hr", HOSTILE_NAMES[4]!, HOSTILE_NAMES[3]!, "UPPER Case"];
 const TABLES = ["orders", "people", HOSTILE_NAMES[0]!, "it's", "emoji😀", "t5"];
-const REGIONS = ["EU", "US", "APAC"];
-const CLEARANCES = ["low", "high"];
 const USERS = 20;
 
 type UserActor = Actor & { kind: "USER" };
@@ -60,11 +55,7 @@ let governor: UserActor;
 const users: UserActor[] = [];
 const groups: string[] = [];
 let tables: Table[] = [];
-let researchId = "";
-let rowPolicyId = "";
-const projects = new Map<string, string>(); // userId → their project (research purpose, acknowledged)
-const policyIds: string[] = []; // live subscription policies, shared out to the policy tasks per burst
-const members = new Set<string>(); // `${groupId}/${userId}`: only the membership task changes them
+let world: BurstWorld;
 const reconcilePaths: ("delta" | "full")[] = [];
 
 /**
@@ -91,118 +82,6 @@ const asUser = (u: { id: string; username: string }, roles: ("GOVERNOR" | "ADMIN
   roles: new Set(roles),
 });
 
-/** Small seeded PRNG (mulberry32): a failing burst can be replayed from its seed. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4_294_967_296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
-  const some = <T>(xs: readonly T[], n: number): T[] => [...xs].sort(() => next() - 0.5).slice(0, n);
-  const pause = (minMs: number, maxMs: number) => new Promise((r) => setTimeout(r, minMs + int(maxMs - minMs)));
-  return { next, int, pick, some, pause };
-}
-type Rng = ReturnType<typeof random>;
-
-/** A subscription policy definition drawn at random over this connection's groups, attributes and tables. */
-function policyInput(rng: Rng, name: string) {
-  const condition =
-    rng.next() < 0.5
-      ? { kind: "group", group: rng.pick(groups) }
-      : { kind: "attribute", key: rng.pick(["region", "clearance"]), match: "anyOf", values: rng.some([...REGIONS, ...CLEARANCES], 2) };
-  const scope =
-    rng.next() < 0.5
-      ? { kind: "sources", sourceIds: rng.some(tables, 1 + rng.int(6)).map((x) => x.sourceId) }
-      : { kind: "schema", connectionId, database: CATALOG, schema: rng.pick(SCHEMAS) };
-  return { name, accessType: rng.next() < 0.4 ? "WRITE" : "READ", restriction: { kind: "conditions", condition }, scope };
-}
-
-/**
- * Creates, updates and deletes subscription policies (full-scope versions). Done sooner than the
- * user-scoped tasks, so the burst's tail reconciles on the delta path, merging into the snapshot
- * while memberships, attributes and projects keep changing.
- */
-async function policyTask(rng: Rng, label: string, owned: string[]) {
-  for (let i = 0; i < 8; i++) {
-    await rng.pause(10, 80);
-    const op = i < 3 ? "create" : i < 6 ? "update" : "delete";
-    if (op === "create") owned.push((await createPolicy({ db: t.db }, governor, policyInput(rng, `${label} p${i} ${id}`))).policy.id);
-    else if (op === "update") {
-      const target = rng.pick(owned);
-      await updatePolicy({ db: t.db }, governor, { id: target, ...policyInput(rng, `${label} p${i} ${id}`) });
-    } else await deletePolicy({ db: t.db }, governor, owned.splice(rng.int(owned.length), 1)[0]!);
-  }
-}
-
-/** Adds and removes group members (user-scoped deltas). */
-async function membershipTask(rng: Rng) {
-  for (let i = 0; i < 16; i++) {
-    await rng.pause(20, 120);
-    const [groupId, userId] = [rng.pick(groups), rng.pick(users).userId];
-    const key = `${groupId}/${userId}`;
-    if (members.delete(key)) await removeGroupMember({ db: t.db }, system, { groupId, userId });
-    else {
-      await addGroupMember({ db: t.db }, system, { groupId, userId });
-      members.add(key);
-    }
-  }
-}
-
-/** Sets attributes (user-scoped deltas). */
-async function attributeTask(rng: Rng) {
-  for (let i = 0; i < 16; i++) {
-    await rng.pause(20, 120);
-    const key = rng.pick(["region", "clearance"]);
-    const values = rng.some(key === "region" ? REGIONS : CLEARANCES, 1 + rng.int(2));
-    await setUserAttribute({ db: t.db }, system, { userId: rng.pick(users).userId, key, values });
-  }
-}
-
-/** A data policy created and updated, the row filter re-scoped, and project switches (profile deltas). */
-async function dataAndProjectTask(rng: Rng, round: number) {
-  const switchers = [...projects.keys()];
-  const switchOnce = async () => {
-    await rng.pause(20, 150);
-    const userId = rng.pick(switchers);
-    const u = users.find((x) => x.userId === userId)!;
-    const current = (await t.db.user.findUniqueOrThrow({ where: { id: userId } })).currentProjectId;
-    await switchProject({ db: t.db }, u, current ? null : projects.get(userId)!);
-  };
-  await switchOnce();
-  const created = await createDataPolicy({ db: t.db }, governor, {
-    name: `null emails round ${round} ${id}`,
-    engineDefinition: {
-      scope: { kind: "sources", sourceIds: rng.some(tables, 4).map((x) => x.sourceId) },
-      rule: { kind: "mask", columns: { kind: "names", names: ["email"] }, mask: { kind: "null" } },
-      except: { kind: "group", group: rng.pick(groups) },
-    },
-  });
-  await switchOnce();
-  await updateDataPolicy({ db: t.db }, governor, {
-    id: created.policy.id,
-    name: `null emails round ${round} ${id}`,
-    engineDefinition: {
-      scope: { kind: "schema", connectionId, database: CATALOG, schema: rng.pick(SCHEMAS) },
-      rule: { kind: "mask", columns: { kind: "names", names: ["email"] }, mask: { kind: "constant", value: "hidden" } },
-      except: { kind: "purpose", purpose: researchId },
-    },
-  });
-  await switchOnce();
-  await updateDataPolicy({ db: t.db }, governor, {
-    id: rowPolicyId,
-    name: `own region ${id}`,
-    engineDefinition: {
-      scope: { kind: "sources", sourceIds: rng.some(tables, 5).map((x) => x.sourceId) },
-      rule: { kind: "rows", rule: { kind: "matchAttribute", column: "region", attribute: "region" } },
-    },
-  });
-  for (let i = 0; i < 4; i++) await switchOnce();
-}
-
 /** Settled: every event dispatched, the desired version applied, and the published snapshot served. */
 async function settled() {
   if ((await t.db.outboxEvent.count({ where: { processedAt: null } })) > 0) return null;
@@ -215,13 +94,15 @@ async function settled() {
 /** Samples the served version while a burst runs: it may only ever go up. */
 function watchServedVersions() {
   const seen: number[] = [];
-  const timer = setInterval(() => {
+  const sample = () => {
     const v = service.cache.get(connectionId)?.served?.version;
     if (v !== undefined && v !== seen.at(-1)) seen.push(v);
-  }, 2);
+  };
+  const timer = setInterval(sample, 2);
   return {
     stop: () => {
       clearInterval(timer);
+      sample();
       return seen;
     },
   };
@@ -319,16 +200,18 @@ beforeAll(async () => {
       roles: [...roles],
     });
     users.push(asUser(u, [...roles]));
-    await setUserAttribute(d, system, { userId: u.id, key: "region", values: [REGIONS[i % 3]!] });
-    await setUserAttribute(d, system, { userId: u.id, key: "clearance", values: [CLEARANCES[i % 2]!] });
+    await setUserAttribute(d, system, { userId: u.id, key: "region", values: [BURST_REGIONS[i % 3]!] });
+    await setUserAttribute(d, system, { userId: u.id, key: "clearance", values: [BURST_CLEARANCES[i % 2]!] });
   }
   for (const name of ["analysts", "writers", "auditors", "interns"])
     groups.push((await createGroup(d, system, { name: `${name} ${id}` })).id);
+  const members = new Set<string>();
   for (let i = 0; i < USERS; i += 3) {
     await addGroupMember(d, system, { groupId: groups[i % groups.length]!, userId: users[i]!.userId });
     members.add(`${groups[i % groups.length]}/${users[i]!.userId}`);
   }
-  researchId = (await createPurpose(d, governor, { name: `Research ${id}`, acknowledgement: "research only" })).id;
+  const researchId = (await createPurpose(d, governor, { name: `Research ${id}`, acknowledgement: "research only" })).id;
+  const projects = new Map<string, string>();
   for (const u of users.slice(0, 5)) {
     const project = await createProject(d, u, { name: `study ${u.username}`, purposeIds: [researchId] });
     await acknowledgeProjectPurposes(d, u, project.id);
@@ -342,8 +225,27 @@ beforeAll(async () => {
       true,
     );
   }
+  const rowPolicy = { id: "", name: `own region ${id}` };
+  world = {
+    db: t.db,
+    admin: system,
+    governor,
+    users,
+    groups,
+    tables,
+    connectionId,
+    catalog: CATALOG,
+    schemas: SCHEMAS,
+    researchId,
+    rowPolicy,
+    projects,
+    members,
+    policyIds: [],
+    label: id,
+  };
   const seed = random(1);
-  for (let i = 0; i < 6; i++) policyIds.push((await createPolicy(d, governor, policyInput(seed, `base ${i} ${id}`))).policy.id);
+  for (let i = 0; i < 6; i++)
+    world.policyIds.push((await createPolicy(d, governor, policyInput(world, seed, `base ${i} ${id}`))).policy.id);
   await createDataPolicy(d, governor, {
     name: `hash PII ${id}`,
     engineDefinition: {
@@ -352,9 +254,9 @@ beforeAll(async () => {
       except: { kind: "purpose", purpose: researchId },
     },
   });
-  rowPolicyId = (
+  rowPolicy.id = (
     await createDataPolicy(d, governor, {
-      name: `own region ${id}`,
+      name: rowPolicy.name,
       engineDefinition: {
         scope: { kind: "schema", connectionId, database: CATALOG, schema: "sales" },
         rule: { kind: "rows", rule: { kind: "matchAttribute", column: "region", attribute: "region" } },
@@ -372,20 +274,11 @@ afterAll(async () => {
 }, 60_000);
 
 async function burstThenCheck(round: number) {
-  const rng = random(1_000 + round);
-  const [a, b] = [policyIds.filter((_, i) => i % 2 === 0), policyIds.filter((_, i) => i % 2 === 1)];
   const watch = watchServedVersions();
   reconcilePaths.length = 0;
   const before = (await t.db.decisionSnapshot.findUniqueOrThrow({ where: { connectionId } })).version;
   // ~60 changes from five tasks at once; the worker reconciles while they are still coming in.
-  await Promise.all([
-    policyTask(random(rng.int(1e9)), `r${round}a`, a),
-    policyTask(random(rng.int(1e9)), `r${round}b`, b),
-    membershipTask(random(rng.int(1e9))),
-    attributeTask(random(rng.int(1e9))),
-    dataAndProjectTask(random(rng.int(1e9)), round),
-  ]);
-  policyIds.splice(0, policyIds.length, ...a, ...b);
+  await runBurst(world, round);
   const { state, published } = await waitFor(settled, { timeoutMs: 180_000, intervalMs: 100, what: `burst ${round} settled` });
   const served = watch.stop();
 
