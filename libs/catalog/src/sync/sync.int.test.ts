@@ -80,6 +80,11 @@ describe("object sync", () => {
     const again = await runSync(deps, (await requestSync(deps, admin, connection.id)).id);
     expect(again).toMatchObject({ added: 0, updated: 0, disabled: 0, reenabled: 0, registered: 0 });
 
+    // The rest of the connection at once: only what is not registered yet (sales.orders and its view).
+    const rest = await registerDataSources(deps, admin, { connectionId: connection.id, wholeConnection: true });
+    expect(rest.registeredIds).toHaveLength(2);
+    expect(await meta.db.dataSource.count({ where: { connectionId: connection.id } })).toBe(HOSTILE.length + 2);
+
     // Drop one, add one (auto-registered below the schema), change columns of another.
     await wh(
       `DROP TABLE ${qualified(HOSTILE[0]!, "MixedCase")}; CREATE TABLE ${qualified(HOSTILE[0]!, "new;table")} (x int); ALTER TABLE ${qualified(HOSTILE[0]!, "semi;colon")} ADD COLUMN extra date`,
