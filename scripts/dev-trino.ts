@@ -33,6 +33,8 @@ const SETTLE_TIMEOUT_MS = 120_000;
 const PORT_ATTEMPTS = 20;
 
 const say = (message: string) => process.stdout.write(`${message}\n`);
+/** An error as one readable line (some messages start with a newline or carry a log tail). */
+const oneLine = (err: unknown) => (err instanceof Error ? err.message : String(err)).replace(/\s+/g, " ").trim().slice(0, 400);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Thrown when a stop was requested mid-way: unwinds the steps without another message. */
@@ -137,7 +139,7 @@ async function main(): Promise<void> {
     install = await ensureTrinoInstalled({ javaHomeCandidates: env.JAVA_HOME ? [env.JAVA_HOME] : [], log: say });
   } catch (err) {
     if (!(err instanceof TrinoSetupError)) throw err;
-    const why = err.message.split("\n")[0];
+    const why = oneLine(err);
     say(
       `Trino is not part of this run: ${why}. To enable it: a JDK 24+ (Temurin 25 in /usr/lib/jvm/temurin-25-jdk-amd64 or JAVA_HOME) and Maven, then \`npm run trino -- --install-only\`; STEWARD_DEV_TRINO=0 hides this line.`,
     );
@@ -197,6 +199,6 @@ setInterval(() => {
 
 main().catch(async (err: unknown) => {
   if (err instanceof Stopping) return shutdown(0);
-  say(`Trino is not part of this run: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+  say(`Trino is not part of this run: ${oneLine(err)}`);
   await shutdown(0);
 });

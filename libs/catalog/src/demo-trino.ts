@@ -18,16 +18,25 @@ const COLUMN_TAGS: [schemaAndTable: string, column: string, tag: string][] = [["
 const SYNC_WAIT_MS = 120_000;
 
 export type DemoTrinoTarget = { host: string; port: number };
+export type DemoTrinoOptions = {
+  /**
+   * Run the sync in this process instead of waiting for the worker to. Only where no worker runs
+   * (tests): a run claimed by two processes at once writes the same catalog nodes twice.
+   */
+  syncHere?: boolean;
+};
 
 /**
  * Registers the demo Trino cluster (while it runs open, before it is switched to Steward's decision
  * service), syncs its `postgresql` catalog inline and tags the customer emails. Idempotent by name:
  * a later run re-points the connection at the cluster's current port and re-syncs. The cluster must
- * be reachable, because registering tests the connection first.
+ * be reachable, because registering tests the connection first. Waits for the sync, so the tags and
+ * the caller's policies find the synced sources.
  */
 export async function seedDemoTrinoConnection(
   deps: CatalogDeps,
   target: DemoTrinoTarget,
+  opts: DemoTrinoOptions = {},
 ): Promise<{ connectionId: string; created: boolean; dataSources: number }> {
   const actor = systemActor("demo-seed");
   const config = { host: target.host, port: target.port, user: DEMO_TRINO_USER, catalogs: [DEMO_TRINO_CATALOG] };
@@ -52,7 +61,8 @@ export async function seedDemoTrinoConnection(
     connectionId = created.connection.id;
     syncRunId = created.syncRun.id;
   }
-  await syncNow(deps, syncRunId);
+  if (opts.syncHere) await runSync(deps, syncRunId);
+  await waitForSync(deps, syncRunId);
   const sources = await deps.db.dataSource.findMany({ where: { connectionId }, select: { id: true, name: true } });
   for (const [table, column, tag] of COLUMN_TAGS) {
     const source = sources.find((s) => s.name === `${DEMO_TRINO_CATALOG}.${table}`);
@@ -61,19 +71,15 @@ export async function seedDemoTrinoConnection(
   return { connectionId, created: !existing, dataSources: sources.length };
 }
 
-/**
- * Runs the sync here so the demo is complete before the cluster is restarted with access control
- * (afterwards Steward's own user still may crawl, but the demo should not depend on the worker's
- * timing). If the worker claimed the run first, waits for it instead.
- */
-async function syncNow(deps: CatalogDeps, syncRunId: string): Promise<void> {
-  await runSync(deps, syncRunId);
+/** The tags need the synced sources, and the cluster is restarted with access control only afterwards. */
+async function waitForSync(deps: CatalogDeps, syncRunId: string): Promise<void> {
   const deadline = Date.now() + SYNC_WAIT_MS;
   for (;;) {
     const run = await deps.db.syncRun.findUniqueOrThrow({ where: { id: syncRunId }, select: { status: true, error: true } });
     if (run.status === "SUCCEEDED") return;
     if (run.status === "FAILED") throw new Error(`the sync of ${DEMO_TRINO_CONNECTION_NAME} failed: ${run.error ?? "no error recorded"}`);
-    if (Date.now() > deadline) throw new Error(`the sync of ${DEMO_TRINO_CONNECTION_NAME} did not finish in ${SYNC_WAIT_MS / 1000} s`);
+    if (Date.now() > deadline)
+      throw new Error(`the sync of ${DEMO_TRINO_CONNECTION_NAME} did not finish in ${SYNC_WAIT_MS / 1000} s (is the worker running?)`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }
