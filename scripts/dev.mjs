@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 import { spawnSync } from "node:child_process";
-// `npm run dev`: brings up the whole stack (API, worker, decision service, web) with a demo organisation.
-// Uses DATABASE_URL / REDIS_URL when they are reachable; otherwise starts PostgreSQL and Redis with
-// docker compose; otherwise says exactly what is missing.
+// `npm run dev`: brings up the whole stack (API, worker, decision service, web) with a demo organisation,
+// plus a real Trino governed by Steward when this machine can run one (scripts/dev-trino.ts;
+// STEWARD_DEV_TRINO=0 leaves it out). Uses DATABASE_URL / REDIS_URL when they are reachable; otherwise
+// starts PostgreSQL and Redis with docker compose; otherwise says exactly what is missing.
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -15,7 +16,12 @@ const DEFAULTS = {
   WEB_PORT: "3000",
   WORKER_PORT: "4001",
   DECISIONS_PORT: "4002",
+  /** The first port tried for the demo Trino (the next free one when taken). */
+  TRINO_PORT: "8080",
+  STEWARD_DEV_TRINO: "1",
 };
+/** How long Ctrl-C waits for the processes (Trino takes a few seconds) before leaving. */
+const STOP_WAIT_MS = 15_000;
 
 function log(msg) {
   process.stdout.write(`\x1b[1msteward\x1b[0m │ ${msg}\n`);
@@ -103,9 +109,27 @@ async function main() {
       32,
     ),
   ];
+  const withTrino = env.STEWARD_DEV_TRINO !== "0";
+  if (withTrino) {
+    // Waits for the API itself, then boots Trino in the background: the rest is usable meanwhile.
+    children.push(
+      startProcess(
+        "trino",
+        process.execPath,
+        ["--import", "tsx", "scripts/dev-trino.ts"],
+        { ...common, API_PORT: env.API_PORT, DECISIONS_PORT: env.DECISIONS_PORT, TRINO_PORT: env.TRINO_PORT },
+        34,
+      ),
+    );
+  }
+  let stopping = false;
   const stop = () => {
-    for (const c of children) c.kill("SIGTERM");
-    setTimeout(() => process.exit(0), 2000).unref();
+    if (stopping) return;
+    stopping = true;
+    const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
+    for (const c of running) c.kill("SIGTERM");
+    Promise.all(running.map((c) => new Promise((resolve) => c.once("exit", resolve)))).then(() => process.exit(0));
+    setTimeout(() => process.exit(0), STOP_WAIT_MS).unref();
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
@@ -116,6 +140,11 @@ async function main() {
   log(`GraphQL API   http://localhost:${env.API_PORT}/graphql`);
   log(`Worker        http://localhost:${env.WORKER_PORT}/metrics`);
   log(`Decisions     http://localhost:${env.DECISIONS_PORT}/decisions/<KIND>/<connectionId>/<token>/<endpoint>`);
+  log(
+    withTrino
+      ? `Trino         starting in the background from port ${env.TRINO_PORT} (its line follows when it is governed by Steward)`
+      : "Trino         not started (STEWARD_DEV_TRINO=0)",
+  );
   log("Demo logins (password: steward-demo): admin (ADMIN), grace (GOVERNOR), owen (DATA_OWNER), alice, bob, carol, dave");
   log("Press Ctrl+C to stop.");
 }

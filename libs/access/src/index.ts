@@ -16,6 +16,7 @@ export * from "./decisions/snapshot-store";
 export * from "./decisions/decision-log";
 export * from "./decisions/tokens";
 export * from "./demo-data-policies";
+export * from "./demo-trino-policies";
 export * from "./policies/plan-policy-impact";
 export * from "./policies/policy-commands";
 export * from "./policies/policy-queries";

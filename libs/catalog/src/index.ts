@@ -11,4 +11,5 @@ export * from "./sync/plan-sync";
 export * from "./data-sources/register-data-sources";
 export * from "./data-sources/data-source-commands";
 export * from "./tags/tag-commands";
+export * from "./demo-trino";
 export * from "./demo-warehouse";
