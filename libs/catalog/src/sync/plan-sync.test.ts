@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type ExistingNode, PATH_SEP, columnsHash, planSync } from "./plan-sync";
+import { columnsHash, type ExistingNode, PATH_SEP, planSync } from "./plan-sync";
 
 const obj = (schema: string, name: string, cols = [{ name: "id", dataType: "int", ordinal: 1, nullable: false }]) => ({
   path: ["db", schema, name],

@@ -48,42 +48,55 @@ export async function runSync(
         void deps.db.syncRun.update({ where: { id: syncRunId }, data: { objectsSeen: seen, objectsTotal: total } }).catch(() => {});
       }
     });
-    const existing = await deps.db.$queryRaw<ExistingNode[]>`
-      SELECT id, "pathKey", present, "columnsHash", "objectType", kind::text AS kind FROM "CatalogNode" WHERE "connectionId" = ${connection.id}::uuid`;
-    const plan = planSync(objects, existing);
-    const outcome = await transaction(deps.db, (tx) => applyPlan(tx, actor, connection, plan), { timeoutMs: 600_000 });
-    await transaction(deps.db, async (tx) => {
-      await tx.syncRun.update({
-        where: { id: syncRunId },
-        data: {
-          status: "SUCCEEDED",
-          finishedAt: new Date(),
-          objectsSeen: objects.length,
-          objectsTotal: objects.length,
-          error: null,
-          ...outcome,
-        },
-      });
-      await tx.connection.update({ where: { id: connection.id }, data: { lastSyncedAt: new Date() } });
-      await recordAudit(tx, actor, {
-        action: "connection.synced",
-        targetType: "Connection",
-        targetId: connection.id,
-        after: { syncRunId, objects: objects.length, ...outcome },
-      });
-      await emitEvent(tx, {
-        type: "connection.synced",
-        aggregateType: "Connection",
-        aggregateId: connection.id,
-        payload: { connectionId: connection.id, syncRunId, ...pick(outcome) },
-      });
-    });
+    // Two processes may hold the same run (a retried job, an inline sync beside the worker's): they
+    // take turns per connection, plan against the catalog as it is once they hold the turn, and the
+    // one that finds the run already finished writes nothing.
+    const result = await transaction(
+      deps.db,
+      async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`steward-sync:${connection.id}`}))`;
+        const current = await tx.syncRun.findUnique({ where: { id: syncRunId }, select: { status: true } });
+        if (current?.status === "SUCCEEDED") return null;
+        const existing = await tx.$queryRaw<ExistingNode[]>`
+          SELECT id, "pathKey", present, "columnsHash", "objectType", kind::text AS kind FROM "CatalogNode" WHERE "connectionId" = ${connection.id}::uuid`;
+        const outcome = await applyPlan(tx, actor, connection, planSync(objects, existing));
+        await tx.syncRun.update({
+          where: { id: syncRunId },
+          data: {
+            status: "SUCCEEDED",
+            finishedAt: new Date(),
+            objectsSeen: objects.length,
+            objectsTotal: objects.length,
+            error: null,
+            ...outcome,
+          },
+        });
+        await tx.connection.update({ where: { id: connection.id }, data: { lastSyncedAt: new Date() } });
+        await recordAudit(tx, actor, {
+          action: "connection.synced",
+          targetType: "Connection",
+          targetId: connection.id,
+          after: { syncRunId, objects: objects.length, ...outcome },
+        });
+        await emitEvent(tx, {
+          type: "connection.synced",
+          aggregateType: "Connection",
+          aggregateId: connection.id,
+          payload: { connectionId: connection.id, syncRunId, ...pick(outcome) },
+        });
+        return outcome;
+      },
+      { timeoutMs: 600_000 },
+    );
+    if (!result) return { status: "SKIPPED", added: 0, updated: 0, disabled: 0, reenabled: 0, registered: 0 };
+    const outcome = result;
     return { status: "SUCCEEDED", ...outcome };
   } catch (err) {
     const message =
       err instanceof ConnectorError ? `${err.problem.code}: ${err.problem.message}` : err instanceof Error ? err.message : String(err);
-    await deps.db.syncRun.update({
-      where: { id: syncRunId },
+    // Never over a run another process finished meanwhile.
+    await deps.db.syncRun.updateMany({
+      where: { id: syncRunId, status: { not: "SUCCEEDED" } },
       data: { status: "FAILED", error: message.slice(0, 2000), finishedAt: new Date() },
     });
     throw err;

@@ -5,8 +5,8 @@ import { qualified, quoteIdent } from "@steward/integrations";
 import { signWebhook } from "@steward/webhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createConnection } from "../connections/connection-commands";
-import type { CatalogDeps } from "../deps";
 import { registerDataSources } from "../data-sources/register-data-sources";
+import type { CatalogDeps } from "../deps";
 import { handleInboundSyncWebhook, requestSync } from "./request-sync";
 import { runSync } from "./run-sync";
 
@@ -114,6 +114,20 @@ describe("object sync", () => {
     await runSync(deps, syncRun.id);
     // A duplicated job for a finished run does nothing.
     expect((await runSync(deps, syncRun.id)).status).toBe("SKIPPED");
+  });
+
+  it("two processes running the same queued run take turns: one writes the catalog, the other finds it done", async () => {
+    const { connection, syncRun } = await connect("wh-twice", true);
+    const outcomes = await Promise.all([runSync(deps, syncRun.id), runSync(deps, syncRun.id), runSync(deps, syncRun.id)]);
+    expect(outcomes.filter((o) => o.status === "SUCCEEDED")).toHaveLength(1);
+    expect(outcomes.filter((o) => o.status === "SKIPPED")).toHaveLength(2);
+    const added = outcomes.find((o) => o.status === "SUCCEEDED")!.added;
+    expect(await meta.db.catalogNode.count({ where: { connectionId: connection.id, kind: "OBJECT" } })).toBeGreaterThan(0);
+    expect(await meta.db.dataSource.count({ where: { connectionId: connection.id } })).toBe(
+      await meta.db.catalogNode.count({ where: { connectionId: connection.id, kind: "OBJECT" } }),
+    );
+    expect(added).toBeGreaterThan(0);
+    expect((await meta.db.syncRun.findUniqueOrThrow({ where: { id: syncRun.id } })).status).toBe("SUCCEEDED");
   });
 
   it("auto-registers the whole connection when asked", async () => {
