@@ -12,8 +12,10 @@ type Route = { kind: string; connectionId: string; token: string; endpoint: stri
 
 const JSON_HEADERS = { "content-type": "application/json" };
 
+/** One write per answer: with its length known up front the body is not sent chunked. */
 function send(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}) {
-  res.writeHead(status, { ...JSON_HEADERS, ...extra }).end(JSON.stringify(body));
+  const text = JSON.stringify(body);
+  res.writeHead(status, { ...JSON_HEADERS, "content-length": String(Buffer.byteLength(text)), ...extra }).end(text);
 }
 
 /** `/decisions/<kind>/<connectionId>/<token>/<endpoint>`; null when the path has another shape. */
