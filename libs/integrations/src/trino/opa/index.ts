@@ -47,6 +47,8 @@ export type Principal = {
   /** Catalogs / `schemaKey`s holding a registered object this principal may READ. */
   readableCatalogs: Set<string>;
   readableSchemas: Set<string>;
+  /** Why this principal has no subscription to a source, once worked out (denials repeat per query). */
+  explained: Map<string, { text: string; policyIds: string[] }>;
   /** Facts data policies are compiled for (null: none; masks and filters then fail closed). */
   profile: ProfileRow | null;
   /** For a `groups` principal: the request's groups Steward knows (names). */
@@ -150,7 +152,17 @@ export function buildTrinoIndex(snapshot: DecisionSnapshot, config: unknown, con
 }
 
 function blankPrincipal(kind: Principal["kind"], account: string, userId: string | null, profile: ProfileRow | null): Principal {
-  return { kind, account, userId, perms: new Map(), levels: new Map(), readableCatalogs: new Set(), readableSchemas: new Set(), profile };
+  return {
+    kind,
+    account,
+    userId,
+    perms: new Map(),
+    levels: new Map(),
+    readableCatalogs: new Set(),
+    readableSchemas: new Set(),
+    explained: new Map(),
+    profile,
+  };
 }
 
 function grant(p: Principal, o: AccessObject, level: "READ" | "WRITE", bits: number): void {

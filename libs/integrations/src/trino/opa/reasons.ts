@@ -85,7 +85,18 @@ export const invisible = (p: Principal, name: string): Words => ({
 });
 
 /** For a known user: the subscription policies on the source and what the user lacks (libs/policy's explain). */
+/** Explanations kept per principal: the index lives for one snapshot version, so they cannot go stale. */
+const EXPLAINED_PER_PRINCIPAL = 512;
+
 function explainSubscription(index: TrinoIndex, p: Principal, sourceId: string): Words {
+  const known = p.explained.get(sourceId);
+  if (known !== undefined) return known;
+  const words = explainSubscriptionNow(index, p, sourceId);
+  if (p.explained.size < EXPLAINED_PER_PRINCIPAL) p.explained.set(sourceId, words);
+  return words;
+}
+
+function explainSubscriptionNow(index: TrinoIndex, p: Principal, sourceId: string): Words {
   const profile = p.profile;
   const policies = index.extras.unknownUsers.policies;
   if (p.kind !== "user" || profile === null || profile.userId === "") {
