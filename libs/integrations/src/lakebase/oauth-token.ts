@@ -42,8 +42,9 @@ export async function requestToken(req: TokenRequest): Promise<IssuedToken> {
       signal: AbortSignal.timeout(req.timeoutMs ?? 10_000),
     });
   } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
-    throw unavailable("UNREACHABLE", `Cannot reach the Databricks token endpoint at ${where} (${cause})`);
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message ?? (err as Error).name;
+    throw unavailable("UNREACHABLE", `Cannot reach the Databricks token endpoint at ${where} (${why})`);
   }
   const body: unknown = await res.json().catch(() => undefined);
   if (res.ok) {

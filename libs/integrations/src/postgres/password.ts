@@ -60,6 +60,9 @@ export async function openWithPassword<T>(p: Password | undefined, open: () => P
   } catch (err) {
     if ((err as { code?: string } | undefined)?.code !== "28P01") throw err;
     p.refused();
+    // Fetched before the socket opens again, for the same reason as above (and the server reads
+    // the role's credential when the login starts, not when the password arrives).
+    await p.current();
     return open();
   }
 }
