@@ -3,6 +3,7 @@ export * from "./adapter";
 export * from "./connector";
 export * from "./decisions";
 export * from "./error-class";
+export { LakebaseConfig, LakebaseCredentials } from "./lakebase/config";
 export { type AccountRules, postgresAccountRules, postgresAccountRulesFor } from "./postgres/accounts";
 export { PostgresConfig, PostgresCredentials } from "./postgres/config";
 export { postgresDialect } from "./postgres/policy-dialect";

@@ -1,6 +1,7 @@
 import { type PlatformAdapter, unsupported } from "./adapter";
 import type { PlatformKind } from "./connector";
-import { lakebaseAdapter, postgresAdapter } from "./postgres/adapter";
+import { lakebaseAdapter } from "./lakebase/adapter";
+import { postgresAdapter } from "./postgres/adapter";
 import { redshiftAdapter } from "./redshift/adapter";
 import { trinoAdapter } from "./trino/adapter";
 

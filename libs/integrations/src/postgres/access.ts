@@ -40,21 +40,27 @@ export function classifyPostgresError(code: string): ErrorClass {
   return CLASS[code as ReconcileErrorCode] ?? "PERMANENT";
 }
 
+/**
+ * Where a PostgreSQL-family connection's reconciler and previews connect. Each kind supplies its own
+ * (PostgreSQL: `grantsTarget`; Lakebase: its service principal with a token provider).
+ */
+export type TargetResolver = (connection: AccessConnection) => { target: GrantsTarget; databases: string[] } | { error: AccessError };
+
+export const invalidStoredConfig = (): { error: AccessError } => ({
+  error: { code: "INVALID_CONFIG", errorClass: "CONFIGURATION", message: "INVALID_CONFIG: the stored connection config is not valid" },
+});
+
 /** Where the reconciler connects: the connection's own host and user, with its sealed password. */
-export function grantsTarget(connection: AccessConnection): { target: GrantsTarget; databases: string[] } | { error: AccessError } {
+export const grantsTarget: TargetResolver = (connection) => {
   const config = PostgresConfig.safeParse(connection.config);
   const credentials = PostgresCredentials.safeParse(connection.credentials ?? {});
-  if (!config.success || !credentials.success) {
-    return {
-      error: { code: "INVALID_CONFIG", errorClass: "CONFIGURATION", message: "INVALID_CONFIG: the stored connection config is not valid" },
-    };
-  }
+  if (!config.success || !credentials.success) return invalidStoredConfig();
   const c = config.data;
   return {
     target: { host: c.host, port: c.port, user: c.user, password: credentials.data.password, sslMode: c.sslMode },
     databases: c.databases,
   };
-}
+};
 
 /**
  * Suffix of the grant-object id of a policied source's base table (the source's own id names its
@@ -177,12 +183,15 @@ const viewFinding = (f: PreStepFinding): AccessFinding => ({ ...f });
 const started = () => performance.now();
 const since = (t: number) => Math.round((performance.now() - t) * 100) / 100;
 
-/** `revokeUnmanaged`: whether the planner under postgres/grants revokes unmanaged grants when asked. */
-export function postgresAccess(revokeUnmanaged: boolean): AccessPort {
+/**
+ * `revokeUnmanaged`: whether the planner under postgres/grants revokes unmanaged grants when asked;
+ * `resolve`: where the kind's connections sign in.
+ */
+export function postgresAccess(revokeUnmanaged: boolean, resolve: TargetResolver = grantsTarget): AccessPort {
   return {
     async apply(connection, desired) {
       const t = started();
-      const resolved = grantsTarget(connection);
+      const resolved = resolve(connection);
       if ("error" in resolved)
         return {
           kind: "failed",
@@ -221,7 +230,7 @@ export function postgresAccess(revokeUnmanaged: boolean): AccessPort {
 
     async plan(connection, desired) {
       const t = started();
-      const resolved = grantsTarget(connection);
+      const resolved = resolve(connection);
       if ("error" in resolved) return { kind: "failed", version: desired.version, error: resolved.error, durationMs: since(t) };
       const per = perDatabase(desired, resolved.databases);
       const { states, warnings } = per;
@@ -245,7 +254,7 @@ export function postgresAccess(revokeUnmanaged: boolean): AccessPort {
 
     async drift(connection, desired) {
       const t = started();
-      const resolved = grantsTarget(connection);
+      const resolved = resolve(connection);
       if ("error" in resolved) return { kind: "failed", version: desired.version, error: resolved.error, durationMs: since(t) };
       const findings: AccessFinding[] = [];
       const per = perDatabase(desired, resolved.databases);

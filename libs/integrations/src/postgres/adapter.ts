@@ -1,8 +1,9 @@
 import type { ConnectionField, PlatformAdapter } from "../adapter";
-import { classifyPostgresError, postgresAccess } from "./access";
+import type { Connector } from "../connector";
+import { classifyPostgresError, grantsTarget, postgresAccess, type TargetResolver } from "./access";
 import { POSTGRES_RESERVED_ACCOUNTS, postgresAccountRules, postgresAccountRulesFor } from "./accounts";
 import { postgresConnector } from "./postgres.connector";
-import { postgresPreview } from "./preview";
+import { pgFamilyPreview } from "./preview";
 
 /** The connection form of PostgreSQL-compatible platforms; names match PostgresConfig / PostgresCredentials. */
 const CONNECTION_FIELDS: readonly ConnectionField[] = [
@@ -39,29 +40,43 @@ const CONNECTION_FIELDS: readonly ConnectionField[] = [
 // The planner revokes grants made outside Steward when a connection asks for it (settings.unmanagedGrants).
 const REVOKE_UNMANAGED = true;
 
-function postgresLike(label: string): PlatformAdapter {
+/**
+ * A platform that speaks PostgreSQL's protocol and catalogs. What differs per kind: its form, how its
+ * config becomes a login (`catalog`, `resolve`) and which role is its own (`reconcilingUser`).
+ */
+export function pgFamilyAdapter(spec: {
+  label: string;
+  connectionFields: readonly ConnectionField[];
+  catalog: Connector<never, never>;
+  resolve: TargetResolver;
+  reconcilingUser(config: unknown): string | undefined;
+}): PlatformAdapter {
   return {
-    label,
+    label: spec.label,
     supported: true,
     capabilities: { catalog: true, access: true, drift: true, decisions: false, dataPolicies: true, revokeUnmanaged: REVOKE_UNMANAGED },
-    connectionFields: CONNECTION_FIELDS,
-    catalog: postgresConnector as PlatformAdapter["catalog"],
-    access: postgresAccess(REVOKE_UNMANAGED),
-    dataPreview: postgresPreview,
+    connectionFields: spec.connectionFields,
+    catalog: spec.catalog as PlatformAdapter["catalog"],
+    access: postgresAccess(REVOKE_UNMANAGED, spec.resolve),
+    dataPreview: pgFamilyPreview(spec.resolve),
     accounts: {
       validate: (name) => postgresAccountRules.validate(name),
       canonical: (name) => postgresAccountRules.canonical(name),
       reserved: [...POSTGRES_RESERVED_ACCOUNTS, "pg_*", "stw_*"],
       // The connection's own role is never a person's account.
-      forConnection: (config) => {
-        const user = (config as { user?: unknown } | null)?.user;
-        return postgresAccountRulesFor({ reconcilingUser: typeof user === "string" ? user : undefined });
-      },
+      forConnection: (config) => postgresAccountRulesFor({ reconcilingUser: spec.reconcilingUser(config) }),
     },
     classifyError: classifyPostgresError,
   };
 }
 
-export const postgresAdapter = postgresLike("PostgreSQL");
-/** Databricks Lakebase speaks the PostgreSQL protocol and catalogs. */
-export const lakebaseAdapter = postgresLike("Databricks Lakebase");
+export const postgresAdapter = pgFamilyAdapter({
+  label: "PostgreSQL",
+  connectionFields: CONNECTION_FIELDS,
+  catalog: postgresConnector as Connector<never, never>,
+  resolve: grantsTarget,
+  reconcilingUser: (config) => {
+    const user = (config as { user?: unknown } | null)?.user;
+    return typeof user === "string" ? user : undefined;
+  },
+});

@@ -1,4 +1,5 @@
 import type { ConnectionProblem } from "../connector";
+import { PasswordUnavailableError } from "./password";
 
 type PgLikeError = { code?: string; message?: string; routine?: string };
 
@@ -7,6 +8,8 @@ type PgLikeError = { code?: string; message?: string; routine?: string };
  * errcodes table; socket codes from Node.
  */
 export function classifyPgError(err: unknown, ctx: { host: string; port: number; database?: string; user: string }): ConnectionProblem {
+  // The password provider already said what went wrong (token endpoint down, secret refused).
+  if (err instanceof PasswordUnavailableError) return err.problem;
   const e = (err ?? {}) as PgLikeError;
   const code = e.code ?? "";
   switch (code) {

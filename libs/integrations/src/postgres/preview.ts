@@ -9,8 +9,9 @@ import type { DataPreviewPort, DataPreviewRequest, DataPreviewResult } from "../
 import { compileViewSelect, SOURCE_ALIAS } from "../sql/policy/compile";
 import { PolicyCompileError, type ProfileEnv } from "../sql/policy/dialect";
 import { qualified, quoteIdent, UnsafeIdentifierError } from "../sql/quote";
-import { classifyPostgresError, grantsTarget } from "./access";
+import { classifyPostgresError, grantsTarget, type TargetResolver } from "./access";
 import { classifyError } from "./grants/session";
+import { openWithPassword, passwordOption } from "./password";
 import { postgresDialect, VIEWS_SCHEMA } from "./policy-dialect";
 import { policyViewName } from "./views/naming";
 
@@ -61,9 +62,10 @@ export function previewSql(request: DataPreviewRequest): { sql: string; userSql:
   };
 }
 
-export const postgresPreview: DataPreviewPort = {
+/** The preview port of a PostgreSQL-family kind; `resolve` says where its connections sign in. */
+export const pgFamilyPreview = (resolve: TargetResolver): DataPreviewPort => ({
   async preview(connection, request): Promise<DataPreviewResult> {
-    const resolved = grantsTarget(connection);
+    const resolved = resolve(connection);
     if ("error" in resolved) return { kind: "failed", error: resolved.error };
     const database = request.path[0] ?? "";
     let built: ReturnType<typeof previewSql>;
@@ -75,21 +77,30 @@ export const postgresPreview: DataPreviewPort = {
       throw err;
     }
     const t = resolved.target;
-    const client = new pg.Client({
-      host: t.host,
-      port: t.port,
-      user: t.user,
-      password: t.password ?? "",
-      database,
-      ssl: (t.sslMode ?? "disable") === "disable" ? false : { rejectUnauthorized: t.sslMode === "verify-full" },
-      connectionTimeoutMillis: 5_000,
-      statement_timeout: PREVIEW_TIMEOUT_MS,
-      query_timeout: PREVIEW_TIMEOUT_MS + 5_000,
-      application_name: "steward-preview",
-    });
-    client.on("error", () => {});
+    let client: pg.Client | undefined;
     try {
-      await client.connect();
+      client = await openWithPassword(t.password, async () => {
+        const c = new pg.Client({
+          host: t.host,
+          port: t.port,
+          user: t.user,
+          password: passwordOption(t.password),
+          database,
+          ssl: (t.sslMode ?? "disable") === "disable" ? false : { rejectUnauthorized: t.sslMode === "verify-full" },
+          connectionTimeoutMillis: 5_000,
+          statement_timeout: PREVIEW_TIMEOUT_MS,
+          query_timeout: PREVIEW_TIMEOUT_MS + 5_000,
+          application_name: "steward-preview",
+        });
+        c.on("error", () => {});
+        try {
+          await c.connect();
+          return c;
+        } catch (err) {
+          await c.end().catch(() => {});
+          throw err;
+        }
+      });
       await client.query("BEGIN READ ONLY");
       const res = await client.query({ text: built.sql, values: built.params, rowMode: "array" });
       await client.query("ROLLBACK");
@@ -108,7 +119,9 @@ export const postgresPreview: DataPreviewPort = {
         error: { code: e.code, errorClass: classifyPostgresError(e.code), message: `${database}: ${e.code}: ${e.message}` },
       };
     } finally {
-      await client.end().catch(() => {});
+      await client?.end().catch(() => {});
     }
   },
-};
+});
+
+export const postgresPreview = pgFamilyPreview(grantsTarget);

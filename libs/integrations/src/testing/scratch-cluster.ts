@@ -14,6 +14,8 @@ export type ScratchCluster = {
   host: "127.0.0.1";
   superuser: "postgres";
   password: string;
+  /** The server log (e.g. to count refused logins). */
+  logFile: string;
   url(database?: string, user?: string, password?: string): string;
   start(): void;
   stop(): void;
@@ -73,6 +75,7 @@ export async function startScratchCluster(): Promise<ScratchCluster> {
     host: "127.0.0.1",
     superuser: "postgres",
     password,
+    logFile: path.join(dir, "log"),
     url: (database = "postgres", user = "postgres", pw = password) =>
       `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(pw)}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
     start: () => asOwner(pgBin("pg_ctl"), ["-D", dataDir, "-o", options, "-l", path.join(dir, "log"), "-w", "start"]),

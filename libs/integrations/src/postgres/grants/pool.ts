@@ -9,6 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import pg from "pg";
+import { openWithPassword, type Password, passwordIdentity, passwordOption } from "../password";
 
 /**
  * Reconciles of one connection take turns (connection lock), so more than one session per target
@@ -22,22 +23,34 @@ const pools = new Map<string, pg.Pool>();
 /** Sessions already handed out once: a failure on one of these may just be a stale socket. */
 const borrowedBefore = new WeakSet<pg.PoolClient>();
 
-// The key holds the password only as part of a hash: the map outlives any one reconcile.
-const keyOf = (config: pg.ClientConfig) => createHash("sha256").update(JSON.stringify(config)).digest("hex");
+// The key holds the password only as part of a hash: the map outlives any one reconcile. A password
+// provider is keyed by its identity (a digest), and the pool asks it for every new session.
+const keyOf = (config: pg.ClientConfig, password: Password | undefined) =>
+  createHash("sha256")
+    .update(JSON.stringify({ ...config, password: passwordIdentity(password) }))
+    .digest("hex");
 
 export type Borrowed = { client: pg.PoolClient; reused: boolean };
 
-export async function borrowSession(config: pg.ClientConfig): Promise<Borrowed> {
-  const key = keyOf(config);
+/** `config` without its password; `password` is fixed (PostgreSQL) or a provider (Lakebase tokens). */
+export async function borrowSession(config: Omit<pg.ClientConfig, "password">, password?: Password): Promise<Borrowed> {
+  const key = keyOf(config, password);
   let pool = pools.get(key);
   if (!pool) {
-    pool = new pg.Pool({ ...config, max: MAX_PER_TARGET, idleTimeoutMillis: IDLE_MS, allowExitOnIdle: true });
+    pool = new pg.Pool({
+      ...config,
+      password: passwordOption(password),
+      max: MAX_PER_TARGET,
+      idleTimeoutMillis: IDLE_MS,
+      allowExitOnIdle: true,
+    });
     // An idle session the server closed (restart, pg_terminate_backend, DROP DATABASE … FORCE) is
     // dropped by the pool; the error needs a listener or it would crash the process.
     pool.on("error", () => {});
     pools.set(key, pool);
   }
-  const client = await pool.connect();
+  const target = pool;
+  const client = await openWithPassword(password, () => target.connect());
   const reused = borrowedBefore.has(client);
   if (!reused) {
     borrowedBefore.add(client);

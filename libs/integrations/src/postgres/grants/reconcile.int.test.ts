@@ -215,7 +215,7 @@ describe("reconcile (local PostgreSQL)", () => {
   });
 
   it("times out instead of waiting forever behind a lock", async () => {
-    const holder = new pg.Client({ ...LOCAL_TARGET, database: DB });
+    const holder = new pg.Client({ host: LOCAL_TARGET.host, port: LOCAL_TARGET.port, user: LOCAL_TARGET.user, database: DB });
     await holder.connect();
     try {
       await holder.query("BEGIN");

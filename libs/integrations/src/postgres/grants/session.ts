@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type pg from "pg";
 import { UnsafeIdentifierError } from "../../sql/quote";
 import { classifyPgError } from "../errors";
+import { PasswordUnavailableError } from "../password";
 import { type Borrowed, borrowSession, isSessionLost, returnSession } from "./pool";
 import { GrantsInputError, type GrantsTarget, type ReconcileError, type ReconcileOptions } from "./types";
 
@@ -34,6 +35,7 @@ export function isRetryable(err: unknown): boolean {
 
 export function classifyError(err: unknown, target: GrantsTarget, database: string): ReconcileError {
   if (err instanceof GrantsInputError || err instanceof UnsafeIdentifierError) return { code: "INVALID_INPUT", message: err.message };
+  if (err instanceof PasswordUnavailableError) return { code: err.problem.code, message: err.problem.message };
   const e = (err ?? {}) as { code?: string; message?: string };
   const code = e.code ?? "";
   if (code === "57014") return { code: "TIMEOUT", message: e.message ?? "statement timeout", sqlstate: code };
@@ -49,13 +51,12 @@ export function classifyError(err: unknown, target: GrantsTarget, database: stri
   return { code: problem.code, message: problem.message, ...(/^[0-9A-Z]{5}$/.test(code) ? { sqlstate: code } : {}) };
 }
 
-function clientConfig(target: GrantsTarget, database: string, opts: Required<ReconcileOptions>): pg.ClientConfig {
+function clientConfig(target: GrantsTarget, database: string, opts: Required<ReconcileOptions>): Omit<pg.ClientConfig, "password"> {
   const ssl = target.sslMode ?? "disable";
   return {
     host: target.host,
     port: target.port,
     user: target.user,
-    password: target.password ?? "",
     database,
     ssl: ssl === "disable" ? false : { rejectUnauthorized: ssl === "verify-full" },
     connectionTimeoutMillis: opts.connectTimeoutMs,
@@ -86,7 +87,7 @@ export async function inTransaction<T>(
   for (let attempt = 1; ; attempt++) {
     let session: Borrowed | undefined;
     try {
-      session = await borrowSession(clientConfig(target, database, opts));
+      session = await borrowSession(clientConfig(target, database, opts), target.password);
       const client = session.client;
       await client.query("BEGIN");
       // Two reconciles of one scope would each plan against the other's half; serialize them.

@@ -2,6 +2,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { quoteIdent } from "../../sql/quote";
+import { passwordOption } from "../password";
 import type { GrantsTarget } from "./types";
 
 /** The shared local PostgreSQL (trust auth): any LOGIN role connects without a password. */
@@ -19,7 +20,7 @@ export async function query<T extends pg.QueryResultRow = pg.QueryResultRow>(
     host: t.host,
     port: t.port,
     user: opts.user ?? t.user,
-    password: t.password,
+    password: passwordOption(t.password),
     database: opts.database ?? "postgres",
   });
   client.on("error", () => {});

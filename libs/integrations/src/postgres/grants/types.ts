@@ -1,4 +1,5 @@
 /** Types of the PostgreSQL grant reconciler: desired state in, plans / results / drift findings out. */
+import type { Password } from "../password";
 
 export type GrantObjectType = "TABLE" | "PARTITIONED_TABLE" | "VIEW" | "MATERIALIZED_VIEW" | "FOREIGN_TABLE";
 export type AccessLevel = "READ" | "WRITE";
@@ -53,7 +54,8 @@ export type GrantsTarget = {
   host: string;
   port: number;
   user: string;
-  password?: string;
+  /** Fixed, or a provider of short-lived passwords (Lakebase OAuth tokens): see postgres/password.ts. */
+  password?: Password;
   sslMode?: "disable" | "require" | "verify-full";
 };
 
