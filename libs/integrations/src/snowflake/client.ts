@@ -80,11 +80,9 @@ export async function withSnowflake<T>(
 ): Promise<T> {
   configureOnce();
   const connection = snowflake.createConnection(connectionOptions(config, credentials));
-  try {
-    await connection.connectAsync();
-  } catch (err) {
-    throw new ConnectorError(snowflakeProblem(err, config));
-  }
+  // connect(), not connectAsync(): the latter hands some sign-in failures only to its callback.
+  const failed = await new Promise<unknown>((done) => connection.connect((err) => done(err ?? null)));
+  if (failed) throw new ConnectorError(snowflakeProblem(failed, config));
   try {
     return await fn((sql) => run(connection, sql));
   } catch (err) {

@@ -27,7 +27,17 @@ export function setRoleName(prefix: string, level: SetLevel, sortedMembers: read
 /** The one role per user that holds the user's access-set roles and is granted to the user. */
 export const userRoleName = (prefix: string, account: string) => `${prefix}U_${hex(`user\n${account}`, 12)}`;
 
-export type ManagedRoleKind = { kind: "set"; level: SetLevel } | { kind: "user" } | { kind: "unknown" };
+/** Holds USAGE on one database; the schema roles of that database are granted it. */
+export const databaseRoleName = (prefix: string, database: string) => `${prefix}D_${hex(`db\n${database}`, 10)}`;
+/** Holds USAGE on one schema; access-set roles with objects there are granted it. */
+export const schemaRoleName = (prefix: string, database: string, schema: string) =>
+  `${prefix}S_${hex(`schema\n${database}\n${schema}`, 10)}`;
+
+export type ManagedRoleKind =
+  | { kind: "set"; level: SetLevel }
+  | { kind: "user" }
+  | { kind: "container"; of: "DATABASE" | "SCHEMA" }
+  | { kind: "unknown" };
 
 export function parseManagedRole(prefix: string, role: string): ManagedRoleKind {
   if (!role.startsWith(prefix)) return { kind: "unknown" };
@@ -35,6 +45,8 @@ export function parseManagedRole(prefix: string, role: string): ManagedRoleKind 
   if (/^R_[0-9A-F]{10}$/.test(rest)) return { kind: "set", level: "R" };
   if (/^W_[0-9A-F]{10}$/.test(rest)) return { kind: "set", level: "W" };
   if (/^U_[0-9A-F]{12}$/.test(rest)) return { kind: "user" };
+  if (/^D_[0-9A-F]{10}$/.test(rest)) return { kind: "container", of: "DATABASE" };
+  if (/^S_[0-9A-F]{10}$/.test(rest)) return { kind: "container", of: "SCHEMA" };
   return { kind: "unknown" };
 }
 

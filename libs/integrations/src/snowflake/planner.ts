@@ -6,14 +6,15 @@
  * Design (docs/platforms/snowflake.md): objects with the same audience at the same level share one
  * access-set role holding the exact privileges per object type plus USAGE on their schemas and
  * databases; each user has one Steward user role, granted to the user, that holds their access-set
- * roles. Only roles with this connection's prefix and Steward's comment are ever changed.
+ * roles. USAGE comes from one Steward role per schema (granted the role of its database), which
+ * the access-set roles are granted. Only roles with this connection's prefix and Steward's comment are ever changed.
  */
 import type { AccessCounts, AccessFinding, AccessLevel } from "../access-types";
 import { emptyCounts } from "../access-types";
 import { qualifiedSnowflake, quoteSnowflakeIdent, quoteSnowflakeLiteral } from "../sql/quote";
-import { MANAGED_COMMENT, type SetLevel, setRoleName, showName, userRoleName } from "./naming";
+import { databaseRoleName, MANAGED_COMMENT, type SetLevel, schemaRoleName, setRoleName, showName, userRoleName } from "./naming";
 import { type PlatformObject, privilegesFor, writable } from "./objects";
-import type { SfState } from "./state";
+import type { RoleInfo, SfState } from "./state";
 
 export type PlannedObject = { id: string; parts: string[]; object: PlatformObject };
 export type PlanInput = {
@@ -118,6 +119,13 @@ export function assignRoles(
 }
 
 type Target = { keyword: string; parts: string[] };
+type WantedPrivileges = Map<string, { target: Target; privileges: Set<string> }>;
+
+function need(want: WantedPrivileges, target: Target, privileges: readonly string[]): void {
+  const key = showName(target.parts);
+  const entry = want.get(key) ?? want.set(key, { target, privileges: new Set() }).get(key)!;
+  for (const p of privileges) entry.privileges.add(p);
+}
 
 export function planAccess(input: PlanInput, state: SfState): SfPlan {
   const plan: SfPlan = { statements: [], findings: [], counts: emptyCounts() };
@@ -144,25 +152,16 @@ export function planAccess(input: PlanInput, state: SfState): SfPlan {
   };
   const on = (t: Target) => `${t.keyword} ${qualifiedSnowflake(...t.parts)}`;
 
-  const wantedUserRoles = new Set<string>();
-  sets.forEach((set, si) => {
-    const name = names[si]!;
-    const current = state.setRoles.get(name);
+  /** One managed role to its wanted privileges and holders (other managed roles); only this role changes. */
+  const reconcileRole = (
+    name: string,
+    current: RoleInfo | undefined,
+    want: WantedPrivileges,
+    holders: ReadonlyMap<string, string | undefined>,
+  ) => {
     if (!current) {
       creates.push(create(name));
       plan.counts.other++;
-    }
-    // Desired privileges by SHOW name.
-    const want = new Map<string, { target: Target; privileges: Set<string> }>();
-    const need = (target: Target, privileges: readonly string[]) => {
-      const key = showName(target.parts);
-      const entry = want.get(key) ?? want.set(key, { target, privileges: new Set() }).get(key)!;
-      for (const p of privileges) entry.privileges.add(p);
-    };
-    for (const o of set.objects) {
-      need({ keyword: "DATABASE", parts: o.parts.slice(0, 1) }, ["USAGE"]);
-      need({ keyword: "SCHEMA", parts: o.parts.slice(0, 2) }, ["USAGE"]);
-      need({ keyword: o.object.kind, parts: o.parts }, privilegesFor(o.object, set.level === "W" ? "WRITE" : "READ"));
     }
     const have = new Map<string, Set<string>>();
     for (const p of current?.privileges ?? []) {
@@ -187,21 +186,25 @@ export function planAccess(input: PlanInput, state: SfState): SfPlan {
       revokes.push(`REVOKE ${extra.join(", ")} ON ${on(target)} FROM ROLE ${role(name)}`);
       plan.counts.revoked += extra.length;
     }
-    // Memberships: the members' user roles hold this role.
-    const holders = new Set((current?.holders ?? []).filter((h) => h.grantedTo === "ROLE").map((h) => h.name));
-    for (const m of set.members) {
-      const ur = userRoleOf.get(m)!;
-      wantedUserRoles.add(ur);
-      if (holders.has(ur)) continue;
-      if (current) plan.findings.push({ kind: "MISSING_MEMBERSHIP", repairable: true, accountName: m, role: name });
-      memberships.push(`GRANT ROLE ${role(name)} TO ROLE ${role(ur)}`);
+    const held = new Set((current?.holders ?? []).filter((h) => h.grantedTo === "ROLE").map((h) => h.name));
+    for (const [holder, account] of [...holders].sort(([a], [b]) => cmp(a, b))) {
+      if (held.has(holder)) continue;
+      if (current) plan.findings.push({ kind: "MISSING_MEMBERSHIP", repairable: true, role: name, holder, ...accountField(account) });
+      memberships.push(`GRANT ROLE ${role(name)} TO ROLE ${role(holder)}`);
       plan.counts.granted++;
     }
-    const wantedHolders = new Set(set.members.map((m) => userRoleOf.get(m)!));
     for (const h of current?.holders ?? []) {
-      if (h.grantedTo === "ROLE" && state.userRoles.has(h.name)) {
-        if (wantedHolders.has(h.name)) continue;
-        plan.findings.push({ kind: "EXTRA_MEMBERSHIP", repairable: true, role: name, ...accountField(accountOfUserRole.get(h.name)) });
+      const managed =
+        h.grantedTo === "ROLE" && (state.userRoles.has(h.name) || state.setRoles.has(h.name) || state.containerRoles.has(h.name));
+      if (managed) {
+        if (holders.has(h.name)) continue;
+        plan.findings.push({
+          kind: "EXTRA_MEMBERSHIP",
+          repairable: true,
+          role: name,
+          holder: h.name,
+          ...accountField(accountOfUserRole.get(h.name)),
+        });
         revokes.push(`REVOKE ROLE ${role(name)} FROM ROLE ${role(h.name)}`);
         plan.counts.revoked++;
       } else {
@@ -209,7 +212,38 @@ export function planAccess(input: PlanInput, state: SfState): SfPlan {
         plan.findings.push({ kind: "FOREIGN_HOLDER", repairable: false, role: name, grantedTo: h.grantedTo, grantee: h.name });
       }
     }
+  };
+
+  const wantedUserRoles = new Set<string>();
+  // Container roles: schema → the set roles with objects there; database → its schema roles.
+  const schemaHolders = new Map<string, { parts: string[]; holders: Map<string, undefined> }>();
+  sets.forEach((set, si) => {
+    const name = names[si]!;
+    const want: WantedPrivileges = new Map();
+    for (const o of set.objects) {
+      need(want, { keyword: o.object.kind, parts: o.parts }, privilegesFor(o.object, set.level === "W" ? "WRITE" : "READ"));
+      const sr = schemaRoleName(input.prefix, o.parts[0]!, o.parts[1]!);
+      const entry = schemaHolders.get(sr) ?? schemaHolders.set(sr, { parts: o.parts.slice(0, 2), holders: new Map() }).get(sr)!;
+      entry.holders.set(name, undefined);
+    }
+    const holders = new Map(set.members.map((m) => [userRoleOf.get(m)!, m] as [string, string | undefined]));
+    for (const h of holders.keys()) wantedUserRoles.add(h);
+    reconcileRole(name, state.setRoles.get(name), want, holders);
   });
+  const dbHolders = new Map<string, { parts: string[]; holders: Map<string, undefined> }>();
+  for (const [sr, { parts, holders }] of [...schemaHolders].sort(([a], [b]) => cmp(a, b))) {
+    const want: WantedPrivileges = new Map();
+    need(want, { keyword: "SCHEMA", parts }, ["USAGE"]);
+    reconcileRole(sr, state.containerRoles.get(sr), want, holders);
+    const dr = databaseRoleName(input.prefix, parts[0]!);
+    const entry = dbHolders.get(dr) ?? dbHolders.set(dr, { parts: parts.slice(0, 1), holders: new Map() }).get(dr)!;
+    entry.holders.set(sr, undefined);
+  }
+  for (const [dr, { parts, holders }] of [...dbHolders].sort(([a], [b]) => cmp(a, b))) {
+    const want: WantedPrivileges = new Map();
+    need(want, { keyword: "DATABASE", parts }, ["USAGE"]);
+    reconcileRole(dr, state.containerRoles.get(dr), want, holders);
+  }
 
   for (const [a, ur] of userRoleOf) {
     if (!wantedUserRoles.has(ur)) continue;
@@ -233,6 +267,12 @@ export function planAccess(input: PlanInput, state: SfState): SfPlan {
   const used = new Set(names);
   for (const r of [...state.setRoles.keys()].sort())
     if (!used.has(r)) {
+      plan.findings.push({ kind: "EXTRA_ROLE", repairable: true, role: r });
+      drops.push(`DROP ROLE IF EXISTS ${role(r)}`);
+      plan.counts.other++;
+    }
+  for (const r of [...state.containerRoles.keys()].sort())
+    if (!schemaHolders.has(r) && !dbHolders.has(r)) {
       plan.findings.push({ kind: "EXTRA_ROLE", repairable: true, role: r });
       drops.push(`DROP ROLE IF EXISTS ${role(r)}`);
       plan.counts.other++;

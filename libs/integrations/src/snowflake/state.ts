@@ -11,13 +11,17 @@ import { objectKind, type PlatformObject } from "./objects";
 
 export type HeldPrivilege = { privilege: string; grantedOn: string; name: string };
 
+export type RoleInfo = { privileges: HeldPrivilege[]; holders: { grantedTo: string; name: string }[] };
+
 export type SfState = {
   users: Set<string>;
   /** showName([db, schema, table]) → kind. */
   objects: Map<string, PlatformObject & { parts: string[] }>;
   /** showName([db]) / showName([db, schema]) → parts, for the USAGE grants. */
   containers: Map<string, string[]>;
-  setRoles: Map<string, { level: SetLevel; privileges: HeldPrivilege[]; holders: { grantedTo: string; name: string }[] }>;
+  setRoles: Map<string, RoleInfo & { level: SetLevel }>;
+  /** Steward's database and schema roles (USAGE only). */
+  containerRoles: Map<string, RoleInfo>;
   /** Steward's per-user roles → the users they are granted to. */
   userRoles: Map<string, Set<string>>;
   /** Roles with the prefix but without Steward's comment: never touched, reported. */
@@ -32,6 +36,7 @@ export async function readState(q: SfQuery, prefix: string, databases: readonly 
     objects: new Map(),
     containers: new Map(),
     setRoles: new Map(),
+    containerRoles: new Map(),
     userRoles: new Map(),
     foreign: [],
   };
@@ -60,9 +65,10 @@ export async function readState(q: SfQuery, prefix: string, databases: readonly 
       continue;
     }
     if (parsed.kind === "user") state.userRoles.set(name, new Set());
+    else if (parsed.kind === "container") state.containerRoles.set(name, { privileges: [], holders: [] });
     else state.setRoles.set(name, { level: parsed.level, privileges: [], holders: [] });
   }
-  for (const [role, info] of state.setRoles) {
+  for (const [role, info] of [...state.setRoles, ...state.containerRoles]) {
     for (const r of await q(`SHOW GRANTS TO ROLE ${quoteSnowflakeIdent(role)}`))
       if (str(r, "granted_on") !== "ROLE")
         info.privileges.push({ privilege: str(r, "privilege"), grantedOn: str(r, "granted_on"), name: str(r, "name") });
