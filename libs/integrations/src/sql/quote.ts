@@ -81,3 +81,40 @@ export function quoteTrinoLiteral(value: string): string {
   if (!value.isWellFormed()) throw new UnsafeIdentifierError("Trino literal is not well-formed UTF-16");
   return `'${value.replaceAll("'", "''")}'`;
 }
+
+/**
+ * Snowflake. Reviewed against Snowflake's identifier and string-constant rules:
+ * - a double-quoted identifier is `"` + name with every `"` doubled + `"`; inside it nothing else is
+ *   special (no backslash escapes), case is kept exactly, and the name may hold any Unicode character
+ *   but NUL; quoted identifiers are limited to 255 characters, so longer names are refused, never sent;
+ * - a single-quoted string constant DOES interpret backslash escape sequences (`\'`, `\\`, `\n`, …),
+ *   so both `\` and `'` are doubled; NUL and lone surrogates cannot reach the server and are refused.
+ * Unquoted identifiers fold to upper case, so Steward always quotes: what it sends is what SHOW shows.
+ */
+export const SNOWFLAKE_MAX_IDENTIFIER_CHARS = 255;
+
+export function quoteSnowflakeIdent(name: string): string {
+  if (typeof name !== "string" || name.length === 0) throw new UnsafeIdentifierError("Snowflake identifier must be a non-empty string");
+  if (name.includes("\0")) throw new UnsafeIdentifierError("Snowflake identifier must not contain NUL");
+  if (!name.isWellFormed()) throw new UnsafeIdentifierError("Snowflake identifier is not well-formed UTF-16 (lone surrogate)");
+  if ([...name].length > SNOWFLAKE_MAX_IDENTIFIER_CHARS) {
+    throw new UnsafeIdentifierError(
+      `Snowflake identifier is longer than ${SNOWFLAKE_MAX_IDENTIFIER_CHARS} characters: ${JSON.stringify(name.slice(0, 80))}`,
+    );
+  }
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** `"DB"."SCHEMA"."TABLE"`, each part through quoteSnowflakeIdent. */
+export function qualifiedSnowflake(...parts: string[]): string {
+  if (parts.length === 0) throw new UnsafeIdentifierError("qualified Snowflake name needs at least one part");
+  return parts.map((p) => quoteSnowflakeIdent(p)).join(".");
+}
+
+/** A Snowflake string constant: backslash and quote doubled (backslash escapes are live in '…'). */
+export function quoteSnowflakeLiteral(value: string): string {
+  if (typeof value !== "string") throw new UnsafeIdentifierError("Snowflake literal must be a string");
+  if (value.includes("\0")) throw new UnsafeIdentifierError("Snowflake literal must not contain NUL");
+  if (!value.isWellFormed()) throw new UnsafeIdentifierError("Snowflake literal is not well-formed UTF-16");
+  return `'${value.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
+}

@@ -1,0 +1,89 @@
+/** Connection test and catalog crawl: one information_schema read of tables and one of columns per database. */
+import type { ConnectionTestResult, Connector, CrawledObject, ObjectType } from "../connector";
+import { ConnectorError } from "../connector";
+import { quoteSnowflakeIdent } from "../sql/quote";
+import { type SfQuery, type SfRow, snowflakeProblem, withSnowflake } from "./client";
+import { SnowflakeConfig, SnowflakeCredentials } from "./config";
+import { type ObjectKind, objectKind } from "./objects";
+
+// The neutral catalog has no dynamic / Iceberg / event kinds; the access planner reads the exact
+// kind from the platform itself, so this mapping only labels objects in Steward's catalog.
+const NEUTRAL: Record<ObjectKind, ObjectType> = {
+  TABLE: "TABLE",
+  VIEW: "VIEW",
+  "MATERIALIZED VIEW": "MATERIALIZED_VIEW",
+  "EXTERNAL TABLE": "EXTERNAL_TABLE",
+  "EVENT TABLE": "TABLE",
+  "DYNAMIC TABLE": "MATERIALIZED_VIEW",
+  "ICEBERG TABLE": "TABLE",
+};
+
+const str = (r: SfRow, k: string) => (r[k] === null || r[k] === undefined ? "" : String(r[k]));
+
+async function crawlDatabase(q: SfQuery, db: string, exclude: ReadonlySet<string>): Promise<CrawledObject[]> {
+  const from = (view: string) => `${quoteSnowflakeIdent(db)}.INFORMATION_SCHEMA.${view}`;
+  const objects = new Map<string, CrawledObject>();
+  for (const r of await q(
+    `SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE, IS_ICEBERG, IS_DYNAMIC FROM ${from("TABLES")} WHERE TABLE_SCHEMA <> 'INFORMATION_SCHEMA'`,
+  )) {
+    const schema = str(r, "TABLE_SCHEMA");
+    const kind = objectKind(str(r, "TABLE_TYPE"), str(r, "IS_ICEBERG"), str(r, "IS_DYNAMIC"));
+    if (!kind || exclude.has(schema) || schema === "INFORMATION_SCHEMA") continue;
+    objects.set(`${schema}\0${str(r, "TABLE_NAME")}`, { path: [db, schema, str(r, "TABLE_NAME")], objectType: NEUTRAL[kind], columns: [] });
+  }
+  for (const r of await q(
+    `SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, DATA_TYPE, ORDINAL_POSITION, IS_NULLABLE FROM ${from("COLUMNS")} WHERE TABLE_SCHEMA <> 'INFORMATION_SCHEMA' ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION`,
+  )) {
+    const o = objects.get(`${str(r, "TABLE_SCHEMA")}\0${str(r, "TABLE_NAME")}`);
+    if (o)
+      o.columns.push({
+        name: str(r, "COLUMN_NAME"),
+        dataType: str(r, "DATA_TYPE"),
+        ordinal: Number(r.ORDINAL_POSITION),
+        nullable: str(r, "IS_NULLABLE") === "YES",
+      });
+  }
+  return [...objects.values()];
+}
+
+export const snowflakeConnector: Connector<SnowflakeConfig, SnowflakeCredentials> = {
+  kind: "SNOWFLAKE",
+  configSchema: SnowflakeConfig,
+  credentialsSchema: SnowflakeCredentials,
+  displayName: (path) => path.join("."),
+
+  async testConnection(config, credentials): Promise<ConnectionTestResult> {
+    try {
+      return await withSnowflake(config, credentials, async (q) => {
+        const [v] = await q("SELECT CURRENT_VERSION() AS VERSION");
+        const warnings: string[] = [];
+        for (const db of config.databases) {
+          try {
+            await q(
+              `SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE, IS_ICEBERG, IS_DYNAMIC FROM ${quoteSnowflakeIdent(db)}.INFORMATION_SCHEMA.TABLES WHERE 1 = 0`,
+            );
+          } catch (err) {
+            const problem = snowflakeProblem(err, config);
+            throw new ConnectorError({ ...problem, message: `database ${JSON.stringify(db)}: ${problem.message}` });
+          }
+        }
+        return { ok: true as const, serverVersion: `Snowflake ${str(v ?? {}, "VERSION")}`, databases: [...config.databases], warnings };
+      });
+    } catch (err) {
+      if (err instanceof ConnectorError) return { ok: false, problem: err.problem };
+      return { ok: false, problem: snowflakeProblem(err, config) };
+    }
+  },
+
+  async crawl(config, credentials, onProgress) {
+    const exclude = new Set(config.excludeSchemas);
+    return withSnowflake(config, credentials, async (q) => {
+      const all: CrawledObject[] = [];
+      for (const db of config.databases) {
+        all.push(...(await crawlDatabase(q, db, exclude)));
+        onProgress?.({ seen: all.length, total: all.length });
+      }
+      return all;
+    });
+  },
+};
