@@ -49,7 +49,7 @@ test("a new connection is created in the wizard, a schema registered, a column t
     await page.getByRole("link", { name: "New connection" }).click();
 
     // Platform: only the supported ones can be picked.
-    await expect(page.getByRole("radio", { name: /Snowflake/ })).toBeDisabled();
+    await expect(page.getByRole("radio", { name: /BigQuery/ })).toBeDisabled();
     await page.getByRole("radio", { name: "PostgreSQL", exact: true }).check();
     await page.getByRole("button", { name: "Next: details" }).click();
 

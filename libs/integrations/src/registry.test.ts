@@ -25,9 +25,9 @@ describe("adapter registry", () => {
   });
 
   it("derives which kinds are reconciled from the adapters", () => {
-    expect(kindsWith("access")).toEqual(["POSTGRES", "LAKEBASE", "REDSHIFT", "TRINO"]);
+    expect(kindsWith("access")).toEqual(["POSTGRES", "LAKEBASE", "SNOWFLAKE", "REDSHIFT", "TRINO"]);
     expect(kindsWith("decisions")).toEqual(["TRINO"]);
-    expect(kindsWith("catalog")).toEqual(["POSTGRES", "LAKEBASE", "REDSHIFT", "TRINO"]);
+    expect(kindsWith("catalog")).toEqual(["POSTGRES", "LAKEBASE", "SNOWFLAKE", "REDSHIFT", "TRINO"]);
   });
 
   it("every PostgreSQL connection field is one the config or credentials schema knows", () => {

@@ -3,6 +3,7 @@ import type { PlatformKind } from "./connector";
 import { lakebaseAdapter } from "./lakebase/adapter";
 import { postgresAdapter } from "./postgres/adapter";
 import { redshiftAdapter } from "./redshift/adapter";
+import { snowflakeAdapter } from "./snowflake/adapter";
 import { trinoAdapter } from "./trino/adapter";
 
 /**
@@ -13,7 +14,7 @@ import { trinoAdapter } from "./trino/adapter";
 const ADAPTERS = {
   POSTGRES: postgresAdapter,
   LAKEBASE: lakebaseAdapter,
-  SNOWFLAKE: unsupported("Snowflake"),
+  SNOWFLAKE: snowflakeAdapter,
   DATABRICKS_UC: unsupported("Databricks Unity Catalog"),
   BIGQUERY: unsupported("BigQuery"),
   REDSHIFT: redshiftAdapter,

@@ -34,7 +34,7 @@ describe("platformKinds", () => {
     expect(pg.connectionFields.find((f) => f.name === "databases")).toMatchObject({ type: "STRING_LIST", required: true });
     expect(pg.connectionFields.find((f) => f.name === "sslMode")?.options).toEqual(["disable", "require", "verify-full"]);
     expect(pg.reservedAccountNames).toContain("public");
-    expect(kinds.find((k) => k.kind === "SNOWFLAKE")).toMatchObject({ supported: false, connectionFields: [] });
+    expect(kinds.find((k) => k.kind === "BIGQUERY")).toMatchObject({ supported: false, connectionFields: [] });
   });
 
   it("is refused without a session or key", async () => {
