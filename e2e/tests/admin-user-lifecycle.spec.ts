@@ -39,7 +39,7 @@ test("an admin creates a user, adds them to a group, sets an attribute, and find
   await expect(attributeRow).toContainText("us-east");
 
   // The audit log, filtered to this user, shows the creation and the attribute.
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit" }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit", exact: true }).click();
   await page.getByLabel("Target ID").fill(userId);
   await page.getByRole("button", { name: "Apply filters" }).click();
   const table = page.getByRole("table");

@@ -105,7 +105,7 @@ test("a new connection is created in the wizard, a schema registered, a column t
     await expect(trail.getByRole("row").filter({ hasText: "data_source.registered" })).toContainText(steward.username);
 
     // …and in the global audit log.
-    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit" }).click();
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit", exact: true }).click();
     await expect(page.getByRole("row").filter({ hasText: "column.tagged" }).filter({ hasText: dataSourceId }).first()).toBeVisible();
 
     // A new table on the platform; the pipeline tells Steward through the signed inbound webhook.
