@@ -124,12 +124,13 @@ export async function startUnityCatalog(opts: StartUnityCatalogOptions = {}): Pr
   } finally {
     fs.closeSync(out);
   }
-  let exited: string | null = null;
+  // Set from the child's events (a holder, so TypeScript does not narrow it to null in the loop).
+  const state: { exited: string | null } = { exited: null };
   child.on("error", (err) => {
-    exited = String(err);
+    state.exited = String(err);
   });
   child.on("exit", (code, signal) => {
-    exited ??= `exited with ${code ?? signal}`;
+    state.exited ??= `exited with ${code ?? signal}`;
   });
   const logs = () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8").split("\n").slice(-40).join("\n") : "");
   const stop = async () => {
@@ -155,6 +156,7 @@ export async function startUnityCatalog(opts: StartUnityCatalogOptions = {}): Pr
   const deadline = Date.now() + (opts.startTimeoutMs ?? 90_000);
   let adminToken = "";
   for (;;) {
+    const exited = state.exited;
     if (exited) {
       const why = `the server ${exited}; ${logs()}`;
       await stop();
