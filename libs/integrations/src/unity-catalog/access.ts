@@ -6,19 +6,19 @@
  * the ones that succeeded are returned as `statements` (and are in the ledger), the rest as attempted.
  */
 import type { AccessConnection, AccessDesiredState, AccessError, AccessPort } from "../access-types";
-import { mapLimit, UcApiError, createUcClient, type UcClient } from "./client";
+import { ucAccountRules } from "./accounts";
+import { createUcClient, mapLimit, UcApiError, type UcClient } from "./client";
 import { UcConfig, UcCredentials } from "./config";
 import { classifyUcError } from "./errors";
 import type { UcGrantLedger } from "./ledger";
-import { ucAccountRules } from "./accounts";
 import {
   type CurrentGrants,
   currentFrom,
   type GrantPlan,
   ledgerKey,
   type PlannedPatch,
-  planGrants,
   type PreparedState,
+  planGrants,
   prepareState,
   renderPatch,
   securableKey,
@@ -42,7 +42,13 @@ function ready(connection: AccessConnection, desired: AccessDesiredState, deps: 
   const config = UcConfig.safeParse(connection.config);
   const credentials = UcCredentials.safeParse(connection.credentials ?? {});
   if (!config.success || !credentials.success)
-    return { error: { code: "INVALID_CONFIG", errorClass: "CONFIGURATION", message: "INVALID_CONFIG: the stored connection config or token is not valid" } };
+    return {
+      error: {
+        code: "INVALID_CONFIG",
+        errorClass: "CONFIGURATION",
+        message: "INVALID_CONFIG: the stored connection config or token is not valid",
+      },
+    };
   try {
     const prepared = prepareState(desired, ucAccountRules);
     return { config: config.data, client: createUcClient(config.data, credentials.data, deps.fetch), prepared };
@@ -69,7 +75,11 @@ async function readCurrent(r: Ready): Promise<{ current: CurrentGrants; gone: st
 async function planFor(r: Ready, desired: AccessDesiredState, deps: UcAccessDeps): Promise<GrantPlan> {
   const ledger = deps.ledger ? await deps.ledger.read(desired.connectionId) : null;
   const { current, gone } = await readCurrent(r);
-  const plan = planGrants(r.prepared, current, { ledger, unmanagedGrants: desired.settings.unmanagedGrants, revokeUnmanaged: deps.revokeUnmanaged });
+  const plan = planGrants(r.prepared, current, {
+    ledger,
+    unmanagedGrants: desired.settings.unmanagedGrants,
+    revokeUnmanaged: deps.revokeUnmanaged,
+  });
   for (const g of gone) plan.findings.push({ kind: "SECURABLE_MISSING", repairable: false, securable: g });
   plan.warnings.push(...r.prepared.warnings, ...gone.map((g) => `${g} does not exist (dropped since the last sync?); skipped`));
   return plan;
@@ -91,7 +101,15 @@ export function unityCatalogAccess(deps: UcAccessDeps): AccessPort {
       try {
         const plan = await planFor(r, desired, deps);
         const statements = plan.patches.map((p) => renderPatch(p, r.config.flavor));
-        return { kind: "planned", version: desired.version, statements, counts: plan.counts, findings: plan.findings, warnings: plan.warnings, durationMs: since(t) };
+        return {
+          kind: "planned",
+          version: desired.version,
+          statements,
+          counts: plan.counts,
+          findings: plan.findings,
+          warnings: plan.warnings,
+          durationMs: since(t),
+        };
       } catch (err) {
         return { kind: "failed", version: desired.version, error: toError(err), durationMs: since(t) };
       }
@@ -112,12 +130,20 @@ export function unityCatalogAccess(deps: UcAccessDeps): AccessPort {
     async apply(connection, desired) {
       const t = started();
       const r = ready(connection, desired, deps);
-      if ("error" in r) return { kind: "failed", version: desired.version, error: r.error, statements: [], statementsAttempted: [], durationMs: since(t) };
+      if ("error" in r)
+        return { kind: "failed", version: desired.version, error: r.error, statements: [], statementsAttempted: [], durationMs: since(t) };
       let plan: GrantPlan;
       try {
         plan = await planFor(r, desired, deps);
       } catch (err) {
-        return { kind: "failed", version: desired.version, error: toError(err), statements: [], statementsAttempted: [], durationMs: since(t) };
+        return {
+          kind: "failed",
+          version: desired.version,
+          error: toError(err),
+          statements: [],
+          statementsAttempted: [],
+          durationMs: since(t),
+        };
       }
       if (plan.patches.length === 0) return { kind: "unchanged", version: desired.version, warnings: plan.warnings, durationMs: since(t) };
       const done: string[] = [];
@@ -135,7 +161,14 @@ export function unityCatalogAccess(deps: UcAccessDeps): AccessPort {
           await deps.ledger?.record(desired.connectionId, ledgerChange(p));
         });
       } catch (err) {
-        return { kind: "failed", version: desired.version, error: toError(err), statements: done, statementsAttempted: attempted, durationMs: since(t) };
+        return {
+          kind: "failed",
+          version: desired.version,
+          error: toError(err),
+          statements: done,
+          statementsAttempted: attempted,
+          durationMs: since(t),
+        };
       }
       // Report in plan order (requests finish in any order under concurrency).
       const statements = plan.patches.map((p) => renderPatch(p, r.config.flavor));

@@ -14,6 +14,7 @@ export type UcErrorCode =
   | "PERMISSION_DENIED"
   | "NOT_FOUND"
   | "BAD_REQUEST"
+  | "INVALID_CONFIG"
   | "INVALID_INPUT";
 
 export class UcApiError extends Error {
@@ -67,6 +68,14 @@ function statusError(status: number, body: string, what: string): UcApiError {
   if (status === 403) return new UcApiError("PERMISSION_DENIED", text, status);
   if (status === 404) return new UcApiError("NOT_FOUND", text, status);
   if (status === 429) return new UcApiError("RATE_LIMITED", text, status);
+  // The OSS server answers 500 when it cannot parse a privilege (e.g. Databricks' USE_CATALOG): a
+  // connection set to the wrong flavor, which no retry fixes.
+  if (/Privilege`?, problem: Unexpected value/.test(body))
+    return new UcApiError(
+      "INVALID_CONFIG",
+      `${text} (the server spells privileges differently: check the connection's server flavor)`,
+      status,
+    );
   if (status >= 500) return new UcApiError("SERVER_ERROR", text, status);
   return new UcApiError("BAD_REQUEST", text, status);
 }

@@ -10,7 +10,7 @@
  */
 import type { AccessCounts, AccessDesiredState, AccessFinding } from "../access-types";
 import type { AccountRules } from "../adapter";
-import { type PermissionsChange, type SecurableType, UcApiError, fullNamePath } from "./client";
+import { fullNamePath, type PermissionsChange, type SecurableType, UcApiError } from "./client";
 import type { UcFlavor } from "./config";
 import { isStewardPrivilege, normalizePrivilege, spellPrivilege, tablePrivileges, type UcPrivilege } from "./privileges";
 
@@ -62,14 +62,20 @@ export function prepareState(desired: AccessDesiredState, rules: AccountRules): 
   const tableOf = new Map<string, { table: Securable; schema: Securable; catalog: Securable; objectType: string }>();
   const objectOf = new Map<string, string>();
   for (const o of desired.objects) {
-    if (o.path.length !== 3) throw new UcApiError("INVALID_INPUT", `object ${o.id}: path ${JSON.stringify(o.path)} is not [catalog, schema, table]`);
+    if (o.path.length !== 3)
+      throw new UcApiError("INVALID_INPUT", `object ${o.id}: path ${JSON.stringify(o.path)} is not [catalog, schema, table]`);
     if (tableOf.has(o.id)) throw new UcApiError("INVALID_INPUT", `object ${o.id} is listed twice`);
     fullNamePath(o.path); // throws on a name the REST API cannot carry
     const [catalog, schema] = o.path as [string, string, string];
     const t = add({ type: "table", parts: [...o.path] });
     if (objectOf.has(securableKey(t))) throw new UcApiError("INVALID_INPUT", `two objects are the table ${o.path.join(".")}`);
     objectOf.set(securableKey(t), o.id);
-    tableOf.set(o.id, { table: t, schema: add({ type: "schema", parts: [catalog, schema] }), catalog: add({ type: "catalog", parts: [catalog] }), objectType: o.objectType });
+    tableOf.set(o.id, {
+      table: t,
+      schema: add({ type: "schema", parts: [catalog, schema] }),
+      catalog: add({ type: "catalog", parts: [catalog] }),
+      objectType: o.objectType,
+    });
   }
   const want = new Map<string, Map<string, Set<UcPrivilege>>>();
   const grant = (s: Securable, principal: string, privileges: UcPrivilege[]) => {
@@ -87,7 +93,8 @@ export function prepareState(desired: AccessDesiredState, rules: AccountRules): 
     grant(t.schema, e.accountName, ["USE_SCHEMA"]);
     grant(t.catalog, e.accountName, ["USE_CATALOG"]);
   }
-  if (readOnlyWrites > 0) warnings.push(`${readOnlyWrites} WRITE entries on read-only objects (views, external, foreign, shared) granted as SELECT`);
+  if (readOnlyWrites > 0)
+    warnings.push(`${readOnlyWrites} WRITE entries on read-only objects (views, external, foreign, shared) granted as SELECT`);
   const securables = [...byKey.values()].sort(
     (a, b) => TYPE_ORDER[a.type] - TYPE_ORDER[b.type] || securableKey(a).localeCompare(securableKey(b)),
   );

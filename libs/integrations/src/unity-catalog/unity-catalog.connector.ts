@@ -9,7 +9,13 @@ import { objectTypeOf } from "./privileges";
 
 type CatalogInfo = { name: string; catalog_type?: string | null };
 type SchemaInfo = { name: string };
-type ColumnInfo = { name: string; type_text?: string | null; type_name?: string | null; position?: number | null; nullable?: boolean | null };
+type ColumnInfo = {
+  name: string;
+  type_text?: string | null;
+  type_name?: string | null;
+  position?: number | null;
+  nullable?: boolean | null;
+};
 type TableInfo = { name: string; table_type?: string | null; columns?: ColumnInfo[] | null };
 
 /** Schemas the platform keeps for itself (Databricks): never governed. */
@@ -38,7 +44,8 @@ async function catalogsOf(client: UcClient, config: UcConfig): Promise<CatalogIn
   if (config.catalogs.length === 0) return all;
   const byName = new Map(all.map((c) => [c.name, c]));
   const missing = config.catalogs.filter((c) => !byName.has(c));
-  if (missing.length) throw new ConnectorError({ code: "NOT_FOUND", message: `catalog(s) not found or not visible: ${missing.join(", ")}` });
+  if (missing.length)
+    throw new ConnectorError({ code: "NOT_FOUND", message: `catalog(s) not found or not visible: ${missing.join(", ")}` });
   return config.catalogs.map((c) => byName.get(c)!);
 }
 

@@ -68,7 +68,8 @@ runAccessContract("Unity Catalog adapter (real OSS server)", async () => {
       await patch("table", o.path, account, ["SELECT"], []);
     },
     failure(kind) {
-      if (kind === "TRANSIENT") return { connection: { config: { ...config, url: "http://127.0.0.1:1" }, credentials: connection.credentials }, desired: (d) => d };
+      if (kind === "TRANSIENT")
+        return { connection: { config: { ...config, url: "http://127.0.0.1:1" }, credentials: connection.credentials }, desired: (d) => d };
       // An object listed twice is a broken desired state: refused before any request is sent.
       return { connection, desired: (d) => ({ ...d, objects: [...d.objects, ...d.objects.slice(0, 1)] }) };
     },

@@ -9,6 +9,7 @@
  * missing or broken it throws UnityCatalogSetupError naming what is missing (tests fail, never skip).
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { createPrivateKey, createSign } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -69,6 +70,11 @@ export type RunningUnityCatalog = {
   workDir: string;
   /** Creates a user through SCIM (principals must exist before they can be granted anything). */
   createUser(email: string, displayName?: string): Promise<void>;
+  /**
+   * A token for `email` as the server itself would issue it after a login (its own key, issuer and
+   * claims), so tests can act as a non-admin without an external identity provider.
+   */
+  userToken(email: string, options?: { expiresAt?: Date }): string;
   /** Any REST call as the admin; throws on a non-2xx answer with the server's message. */
   rest<T = unknown>(method: string, apiPath: string, body?: unknown): Promise<T>;
   logs(): string;
@@ -202,7 +208,29 @@ export async function startUnityCatalog(opts: StartUnityCatalogOptions = {}): Pr
         emails: [{ value: email, primary: true }],
       });
     },
+    userToken: (email, options) => signLike(adminToken, path.join(workDir, "etc", "conf", "private_key.der"), email, options?.expiresAt),
     logs,
     stop,
   };
+}
+
+/** Re-signs the admin token's claims for another subject as an ACCESS token (RS* with the server's key). */
+function signLike(template: string, keyFile: string, email: string, expiresAt?: Date): string {
+  const [h, p] = template.split(".");
+  const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  const header = JSON.parse(Buffer.from(h!, "base64url").toString("utf8")) as { alg: string };
+  const claims = JSON.parse(Buffer.from(p!, "base64url").toString("utf8")) as Record<string, unknown>;
+  const bits = /^RS(256|384|512)$/.exec(header.alg)?.[1];
+  if (!bits) throw new Error(`unexpected token algorithm ${header.alg}`);
+  const payload = {
+    ...claims,
+    sub: email,
+    type: "ACCESS",
+    jti: `steward-${Date.now()}-${Math.random()}`,
+    iat: Math.floor(Date.now() / 1000),
+  } as Record<string, unknown>;
+  if (expiresAt) payload.exp = Math.floor(expiresAt.getTime() / 1000);
+  const input = `${b64(header)}.${b64(payload)}`;
+  const key = createPrivateKey({ key: fs.readFileSync(keyFile), format: "der", type: "pkcs8" });
+  return `${input}.${createSign(`RSA-SHA${bits}`).update(input).sign(key).toString("base64url")}`;
 }
