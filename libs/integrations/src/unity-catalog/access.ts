@@ -57,11 +57,16 @@ function ready(connection: AccessConnection, desired: AccessDesiredState, deps: 
   }
 }
 
-/** Reads the grants of every securable; a securable that is gone (404) is left out and reported. */
-async function readCurrent(r: Ready): Promise<{ current: CurrentGrants; gone: string[] }> {
+/**
+ * Reads the grants of the securables (a securable that is gone, 404, is left out and reported).
+ * `unread` ones are taken as holding no grant at all, without a request.
+ */
+async function readCurrent(r: Ready, unread: Set<string>): Promise<{ current: CurrentGrants; gone: string[] }> {
   const current: CurrentGrants = new Map();
   const gone: string[] = [];
-  await mapLimit(r.prepared.securables, r.config.concurrency, async (s) => {
+  for (const s of r.prepared.securables) if (unread.has(securableKey(s))) current.set(securableKey(s), new Map());
+  const toRead = r.prepared.securables.filter((s) => !unread.has(securableKey(s)));
+  await mapLimit(toRead, r.config.concurrency, async (s) => {
     try {
       current.set(securableKey(s), currentFrom(await r.client.getPermissions(s.type, s.parts)));
     } catch (err) {
@@ -72,9 +77,24 @@ async function readCurrent(r: Ready): Promise<{ current: CurrentGrants; gone: st
   return { current, gone: gone.sort() };
 }
 
-async function planFor(r: Ready, desired: AccessDesiredState, deps: UcAccessDeps): Promise<GrantPlan> {
+/**
+ * Securables plan and apply need not read: with a ledger and `unmanagedGrants: REPORT`, a securable
+ * where Steward holds no grant and wants none needs no request at all, and one where it holds none yet
+ * but wants some is planned as empty (the PATCH only adds; adding a privilege already held is a no-op
+ * on the server). That makes an initial reconcile cost its PATCHes and little more. The price: a
+ * privilege someone granted by hand there before Steward's first grant is then recorded as Steward's.
+ * Drift checks always read everything, and REVOKE mode reads everything (it must see others' grants).
+ */
+function unreadFor(r: Ready, desired: AccessDesiredState, ledger: Set<string> | null, mode: "plan" | "drift"): Set<string> {
+  if (mode === "drift" || !ledger || desired.settings.unmanagedGrants !== "REPORT" || desired.scope) return new Set();
+  const touched = new Set<string>();
+  for (const k of ledger) touched.add(k.slice(0, k.indexOf("\u0001")));
+  return new Set(r.prepared.securables.map(securableKey).filter((k) => !touched.has(k)));
+}
+
+async function planFor(r: Ready, desired: AccessDesiredState, deps: UcAccessDeps, mode: "plan" | "drift"): Promise<GrantPlan> {
   const ledger = deps.ledger ? await deps.ledger.read(desired.connectionId) : null;
-  const { current, gone } = await readCurrent(r);
+  const { current, gone } = await readCurrent(r, unreadFor(r, desired, ledger, mode));
   const plan = planGrants(r.prepared, current, {
     ledger,
     unmanagedGrants: desired.settings.unmanagedGrants,
@@ -92,6 +112,30 @@ function ledgerChange(p: PlannedPatch): { added: string[]; removed: string[] } {
   };
 }
 
+/**
+ * The OSS server (0.4.1) updates its authorization model without locking: a permission PATCH running
+ * next to another PATCH or GET can fail with a 500 (ConcurrentModificationException in its policy
+ * store, seen in the scale test). So writes to OSS go one at a time, after every read has finished;
+ * Databricks writes use the connection's limit.
+ */
+function writeConcurrency(config: UcConfig): number {
+  return config.flavor === "OSS" ? 1 : config.concurrency;
+}
+
+/**
+ * A PATCH to a securable that was not read (see unreadFor) answers 404 both when the securable is gone
+ * and when a principal does not exist; one GET tells the two apart. Gone securables are skipped.
+ */
+async function isGone(r: Ready, p: PlannedPatch, err: unknown): Promise<boolean> {
+  if (!(err instanceof UcApiError) || err.code !== "NOT_FOUND") return false;
+  try {
+    await r.client.getPermissions(p.securable.type, p.securable.parts);
+    return false;
+  } catch (again) {
+    return again instanceof UcApiError && again.code === "NOT_FOUND";
+  }
+}
+
 export function unityCatalogAccess(deps: UcAccessDeps): AccessPort {
   return {
     async plan(connection, desired) {
@@ -99,7 +143,7 @@ export function unityCatalogAccess(deps: UcAccessDeps): AccessPort {
       const r = ready(connection, desired, deps);
       if ("error" in r) return { kind: "failed", version: desired.version, error: r.error, durationMs: since(t) };
       try {
-        const plan = await planFor(r, desired, deps);
+        const plan = await planFor(r, desired, deps, "plan");
         const statements = plan.patches.map((p) => renderPatch(p, r.config.flavor));
         return {
           kind: "planned",
@@ -120,7 +164,7 @@ export function unityCatalogAccess(deps: UcAccessDeps): AccessPort {
       const r = ready(connection, desired, deps);
       if ("error" in r) return { kind: "failed", version: desired.version, error: r.error, durationMs: since(t) };
       try {
-        const plan = await planFor(r, desired, deps);
+        const plan = await planFor(r, desired, deps, "drift");
         return { kind: "drift", version: desired.version, findings: plan.findings, durationMs: since(t) };
       } catch (err) {
         return { kind: "failed", version: desired.version, error: toError(err), durationMs: since(t) };
@@ -134,7 +178,7 @@ export function unityCatalogAccess(deps: UcAccessDeps): AccessPort {
         return { kind: "failed", version: desired.version, error: r.error, statements: [], statementsAttempted: [], durationMs: since(t) };
       let plan: GrantPlan;
       try {
-        plan = await planFor(r, desired, deps);
+        plan = await planFor(r, desired, deps, "plan");
       } catch (err) {
         return {
           kind: "failed",
@@ -148,12 +192,20 @@ export function unityCatalogAccess(deps: UcAccessDeps): AccessPort {
       if (plan.patches.length === 0) return { kind: "unchanged", version: desired.version, warnings: plan.warnings, durationMs: since(t) };
       const done: string[] = [];
       const attempted: string[] = [];
+      const gone = new Set<string>();
       try {
-        await mapLimit(plan.patches, r.config.concurrency, async (p) => {
+        await mapLimit(plan.patches, writeConcurrency(r.config), async (p) => {
           const statement = renderPatch(p, r.config.flavor);
           try {
             await r.client.updatePermissions(p.securable.type, p.securable.parts, wireChanges(p, r.config.flavor));
           } catch (err) {
+            if (await isGone(r, p, err)) {
+              gone.add(statement);
+              plan.warnings.push(
+                `${p.securable.type} ${p.securable.parts.join(".")} does not exist (dropped since the last sync?); skipped`,
+              );
+              return;
+            }
             attempted.push(statement);
             throw err;
           }
@@ -171,7 +223,8 @@ export function unityCatalogAccess(deps: UcAccessDeps): AccessPort {
         };
       }
       // Report in plan order (requests finish in any order under concurrency).
-      const statements = plan.patches.map((p) => renderPatch(p, r.config.flavor));
+      const statements = plan.patches.map((p) => renderPatch(p, r.config.flavor)).filter((x) => !gone.has(x));
+      if (statements.length === 0) return { kind: "unchanged", version: desired.version, warnings: plan.warnings, durationMs: since(t) };
       return { kind: "applied", version: desired.version, statements, counts: plan.counts, warnings: plan.warnings, durationMs: since(t) };
     },
   };

@@ -133,45 +133,57 @@ export type PlanOptions = {
 
 const sorted = <T extends string>(s: Iterable<T>) => [...s].sort();
 
-export function planGrants(p: PreparedState, current: CurrentGrants, options: PlanOptions): GrantPlan {
-  const patches: PlannedPatch[] = [];
-  const findings: AccessFinding[] = [];
-  const counts: AccessCounts = { granted: 0, revoked: 0, accountsCreated: 0, other: 0 };
+/** One securable's part of a plan (apply streams these: each is written as soon as it is read). */
+export type SecurablePlan = { patch: PlannedPatch | null; findings: AccessFinding[]; granted: number; revoked: number };
+
+export function planSecurable(p: PreparedState, s: Securable, have: Map<string, Set<string>>, options: PlanOptions): SecurablePlan {
   const revokeForeign = options.unmanagedGrants === "REVOKE" && options.revokeUnmanaged;
-  for (const s of p.securables) {
-    const key = securableKey(s);
-    const have = current.get(key);
-    if (!have) continue; // not readable (gone): reported by the caller
-    const want = p.want.get(key) ?? new Map<string, Set<UcPrivilege>>();
-    const objectId = p.objectOf.get(key);
-    const where = { securableType: s.type, securable: s.parts.join("."), ...(objectId ? { objectId } : {}) };
-    const changes: PlannedPatch["changes"] = [];
-    for (const principal of sorted(new Set([...have.keys(), ...want.keys()]))) {
-      if (p.scope && !p.scope.has(principal)) continue; // the delta path speaks only for its accounts
-      const wanted = want.get(principal) ?? new Set<UcPrivilege>();
-      const held = have.get(principal) ?? new Set<string>();
-      const owned = (priv: UcPrivilege) => (options.ledger ? options.ledger.has(ledgerKey(s, principal, priv)) : p.managed.has(principal));
-      const add = sorted([...wanted].filter((x) => !held.has(x)));
-      const remove: UcPrivilege[] = [];
-      for (const priv of sorted(held)) {
-        if (!isStewardPrivilege(priv) || wanted.has(priv)) continue;
-        if (owned(priv)) {
-          remove.push(priv);
-          findings.push({ kind: "STALE_GRANT", repairable: true, accountName: principal, privilege: priv, ...where });
-        } else if (s.type === "table") {
-          // Hand-made USE grants on parents serve other objects too: only table privileges are judged.
-          if (revokeForeign) remove.push(priv);
-          findings.push({ kind: "UNMANAGED_GRANT", repairable: revokeForeign, accountName: principal, privilege: priv, ...where });
-        }
+  const key = securableKey(s);
+  const want = p.want.get(key) ?? new Map<string, Set<UcPrivilege>>();
+  const objectId = p.objectOf.get(key);
+  const where = { securableType: s.type, securable: s.parts.join("."), ...(objectId ? { objectId } : {}) };
+  const findings: AccessFinding[] = [];
+  const changes: PlannedPatch["changes"] = [];
+  let granted = 0;
+  let revoked = 0;
+  for (const principal of sorted(new Set([...have.keys(), ...want.keys()]))) {
+    if (p.scope && !p.scope.has(principal)) continue; // the delta path speaks only for its accounts
+    const wanted = want.get(principal) ?? new Set<UcPrivilege>();
+    const held = have.get(principal) ?? new Set<string>();
+    const owned = (priv: UcPrivilege) => (options.ledger ? options.ledger.has(ledgerKey(s, principal, priv)) : p.managed.has(principal));
+    const add = sorted([...wanted].filter((x) => !held.has(x)));
+    const remove: UcPrivilege[] = [];
+    for (const priv of sorted(held)) {
+      if (!isStewardPrivilege(priv) || wanted.has(priv)) continue;
+      if (owned(priv)) {
+        remove.push(priv);
+        findings.push({ kind: "STALE_GRANT", repairable: true, accountName: principal, privilege: priv, ...where });
+      } else if (s.type === "table") {
+        // Hand-made USE grants on parents serve other objects too: only table privileges are judged.
+        if (revokeForeign) remove.push(priv);
+        findings.push({ kind: "UNMANAGED_GRANT", repairable: revokeForeign, accountName: principal, privilege: priv, ...where });
       }
-      for (const priv of add) findings.push({ kind: "MISSING_GRANT", repairable: true, accountName: principal, privilege: priv, ...where });
-      if (add.length || remove.length) changes.push({ principal, add, remove });
-      counts.granted += add.length;
-      counts.revoked += remove.length;
     }
-    if (changes.length) patches.push({ securable: s, changes });
+    for (const priv of add) findings.push({ kind: "MISSING_GRANT", repairable: true, accountName: principal, privilege: priv, ...where });
+    if (add.length || remove.length) changes.push({ principal, add, remove });
+    granted += add.length;
+    revoked += remove.length;
   }
-  return { patches, findings, counts, warnings: [] };
+  return { patch: changes.length ? { securable: s, changes } : null, findings, granted, revoked };
+}
+
+export function planGrants(p: PreparedState, current: CurrentGrants, options: PlanOptions): GrantPlan {
+  const plan: GrantPlan = { patches: [], findings: [], counts: { granted: 0, revoked: 0, accountsCreated: 0, other: 0 }, warnings: [] };
+  for (const s of p.securables) {
+    const have = current.get(securableKey(s));
+    if (!have) continue; // not readable (gone): reported by the caller
+    const part = planSecurable(p, s, have, options);
+    if (part.patch) plan.patches.push(part.patch);
+    plan.findings.push(...part.findings);
+    plan.counts.granted += part.granted;
+    plan.counts.revoked += part.revoked;
+  }
+  return plan;
 }
 
 /** The wire body of a planned PATCH for a server. */

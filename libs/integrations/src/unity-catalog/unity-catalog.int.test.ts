@@ -200,11 +200,21 @@ describe("Unity Catalog grants: bad input (real OSS server)", () => {
     const ledger = memoryGrantLedger();
     const adapter = unityCatalogAdapterWith({ ledger });
     const conn = { config: config(), credentials: { token: uc.adminToken } };
-    const withGone = { ...desired([{ objectId: "orders", accountName: "ann@example.test", level: "READ" }]) };
+    const withGone = {
+      ...desired([
+        { objectId: "orders", accountName: "ann@example.test", level: "READ" },
+        { objectId: "gone", accountName: "ann@example.test", level: "READ" },
+      ]),
+    };
     withGone.objects = [...objects, { id: "gone", path: [CATALOG, "sales", "dropped"], objectType: "TABLE" }];
     const res = await adapter.access!.apply(conn, withGone);
     expect(res.kind === "applied" && res.warnings.some((w) => /dropped.*does not exist/.test(w))).toBe(true);
+    expect(res.kind === "applied" && res.statements.some((x) => x.includes("dropped"))).toBe(false);
     expect(await serverGrants()).toEqual(ledger.entries("uc-int"));
+    const drift = await adapter.access!.drift(conn, withGone);
+    expect(drift.kind === "drift" && drift.findings.filter((f) => f.kind === "SECURABLE_MISSING").map((f) => f.securable)).toEqual([
+      `table ${CATALOG}.sales.dropped`,
+    ]);
     expect((await adapter.access!.apply(conn, desired([]))).kind).toBe("applied");
   });
 });
