@@ -14,3 +14,4 @@ export * from "./registry";
 export * from "./sql/policy";
 export * from "./sql/quote";
 export { opaPropertiesFor } from "./trino/opa/port";
+export { memoryGrantLedger, type UcGrantLedger, unityCatalogAdapter, unityCatalogAdapterWith } from "./unity-catalog";

@@ -1,0 +1,76 @@
+import type { ConnectionField, PlatformAdapter } from "../adapter";
+import { unityCatalogAccess } from "./access";
+import { ucAccountRules } from "./accounts";
+import { UC_FLAVORS } from "./config";
+import { classifyUcError } from "./errors";
+import type { UcGrantLedger } from "./ledger";
+import { unityCatalogConnector } from "./unity-catalog.connector";
+
+/** The connection form; names match UcConfig / UcCredentials (config.ts). */
+const CONNECTION_FIELDS: readonly ConnectionField[] = [
+  {
+    name: "url",
+    label: "Workspace or server URL",
+    type: "string",
+    required: true,
+    placeholder: "https://adb-1234567890123456.7.azuredatabricks.net",
+    help: "A Databricks workspace, or an OSS Unity Catalog server (http://host:8080).",
+  },
+  {
+    name: "flavor",
+    label: "Server",
+    type: "enum",
+    required: false,
+    default: "DATABRICKS",
+    options: [...UC_FLAVORS],
+    help: "OSS spells privileges with spaces (USE CATALOG), Databricks with underscores (USE_CATALOG).",
+  },
+  {
+    name: "token",
+    label: "Token",
+    type: "secret",
+    required: true,
+    help: "A personal access or OAuth token of a principal with MANAGE (or ownership) on the governed catalogs. Stored encrypted.",
+  },
+  {
+    name: "catalogs",
+    label: "Catalogs",
+    type: "string-list",
+    required: false,
+    default: [],
+    placeholder: "all visible",
+    help: "Type a catalog name and press Enter; empty syncs every catalog the token sees.",
+  },
+  { name: "concurrency", label: "Requests in flight", type: "int", required: false, default: 4, min: 1, max: 16 },
+];
+
+export type UnityCatalogAdapterOptions = {
+  /** Where Steward records the grants it made (see ledger.ts); without one, see planner.ts. */
+  ledger?: UcGrantLedger;
+  fetch?: typeof fetch;
+};
+
+/**
+ * Databricks Unity Catalog (and the OSS server): catalog crawl and grants through the REST API.
+ * Unmanaged grants can be revoked only when a ledger tells Steward's grants from others'.
+ */
+export function unityCatalogAdapterWith(options: UnityCatalogAdapterOptions = {}): PlatformAdapter {
+  const revokeUnmanaged = !!options.ledger;
+  return {
+    label: "Databricks Unity Catalog",
+    supported: true,
+    capabilities: { catalog: true, access: true, drift: true, decisions: false, dataPolicies: false, revokeUnmanaged },
+    connectionFields: CONNECTION_FIELDS,
+    catalog: unityCatalogConnector as PlatformAdapter["catalog"],
+    access: unityCatalogAccess({ ledger: options.ledger, fetch: options.fetch, revokeUnmanaged }),
+    accounts: {
+      validate: (name) => ucAccountRules.validate(name),
+      canonical: (name) => ucAccountRules.canonical(name),
+      reserved: ["account users", "users", "admins"],
+      forConnection: () => ucAccountRules,
+    },
+    classifyError: classifyUcError,
+  };
+}
+
+export const unityCatalogAdapter = unityCatalogAdapterWith();

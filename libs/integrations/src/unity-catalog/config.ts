@@ -1,0 +1,36 @@
+/**
+ * A Unity Catalog connection: a Databricks workspace or an OSS Unity Catalog server, reached over the
+ * UC REST API with a bearer token. Names match the connection form (CONNECTION_FIELDS in adapter.ts).
+ */
+import { z } from "zod";
+
+/** Which server speaks: they spell privileges differently (`USE_CATALOG` vs `USE CATALOG`). */
+export const UC_FLAVORS = ["DATABRICKS", "OSS"] as const;
+export type UcFlavor = (typeof UC_FLAVORS)[number];
+
+const catalogName = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine((s) => !/\p{Cc}/u.test(s), "must not contain control characters");
+
+export const UcConfig = z.object({
+  /** Workspace URL (https://adb-….azuredatabricks.net) or the OSS server (http://127.0.0.1:8080). */
+  url: z
+    .string()
+    .trim()
+    .url()
+    .refine((u) => /^https?:\/\//.test(u), "must be an http(s) URL")
+    .transform((u) => u.replace(/\/+$/, "")),
+  flavor: z.enum(UC_FLAVORS).default("DATABRICKS"),
+  /** Catalogs to sync and govern; empty: every catalog the token can see. */
+  catalogs: z.array(catalogName).max(200).default([]),
+  /** Requests in flight at once (reads and permission updates). */
+  concurrency: z.coerce.number().int().min(1).max(16).default(4),
+  /** Per-request timeout. */
+  timeoutMs: z.coerce.number().int().min(100).max(120_000).default(15_000),
+});
+export type UcConfig = z.infer<typeof UcConfig>;
+
+export const UcCredentials = z.object({ token: z.string().min(1).max(4096) });
+export type UcCredentials = z.infer<typeof UcCredentials>;
