@@ -1,16 +1,25 @@
 /**
- * Against the real UC OSS server: the initial reconcile of 200 users × 500 tables takes at most 1.5×
- * the time of the minimal sequence of PATCH requests that reaches the same state, measured in the same
- * run on an identical second catalog (after a warm-up on a third). Writes go one at a time on both
+ * Issue #10: against the real UC OSS server, the initial reconcile of 200 users × 500 tables vs the
+ * minimal sequence of PATCH requests that reaches the same state, measured in the same run on an
+ * identical second catalog (after a warm-up on a third). Goal: ≤ 1.5×. Writes go one at a time on both
  * sides, as the OSS server requires; Steward skips reading securables it has never granted on (see
  * access.ts `unreadFor`), and a no-change reconcile sends no PATCH.
+ *
+ *   npm run bench -- uc-reconcile      (needs the UC server cache: docs/platforms/unity-catalog.md)
  */
-import { afterAll, beforeAll, expect, it } from "vitest";
-import type { AccessEntry, AccessObject } from "../access-types";
-import { unityCatalogAdapterWith } from "./adapter";
-import { mapLimit } from "./client";
-import { memoryGrantLedger } from "./ledger";
-import { type RunningUnityCatalog, startUnityCatalog } from "./testing/uc-runtime";
+import os from "node:os";
+import type { AccessEntry, AccessObject } from "../libs/integrations/src/access-types";
+import { unityCatalogAdapterWith } from "../libs/integrations/src/unity-catalog/adapter";
+import { mapLimit } from "../libs/integrations/src/unity-catalog/client";
+import { memoryGrantLedger } from "../libs/integrations/src/unity-catalog/ledger";
+import { type RunningUnityCatalog, startUnityCatalog } from "../libs/integrations/src/unity-catalog/testing/uc-runtime";
+
+/** Fails the run (never a timing: those are reported, not asserted). */
+const expect = (actual: unknown) => ({
+  toBe(expected: unknown) {
+    if (actual !== expected) throw new Error(`expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+  },
+});
 
 const api = "/api/2.1/unity-catalog";
 const USERS = 200;
@@ -40,14 +49,13 @@ async function makeCatalog(name: string): Promise<void> {
   );
 }
 
-beforeAll(async () => {
+async function setUp(): Promise<void> {
   uc = await startUnityCatalog({ heap: "1g" });
   await mapLimit(users, CONCURRENCY, (u) => uc.createUser(u));
   await makeCatalog("warmup");
   await makeCatalog("steward");
   await makeCatalog("minimal");
-}, 300_000);
-afterAll(() => uc?.stop());
+}
 
 /** 10 policies: each gives an audience of 20 users READ on 50 tables (the last 5 policies WRITE). */
 function desiredFor(catalog: string): { objects: AccessObject[]; access: AccessEntry[] } {
@@ -66,7 +74,7 @@ function desiredFor(catalog: string): { objects: AccessObject[]; access: AccessE
   return { objects, access };
 }
 
-it("initial reconcile of 200 users × 500 tables ≤ 1.5× the minimal PATCH sequence", async () => {
+async function measure(): Promise<void> {
   // The minimal sequence a person would send: one PATCH per securable, with every principal's privileges.
   const { access: minAccess, objects: minObjects } = desiredFor("minimal");
   const bySecurable = new Map<string, Map<string, string[]>>();
@@ -117,6 +125,7 @@ it("initial reconcile of 200 users × 500 tables ≤ 1.5× the minimal PATCH seq
   const t1 = performance.now();
   const res = await adapter.access!.apply(connection, desired);
   const stewardMs = performance.now() - t1;
+  const stewardSent = { ...sent };
   expect(res.kind).toBe("applied");
   const patches = res.kind === "applied" ? res.statements.length : -1;
   const t0 = performance.now();
@@ -128,10 +137,38 @@ it("initial reconcile of 200 users × 500 tables ≤ 1.5× the minimal PATCH seq
     `UC real server: minimal ${requests.length} PATCHes in ${Math.round(minimalMs)} ms; Steward ${sent.PATCH} PATCHes + ${sent.GET} reads in ${Math.round(stewardMs)} ms (${(stewardMs / minimalMs).toFixed(2)}×)`,
   );
   expect(patches).toBe(requests.length);
-  expect(stewardMs).toBeLessThanOrEqual(1.5 * minimalMs);
 
   const t2 = performance.now();
   const again = await adapter.access!.apply(connection, { ...desired, version: 2 });
-  console.log(`UC real server: no-change reconcile ${again.kind} in ${Math.round(performance.now() - t2)} ms, 0 PATCHes`);
+  const noChangeMs = performance.now() - t2;
+  console.log(`UC real server: no-change reconcile ${again.kind} in ${Math.round(noChangeMs)} ms, 0 PATCHes`);
   expect(again.kind).toBe("unchanged");
-}, 300_000);
+  console.log(
+    JSON.stringify({
+      benchmark: "uc-reconcile",
+      users: USERS,
+      tables: TABLES,
+      minimalPatches: requests.length,
+      stewardPatches: stewardSent.PATCH,
+      stewardReads: stewardSent.GET,
+      minimalMs: Math.round(minimalMs),
+      stewardMs: Math.round(stewardMs),
+      ratio: Number((stewardMs / minimalMs).toFixed(2)),
+      noChangeMs: Math.round(noChangeMs),
+      goal: "ratio ≤ 1.5",
+      cpus: os.cpus().length,
+      loadAvg1m: Number(os.loadavg()[0]!.toFixed(2)),
+    }),
+  );
+}
+
+setUp()
+  .then(measure)
+  .finally(() => uc?.stop())
+  .then(
+    () => process.exit(0),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
