@@ -98,10 +98,10 @@ describe("Snowflake policy dialect: golden SQL per Expr kind", () => {
     ["call coalesce", { k: "call", fn: "coalesce", args: [col("email"), text("-")] }, `COALESCE("email", '-')`],
     [
       "case: integer branch turned text next to a hash",
-      // biome-ignore lint/suspicious/noThenProperty: the IR names a CASE branch "then"
       {
         k: "case",
         when: { k: "inProfileSet", value: text("hr"), set: { k: "groups" } },
+        // biome-ignore lint/suspicious/noThenProperty: the IR names a CASE branch "then"
         then: col("salary"),
         else: { k: "mask", mask: { kind: "hash" }, arg: col("salary"), type: "integer" },
       },
