@@ -36,6 +36,14 @@ const CONNECTION_FIELDS: readonly ConnectionField[] = [
     placeholder: "SALES_DB",
     help: "Type a database name and press Enter.",
   },
+  {
+    name: "policyDatabase",
+    label: "Policy database",
+    type: "string",
+    required: false,
+    placeholder: "GOVERNANCE_DB",
+    help: "Where Steward keeps its masking / row access policies and profile table (schema STEWARD_SYSTEM). Needed for data policies.",
+  },
   { name: "excludeSchemas", label: "Excluded schemas", type: "string-list", required: false, default: [], placeholder: "none" },
 ];
 
