@@ -51,7 +51,8 @@ export const snowflakeAdapter: PlatformAdapter = {
   label: "Snowflake",
   supported: true,
   // Steward changes only its own roles, so grants made outside it are reported, never revoked.
-  capabilities: { catalog: true, access: true, drift: true, decisions: false, dataPolicies: false, revokeUnmanaged: false },
+  // Data policies are native masking / row access policies on the base table (data-policies.ts).
+  capabilities: { catalog: true, access: true, drift: true, decisions: false, dataPolicies: true, revokeUnmanaged: false },
   connectionFields: CONNECTION_FIELDS,
   catalog: snowflakeConnector as PlatformAdapter["catalog"],
   access: snowflakeAccess,

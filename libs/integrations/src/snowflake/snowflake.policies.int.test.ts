@@ -31,7 +31,13 @@ beforeEach(async () => {
   ];
   m.addTable({ database: "DB", schema: "S", name: "CUSTOMERS", tableType: "BASE TABLE", columns });
   m.addTable({ database: "DB", schema: "S", name: "V", tableType: "VIEW", columns });
-  m.addTable({ database: HOSTILE[0]!, schema: HOSTILE[1]!, name: HOSTILE[2]!, tableType: "BASE TABLE", columns: [{ name: HOSTILE_COLUMN, dataType: "TEXT" }] });
+  m.addTable({
+    database: HOSTILE[0]!,
+    schema: HOSTILE[1]!,
+    name: HOSTILE[2]!,
+    tableType: "BASE TABLE",
+    columns: [{ name: HOSTILE_COLUMN, dataType: "TEXT" }],
+  });
   m.addUser("U1");
   m.addUser("U2");
 });
@@ -83,7 +89,11 @@ const objects: AccessObject[] = [
   { id: "HOSTILE", path: HOSTILE, objectType: "TABLE" },
 ];
 
-function desired(views: PolicyViewSpec[], profiles = [profile("U1"), profile("U2", [])], over: Partial<AccessDesiredState> = {}): AccessDesiredState {
+function desired(
+  views: PolicyViewSpec[],
+  profiles = [profile("U1"), profile("U2", [])],
+  over: Partial<AccessDesiredState> = {},
+): AccessDesiredState {
   return {
     connectionId: "golden",
     version: ++version,
@@ -185,7 +195,9 @@ describe("Snowflake data policies through the SDK (wire emulator)", () => {
     await access.apply(conn(), desired([customers()]));
     const next = applied(await access.apply(conn(), desired([customers()], [profile("U1"), profile("U2", ["hr"])])));
     expect(next).toHaveLength(1);
-    expect(next[0]).toMatch(/^MERGE INTO "GOV"\."STEWARD_SYSTEM"\."PROFILE" AS t USING \(SELECT 'U2' AS "account", .*ARRAY_CONSTRUCT\('hr'\) AS "groups"/);
+    expect(next[0]).toMatch(
+      /^MERGE INTO "GOV"\."STEWARD_SYSTEM"\."PROFILE" AS t USING \(SELECT 'U2' AS "account", .*ARRAY_CONSTRUCT\('hr'\) AS "groups"/,
+    );
     expect(next[0]).not.toContain("'U1'");
   });
 
@@ -221,7 +233,14 @@ describe("Snowflake data policies through the SDK (wire emulator)", () => {
       sourceId: "HOSTILE",
       policyIds: ["p"],
       conflicts: [],
-      columns: [{ name: HOSTILE_COLUMN, type: "text", dataType: "TEXT", expr: { k: "mask", mask: { kind: "null" }, arg: col(HOSTILE_COLUMN), type: "text" } }],
+      columns: [
+        {
+          name: HOSTILE_COLUMN,
+          type: "text",
+          dataType: "TEXT",
+          expr: { k: "mask", mask: { kind: "null" }, arg: col(HOSTILE_COLUMN), type: "text" },
+        },
+      ],
       rowFilter: null,
     };
     const onView = { ...customers(), sourceId: "V" };

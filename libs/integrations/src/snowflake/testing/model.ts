@@ -4,7 +4,8 @@
  * facts. It executes the statements Steward sends (parsed with Snowflake's lexical rules, lexer.ts),
  * enforces what real Snowflake enforces where a mistake would matter (the exact object type after ON,
  * DML privileges only on plain tables, unknown roles / users / objects refused) and answers the SHOW
- * commands with Snowflake's column names. Every statement is recorded with its outcome.
+ * commands with Snowflake's column names. Every statement is recorded with its outcome. The
+ * data-policy statements and reads (STEWARD_SYSTEM, masking / row access policies) are policy-model.ts.
  */
 import { Cursor, EmulatedSqlError, lex, syntaxError } from "./lexer";
 import { PolicyModel } from "./policy-model";

@@ -21,7 +21,8 @@ type Host = {
 };
 
 const key = (parts: readonly string[]) => JSON.stringify(parts);
-const render = (parts: readonly string[]) => parts.map((p) => (/^[A-Z_][A-Z0-9_$]*$/.test(p) ? p : `"${p.replaceAll('"', '""')}"`)).join(".");
+const render = (parts: readonly string[]) =>
+  parts.map((p) => (/^[A-Z_][A-Z0-9_$]*$/.test(p) ? p : `"${p.replaceAll('"', '""')}"`)).join(".");
 const notFound = (what: string) =>
   new EmulatedSqlError("002003", "02000", `SQL compilation error: ${what} does not exist or not authorized.`);
 const refused = (message: string) => new EmulatedSqlError("001003", "42601", `SQL compilation error: ${message}`);
@@ -215,7 +216,7 @@ export class PolicyModel {
   private alterTable(c: Cursor): ResultSet {
     const parts = c.qualified();
     const table = parts.length === 3 ? this.host.findTable(parts) : undefined;
-    if (!table || table.tableType !== "BASE TABLE") throw notFound(`Table '${render(parts)}'`);
+    if (table?.tableType !== "BASE TABLE") throw notFound(`Table '${render(parts)}'`);
     if (c.keyword("MODIFY", "COLUMN")) {
       const column = this.column(table, c.name());
       const slot = key([...parts, column]);
@@ -233,7 +234,9 @@ export class PolicyModel {
       if (using[0] !== column) throw refused("the first USING column must be the masked column");
       if (using.length !== policy.args.length) throw refused(`policy ${render(policyParts)} takes ${policy.args.length} arguments`);
       if (this.masks.has(slot) && !force)
-        throw refused("Specified column already attached to another masking policy. A column cannot be attached to multiple masking policies.");
+        throw refused(
+          "Specified column already attached to another masking policy. A column cannot be attached to multiple masking policies.",
+        );
       this.masks.set(slot, { policy: policyParts, using });
       return ok();
     }
