@@ -8,6 +8,7 @@ import type { Expr, PolicyViewSpec, ProfileRow } from "@steward/policy";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AccessDesiredState, AccessObject } from "../access-types";
 import { snowflakeAdapter } from "./adapter";
+import { snowflakeConnector } from "./snowflake.connector";
 import { connectionFor, startEmulatedAccount } from "./testing/fixture";
 import type { WireServer } from "./testing/wire-server";
 
@@ -261,6 +262,15 @@ describe("Snowflake data policies through the SDK (wire emulator)", () => {
     expect(applied(await access.apply(conn(), desired([customers()])))).toEqual([
       `ALTER TABLE "DB"."S"."CUSTOMERS" MODIFY COLUMN "email" SET MASKING POLICY ${SYS}."${mask}"`,
     ]);
+  });
+
+  it("the crawl of a governed policy database leaves STEWARD_SYSTEM out", async () => {
+    const c = connectionFor(server, ["DB", "GOV"], { policyDatabase: "GOV" });
+    expect((await access.apply(c, desired([customers()]))).kind).toBe("applied");
+    expect(server.model.findTable(["GOV", "STEWARD_SYSTEM", "PROFILE"])).toBeDefined();
+    const crawled = await snowflakeConnector.crawl(c.config as never, c.credentials as never);
+    expect(crawled.filter((o) => o.path[0] === "GOV")).toEqual([]);
+    expect(crawled.some((o) => o.path.join(".") === "DB.S.CUSTOMERS")).toBe(true);
   });
 
   it("specs without a policy database are INVALID_CONFIG before anything is sent", async () => {
