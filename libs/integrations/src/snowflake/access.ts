@@ -7,10 +7,12 @@
  */
 import type { AccessConnection, AccessDesiredState, AccessError, AccessFinding, AccessPort } from "../access-types";
 import { ConnectorError } from "../connector";
+import { PolicyCompileError } from "../sql/policy/dialect";
 import { qualifiedSnowflake, UnsafeIdentifierError } from "../sql/quote";
 import { snowflakeAccountRulesFor } from "./accounts";
 import { type SfQuery, withSnowflake } from "./client";
 import { SnowflakeConfig, SnowflakeCredentials } from "./config";
+import { checkPolicyConfig, type DataPolicyPlan, PolicyConfigError, planDataPolicies } from "./data-policies";
 import { classifySnowflakeError, snowflakeErrorCode } from "./errors";
 import { scopePrefix, showName, userRoleName } from "./naming";
 import { type PlanInput, planAccess, type SfPlan } from "./planner";
@@ -67,6 +69,7 @@ export function prepare(config: SnowflakeConfig, desired: AccessDesiredState): P
     }
     objects.push({ id: o.id, parts: [...o.path] });
   }
+  checkPolicyConfig(config, desired);
   const scope = desired.scope ? new Set(desired.scope.accounts.filter((a) => accounts.includes(a))) : null;
   return { prefix: scopePrefix(desired.connectionId), objects, accounts, scope, warnings };
 }
@@ -108,6 +111,10 @@ function planInput(p: Prepared, desired: AccessDesiredState, state: SfState, war
 }
 
 function failure(err: unknown): AccessError {
+  if (err instanceof PolicyConfigError)
+    return { code: "INVALID_CONFIG", errorClass: "CONFIGURATION", message: `INVALID_CONFIG: ${err.message}` };
+  if (err instanceof PolicyCompileError)
+    return { code: "INVALID_INPUT", errorClass: "PERMANENT", message: `INVALID_INPUT: ${err.message}` };
   if (err instanceof InputError || err instanceof UnsafeIdentifierError)
     return { code: "INVALID_INPUT", errorClass: "PERMANENT", message: `INVALID_INPUT: ${err.message}` };
   const code = err instanceof ConnectorError ? err.problem.code : snowflakeErrorCode(err);
@@ -115,14 +122,24 @@ function failure(err: unknown): AccessError {
   return { code, errorClass: classifySnowflakeError(code), message: `${code}: ${message}` };
 }
 
-type Outcome = { plan: SfPlan; warnings: string[]; state: SfState; input: PlanInput };
+type Outcome = { plan: SfPlan; policies: DataPolicyPlan; statements: string[]; warnings: string[]; state: SfState; input: PlanInput };
 
+/**
+ * The data-policy statements come first (system objects, salt, profiles, policies), then the grants:
+ * a table is masked before anyone is newly granted on it.
+ */
 async function planWith(q: SfQuery, r: Resolved, p: Prepared, desired: AccessDesiredState): Promise<Outcome> {
   const state = await readState(q, p.prefix, r.config.databases);
   const warnings: string[] = [];
   const input = planInput(p, desired, state, warnings);
-  return { plan: planAccess(input, state), warnings, state, input };
+  const policies = await planDataPolicies(q, r.config, desired, p, state);
+  warnings.push(...policies.warnings);
+  const plan = planAccess(input, state);
+  return { plan, policies, statements: [...policies.statements, ...plan.statements], warnings, state, input };
 }
+
+/** Access counts plus every data-policy statement as `other`. */
+const countsOf = (o: Outcome) => ({ ...o.plan.counts, other: o.plan.counts.other + o.policies.statements.length });
 
 /** Grants on governed objects to roles Steward does not manage, with the users holding them directly. */
 async function unmanagedFindings(q: SfQuery, o: Outcome, config: SnowflakeConfig): Promise<AccessFinding[]> {
@@ -153,9 +170,9 @@ export const snowflakeAccess: AccessPort = {
       return {
         kind: "planned",
         version: desired.version,
-        statements: plan.statements,
-        counts: plan.counts,
-        findings: plan.findings,
+        statements: out.statements,
+        counts: countsOf(out),
+        findings: [...out.policies.findings, ...plan.findings],
         warnings: [...p.warnings, ...out.warnings],
         durationMs: since(t),
       };
@@ -178,7 +195,7 @@ export const snowflakeAccess: AccessPort = {
         r.credentials,
         async (q) => {
           const o = await planWith(q, r, p, desired);
-          for (const sql of o.plan.statements) {
+          for (const sql of o.statements) {
             attempted = [sql];
             await q(sql);
             applied.push(sql);
@@ -190,7 +207,7 @@ export const snowflakeAccess: AccessPort = {
       );
       const warnings = [...p.warnings, ...out.warnings];
       if (applied.length === 0) return { kind: "unchanged", version: desired.version, warnings, durationMs: since(t) };
-      return { kind: "applied", version: desired.version, statements: applied, counts: out.plan.counts, warnings, durationMs: since(t) };
+      return { kind: "applied", version: desired.version, statements: applied, counts: countsOf(out), warnings, durationMs: since(t) };
     } catch (err) {
       return {
         kind: "failed",
@@ -214,7 +231,7 @@ export const snowflakeAccess: AccessPort = {
         r.credentials,
         async (q) => {
           const o = await planWith(q, r, p, desired);
-          return [...o.plan.findings, ...(p.scope ? [] : await unmanagedFindings(q, o, r.config))];
+          return [...o.policies.findings, ...o.plan.findings, ...(p.scope ? [] : await unmanagedFindings(q, o, r.config))];
         },
         { rawQueryErrors: true },
       );

@@ -36,6 +36,14 @@ const CONNECTION_FIELDS: readonly ConnectionField[] = [
     placeholder: "SALES_DB",
     help: "Type a database name and press Enter.",
   },
+  {
+    name: "policyDatabase",
+    label: "Policy database",
+    type: "string",
+    required: false,
+    placeholder: "GOVERNANCE_DB",
+    help: "Where Steward keeps its masking / row access policies and profile table (schema STEWARD_SYSTEM). Needed for data policies.",
+  },
   { name: "excludeSchemas", label: "Excluded schemas", type: "string-list", required: false, default: [], placeholder: "none" },
 ];
 
@@ -43,7 +51,8 @@ export const snowflakeAdapter: PlatformAdapter = {
   label: "Snowflake",
   supported: true,
   // Steward changes only its own roles, so grants made outside it are reported, never revoked.
-  capabilities: { catalog: true, access: true, drift: true, decisions: false, dataPolicies: false, revokeUnmanaged: false },
+  // Data policies are native masking / row access policies on the base table (data-policies.ts).
+  capabilities: { catalog: true, access: true, drift: true, decisions: false, dataPolicies: true, revokeUnmanaged: false },
   connectionFields: CONNECTION_FIELDS,
   catalog: snowflakeConnector as PlatformAdapter["catalog"],
   access: snowflakeAccess,

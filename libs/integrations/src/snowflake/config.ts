@@ -35,6 +35,12 @@ export const SnowflakeConfig = z.object({
   warehouse: identifier,
   /** Databases to crawl and govern. */
   databases: z.array(identifier).min(1, "name at least one database").max(100),
+  /**
+   * Database holding Steward's data-policy objects (schema STEWARD_SYSTEM: profile table, salt,
+   * masking and row access policies). Required once any source has a data policy; a standard
+   * (not shared) database where Steward's role may create a schema.
+   */
+  policyDatabase: identifier.optional(),
   /** Schemas never crawled (INFORMATION_SCHEMA is always skipped). */
   excludeSchemas: z.array(z.string().max(SNOWFLAKE_MAX_IDENTIFIER_CHARS)).max(200).default([]),
   /** Login attempts the driver retries on network errors before Steward reports UNREACHABLE. */

@@ -5,6 +5,7 @@ import { quoteSnowflakeIdent } from "../sql/quote";
 import { type SfQuery, type SfRow, snowflakeProblem, withSnowflake } from "./client";
 import { SnowflakeConfig, SnowflakeCredentials } from "./config";
 import { type ObjectKind, objectKind } from "./objects";
+import { POLICY_SCHEMA } from "./policy-dialect";
 
 // The neutral catalog has no dynamic / Iceberg / event kinds; the access planner reads the exact
 // kind from the platform itself, so this mapping only labels objects in Steward's catalog.
@@ -28,7 +29,9 @@ async function crawlDatabase(q: SfQuery, db: string, exclude: ReadonlySet<string
   )) {
     const schema = str(r, "TABLE_SCHEMA");
     const kind = objectKind(str(r, "TABLE_TYPE"), str(r, "IS_ICEBERG"), str(r, "IS_DYNAMIC"));
-    if (!kind || exclude.has(schema) || schema === "INFORMATION_SCHEMA") continue;
+    // STEWARD_SYSTEM (profile, salt) is Steward's own, never a governed source, even when the
+    // policy database is also a crawled one.
+    if (!kind || exclude.has(schema) || schema === "INFORMATION_SCHEMA" || schema === POLICY_SCHEMA) continue;
     objects.set(`${schema}\0${str(r, "TABLE_NAME")}`, { path: [db, schema, str(r, "TABLE_NAME")], objectType: NEUTRAL[kind], columns: [] });
   }
   for (const r of await q(

@@ -118,6 +118,16 @@ export class Cursor {
     }
     return false;
   }
+  /** Steps over everything up to and including the closing `)` (type precision such as `(10, 2)`). */
+  skipParenthesised(): void {
+    let depth = 1;
+    while (depth > 0) {
+      const t = this.tokens[this.i++];
+      if (!t) throw syntaxError("unbalanced parentheses");
+      if (t.t === "sym" && t.v === "(") depth++;
+      if (t.t === "sym" && t.v === ")") depth--;
+    }
+  }
   name(): string {
     const t = this.tokens[this.i];
     if (t?.t !== "word") throw syntaxError(`expected a name near ${this.describe()}`);

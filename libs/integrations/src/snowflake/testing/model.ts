@@ -4,9 +4,11 @@
  * facts. It executes the statements Steward sends (parsed with Snowflake's lexical rules, lexer.ts),
  * enforces what real Snowflake enforces where a mistake would matter (the exact object type after ON,
  * DML privileges only on plain tables, unknown roles / users / objects refused) and answers the SHOW
- * commands with Snowflake's column names. Every statement is recorded with its outcome.
+ * commands with Snowflake's column names. Every statement is recorded with its outcome. The
+ * data-policy statements and reads (STEWARD_SYSTEM, masking / row access policies) are policy-model.ts.
  */
 import { Cursor, EmulatedSqlError, lex, syntaxError } from "./lexer";
+import { PolicyModel } from "./policy-model";
 
 export type EmuTable = {
   database: string;
@@ -63,6 +65,8 @@ export class SnowflakeModel {
   readonly roleUsers = new Map<string, Set<string>>();
   readonly statements: RecordedStatement[] = [];
   readonly passwords = new Map<string, string>();
+  /** STEWARD_SYSTEM, its rows, masking / row access policies and their attachments. */
+  readonly policy = new PolicyModel(this);
   /** Refuses a statement before it runs (a test's way to fail one mid-batch). */
   refuse: ((sql: string) => EmulatedSqlError | null) | null = null;
   /** Pre-BCR-2026_06 behaviour: SHOW GRANTS says TABLE for a VIEW (the adapter must normalise it). */
@@ -130,6 +134,8 @@ export class SnowflakeModel {
   }
 
   private run(sql: string): ResultSet {
+    const policyResult = this.policy.tryRun(sql);
+    if (policyResult) return policyResult;
     const c = new Cursor(lex(sql));
     if (c.keyword("CREATE", "ROLE")) return this.createRole(c);
     if (c.keyword("DROP", "ROLE")) return this.dropRole(c);
