@@ -163,5 +163,5 @@ describe("scale: 1,000 users × 5,000 tables × 50 policies", () => {
     console.log(`UC scale no-change reconcile: ${again.patches.length} PATCH requests`);
     expect(again.patches).toEqual([]);
     expect(again.findings).toEqual([]);
-  });
+  }, 60_000);
 });

@@ -143,7 +143,7 @@ describe("huge batches", () => {
       opaRequest("alice", { operation: "GetColumnMask", filterResources: tables(MAX_FILTER_RESOURCES + 1) }),
     );
     expect(masks.status).toBe(400);
-  });
+  }, 60_000);
 
   it(`${MAX_FILTER_RESOURCES} filterResources are answered, and only the readable one is kept`, () => {
     const answer = decide(
@@ -154,7 +154,7 @@ describe("huge batches", () => {
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({ result: [0] });
     expect(answer.records[0]!.reason).toMatch(/^1 of 100000 allowed; hidden: .*and 99994 more hidden$/);
-  });
+  }, 60_000);
 });
 
 describe("hostile identifiers", () => {
@@ -199,5 +199,5 @@ describe("micro-check: a 1,000-column FilterColumns", () => {
       `FilterColumns 1,000 columns (JSON text in, parse + decide): median ${times[100]!.toFixed(3)} ms, p99 ${times[198]!.toFixed(3)} ms`,
     );
     expect((answer.body as { result: number[] }).result).toHaveLength(1_000);
-  });
+  }, 60_000);
 });
