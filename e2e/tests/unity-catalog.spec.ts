@@ -49,7 +49,10 @@ async function registerUcConnection(page: Page, name: string, uc: RunningUnityCa
 
   await page.getByLabel("Name", { exact: true }).fill(name);
   await page.getByLabel("Workspace or server URL").fill(uc.url);
-  await chooseOption(page, "Server", "OSS");
+  // A fixed list (no search): open it and pick the visible option.
+  await page.getByRole("combobox", { name: /^Server\b/ }).click();
+  await page.locator(".ant-select-item-option[title='OSS']").click();
+  // The flavor is proven below: OSS refuses Databricks spellings, so no grant would land without it.
   await page.getByLabel("Token").fill(uc.adminToken);
   const catalogs = page.getByRole("combobox", { name: "Catalogs" });
   await catalogs.fill(catalog);
