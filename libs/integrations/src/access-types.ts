@@ -112,12 +112,26 @@ export type AccessDriftResult =
   | { kind: "drift"; version: number; findings: AccessFinding[]; durationMs: number }
   | { kind: "failed"; version: number; error: AccessError; durationMs: number };
 
+/**
+ * Which grants Steward made on a platform that records no grantor (so Steward's grants cannot be told
+ * from hand-made ones by reading the platform). Keys are the adapter's own and opaque to the store.
+ * The adapter records after each platform write succeeds, so the ledger never runs ahead of the
+ * platform and lags it by at most the request in flight.
+ */
+export type GrantLedger = {
+  read(connectionId: string): Promise<Set<string>>;
+  /** Removes `removed` and adds `added`, atomically. */
+  record(connectionId: string, change: { added: string[]; removed: string[] }): Promise<void>;
+};
+
 /** A stored connection as an adapter needs it: config as saved, credentials already decrypted. */
 export type AccessConnection = {
   config: unknown;
   credentials: unknown;
   /** Where decision adapters publish their snapshots (given to every adapter; only they use it). */
   decisionSnapshots?: DecisionSnapshotStore;
+  /** The metadata DB's grant ledger (given to every adapter; only platforms without a grantor use it). */
+  grantLedger?: GrantLedger;
 };
 
 /**

@@ -25,9 +25,9 @@ describe("adapter registry", () => {
   });
 
   it("derives which kinds are reconciled from the adapters", () => {
-    expect(kindsWith("access")).toEqual(["POSTGRES", "LAKEBASE", "SNOWFLAKE", "REDSHIFT", "TRINO"]);
+    expect(kindsWith("access")).toEqual(["POSTGRES", "LAKEBASE", "SNOWFLAKE", "DATABRICKS_UC", "REDSHIFT", "TRINO"]);
     expect(kindsWith("decisions")).toEqual(["TRINO"]);
-    expect(kindsWith("catalog")).toEqual(["POSTGRES", "LAKEBASE", "SNOWFLAKE", "REDSHIFT", "TRINO"]);
+    expect(kindsWith("catalog")).toEqual(["POSTGRES", "LAKEBASE", "SNOWFLAKE", "DATABRICKS_UC", "REDSHIFT", "TRINO"]);
   });
 
   it("every PostgreSQL connection field is one the config or credentials schema knows", () => {
@@ -36,6 +36,19 @@ describe("adapter registry", () => {
     expect(config.success).toBe(true);
     const known = new Set([...Object.keys(config.success ? (config.data as object) : {}), "password"]);
     for (const f of pg.connectionFields) expect(known, f.name).toContain(f.name);
+  });
+
+  it("every Unity Catalog connection field is one the config or credentials schema knows, and the form's defaults parse", () => {
+    const uc = adapterFor("DATABRICKS_UC");
+    expect(uc.supported).toBe(true);
+    const values = Object.fromEntries(
+      uc.connectionFields.map((f) => [f.name, f.default ?? (f.type === "secret" ? "tok" : "http://uc:8080")]),
+    );
+    const config = uc.catalog!.configSchema.safeParse(values);
+    expect(config.success, JSON.stringify(config.error?.issues)).toBe(true);
+    const known = new Set([...Object.keys(config.success ? (config.data as object) : {}), "token"]);
+    for (const f of uc.connectionFields) expect(known, f.name).toContain(f.name);
+    expect(uc.connectionFields.find((f) => f.name === "token")).toMatchObject({ type: "secret", required: true });
   });
 
   it("classifies PostgreSQL errors into the shared taxonomy", () => {

@@ -5,6 +5,7 @@ import { postgresAdapter } from "./postgres/adapter";
 import { redshiftAdapter } from "./redshift/adapter";
 import { snowflakeAdapter } from "./snowflake/adapter";
 import { trinoAdapter } from "./trino/adapter";
+import { unityCatalogAdapter } from "./unity-catalog/adapter";
 
 /**
  * Every platform kind and its adapter: the one place a platform is registered. `satisfies` makes it
@@ -15,7 +16,7 @@ const ADAPTERS = {
   POSTGRES: postgresAdapter,
   LAKEBASE: lakebaseAdapter,
   SNOWFLAKE: snowflakeAdapter,
-  DATABRICKS_UC: unsupported("Databricks Unity Catalog"),
+  DATABRICKS_UC: unityCatalogAdapter,
   BIGQUERY: unsupported("BigQuery"),
   REDSHIFT: redshiftAdapter,
   TRINO: trinoAdapter,

@@ -18,6 +18,7 @@ import { prismaDecisionSnapshotStore } from "../decisions/snapshot-store";
 import { withConnectionLock } from "./connection-lock";
 import { prunePendingScopes } from "./delta-scope";
 import { computeDesiredAccess, type DesiredConnectionAccess } from "./desired-access";
+import { prismaGrantLedger } from "./grant-ledger";
 import { type DeltaState, deltaDesiredState, forgetDeltaCache, primeDeltaCache, rememberDeltaViews } from "./reconcile-delta";
 
 /** `adapterFor` is injectable so engine-level tests can run a connection through the in-memory adapter. */
@@ -39,10 +40,16 @@ export function accessFor(deps: ReconcileDeps, connection: ConnectionRow): { por
   const credentials = connection.credentialsCiphertext
     ? (JSON.parse(deps.secretBox.open(connection.credentialsCiphertext)) as unknown)
     : {};
-  // Every adapter gets the store; only query-time (decision) platforms publish to it.
+  // Every adapter gets both stores; only query-time (decision) platforms publish snapshots, and only
+  // platforms that record no grantor keep a grant ledger.
   return {
     port: adapter.access,
-    connection: { config: connection.config, credentials, decisionSnapshots: prismaDecisionSnapshotStore(deps.db) },
+    connection: {
+      config: connection.config,
+      credentials,
+      decisionSnapshots: prismaDecisionSnapshotStore(deps.db),
+      grantLedger: prismaGrantLedger(deps.db),
+    },
   };
 }
 

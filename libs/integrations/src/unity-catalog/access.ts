@@ -25,7 +25,8 @@ import {
   wireChanges,
 } from "./planner";
 
-export type UcAccessDeps = { ledger?: UcGrantLedger; fetch?: typeof fetch; revokeUnmanaged: boolean };
+/** `ledger`: the fallback when the connection brings none (tests, benches); see ledger.ts. */
+export type UcAccessDeps = { ledger?: UcGrantLedger; fetch?: typeof fetch };
 
 const started = () => performance.now();
 const since = (t: number) => Math.round((performance.now() - t) * 100) / 100;
@@ -36,7 +37,11 @@ function toError(err: unknown): AccessError {
   return { code: "INTERNAL", errorClass: "PERMANENT", message: `INTERNAL: ${message}` };
 }
 
-type Ready = { config: UcConfig; client: UcClient; prepared: PreparedState };
+/**
+ * The connection's ledger (the metadata DB's, handed in by libs/access) wins over the adapter's own.
+ * Without any ledger Steward cannot tell its grants from hand-made ones, so it never revokes others'.
+ */
+type Ready = { config: UcConfig; client: UcClient; prepared: PreparedState; ledger: UcGrantLedger | undefined };
 
 function ready(connection: AccessConnection, desired: AccessDesiredState, deps: UcAccessDeps): Ready | { error: AccessError } {
   const config = UcConfig.safeParse(connection.config);
@@ -51,7 +56,8 @@ function ready(connection: AccessConnection, desired: AccessDesiredState, deps: 
     };
   try {
     const prepared = prepareState(desired, ucAccountRules);
-    return { config: config.data, client: createUcClient(config.data, credentials.data, deps.fetch), prepared };
+    const ledger = connection.grantLedger ?? deps.ledger;
+    return { config: config.data, client: createUcClient(config.data, credentials.data, deps.fetch), prepared, ledger };
   } catch (err) {
     return { error: toError(err) };
   }
@@ -92,13 +98,13 @@ function unreadFor(r: Ready, desired: AccessDesiredState, ledger: Set<string> | 
   return new Set(r.prepared.securables.map(securableKey).filter((k) => !touched.has(k)));
 }
 
-async function planFor(r: Ready, desired: AccessDesiredState, deps: UcAccessDeps, mode: "plan" | "drift"): Promise<GrantPlan> {
-  const ledger = deps.ledger ? await deps.ledger.read(desired.connectionId) : null;
+async function planFor(r: Ready, desired: AccessDesiredState, mode: "plan" | "drift"): Promise<GrantPlan> {
+  const ledger = r.ledger ? await r.ledger.read(desired.connectionId) : null;
   const { current, gone } = await readCurrent(r, unreadFor(r, desired, ledger, mode));
   const plan = planGrants(r.prepared, current, {
     ledger,
     unmanagedGrants: desired.settings.unmanagedGrants,
-    revokeUnmanaged: deps.revokeUnmanaged,
+    revokeUnmanaged: ledger !== null,
   });
   for (const g of gone) plan.findings.push({ kind: "SECURABLE_MISSING", repairable: false, securable: g });
   plan.warnings.push(...r.prepared.warnings, ...gone.map((g) => `${g} does not exist (dropped since the last sync?); skipped`));
@@ -143,7 +149,7 @@ export function unityCatalogAccess(deps: UcAccessDeps): AccessPort {
       const r = ready(connection, desired, deps);
       if ("error" in r) return { kind: "failed", version: desired.version, error: r.error, durationMs: since(t) };
       try {
-        const plan = await planFor(r, desired, deps, "plan");
+        const plan = await planFor(r, desired, "plan");
         const statements = plan.patches.map((p) => renderPatch(p, r.config.flavor));
         return {
           kind: "planned",
@@ -164,7 +170,7 @@ export function unityCatalogAccess(deps: UcAccessDeps): AccessPort {
       const r = ready(connection, desired, deps);
       if ("error" in r) return { kind: "failed", version: desired.version, error: r.error, durationMs: since(t) };
       try {
-        const plan = await planFor(r, desired, deps, "drift");
+        const plan = await planFor(r, desired, "drift");
         return { kind: "drift", version: desired.version, findings: plan.findings, durationMs: since(t) };
       } catch (err) {
         return { kind: "failed", version: desired.version, error: toError(err), durationMs: since(t) };
@@ -178,7 +184,7 @@ export function unityCatalogAccess(deps: UcAccessDeps): AccessPort {
         return { kind: "failed", version: desired.version, error: r.error, statements: [], statementsAttempted: [], durationMs: since(t) };
       let plan: GrantPlan;
       try {
-        plan = await planFor(r, desired, deps, "plan");
+        plan = await planFor(r, desired, "plan");
       } catch (err) {
         return {
           kind: "failed",
@@ -210,7 +216,7 @@ export function unityCatalogAccess(deps: UcAccessDeps): AccessPort {
             throw err;
           }
           done.push(statement);
-          await deps.ledger?.record(desired.connectionId, ledgerChange(p));
+          await r.ledger?.record(desired.connectionId, ledgerChange(p));
         });
       } catch (err) {
         return {

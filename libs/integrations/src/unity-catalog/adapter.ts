@@ -45,24 +45,28 @@ const CONNECTION_FIELDS: readonly ConnectionField[] = [
 ];
 
 export type UnityCatalogAdapterOptions = {
-  /** Where Steward records the grants it made (see ledger.ts); without one, see planner.ts. */
+  /**
+   * Where Steward records the grants it made (see ledger.ts) when the connection brings no
+   * `grantLedger` (libs/access always hands in the metadata DB's); without either, see planner.ts.
+   */
   ledger?: UcGrantLedger;
   fetch?: typeof fetch;
 };
 
 /**
  * Databricks Unity Catalog (and the OSS server): catalog crawl and grants through the REST API.
- * Unmanaged grants can be revoked only when a ledger tells Steward's grants from others'.
+ * Unmanaged grants can be revoked only when a ledger tells Steward's grants from others'. The
+ * capability says so for the kind: every reconcile through libs/access brings the metadata DB's ledger
+ * (`AccessConnection.grantLedger`); a call without any ledger only reports them.
  */
 export function unityCatalogAdapterWith(options: UnityCatalogAdapterOptions = {}): PlatformAdapter {
-  const revokeUnmanaged = !!options.ledger;
   return {
     label: "Databricks Unity Catalog",
     supported: true,
-    capabilities: { catalog: true, access: true, drift: true, decisions: false, dataPolicies: false, revokeUnmanaged },
+    capabilities: { catalog: true, access: true, drift: true, decisions: false, dataPolicies: false, revokeUnmanaged: true },
     connectionFields: CONNECTION_FIELDS,
     catalog: unityCatalogConnector as PlatformAdapter["catalog"],
-    access: unityCatalogAccess({ ledger: options.ledger, fetch: options.fetch, revokeUnmanaged }),
+    access: unityCatalogAccess({ ledger: options.ledger, fetch: options.fetch }),
     accounts: {
       validate: (name) => ucAccountRules.validate(name),
       canonical: (name) => ucAccountRules.canonical(name),

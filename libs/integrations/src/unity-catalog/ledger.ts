@@ -2,13 +2,13 @@
  * Which grants in Unity Catalog Steward made. UC keeps no grantor for a privilege, and the OSS server
  * has no groups to tell Steward's grants apart by principal, so the adapter records what it adds and
  * removes (keys from planner.ts `ledgerKey`). The store behind it is the caller's: the metadata DB in
- * production, a Map in tests. Writes happen after each PATCH succeeds, so what is recorded never lags
- * behind what is on the platform by more than the request in flight.
+ * production (`AccessConnection.grantLedger`, PlatformGrantRecord rows), a Map in tests. Writes happen
+ * after each PATCH succeeds, so what is recorded never lags behind what is on the platform by more
+ * than the request in flight.
  */
-export type UcGrantLedger = {
-  read(connectionId: string): Promise<Set<string>>;
-  record(connectionId: string, change: { added: string[]; removed: string[] }): Promise<void>;
-};
+import type { GrantLedger } from "../access-types";
+
+export type UcGrantLedger = GrantLedger;
 
 /** A ledger in process memory (tests, benches, and a worker that reconciles one connection alone). */
 export function memoryGrantLedger(): UcGrantLedger & { entries(connectionId: string): string[] } {

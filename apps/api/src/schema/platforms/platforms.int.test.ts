@@ -35,6 +35,11 @@ describe("platformKinds", () => {
     expect(pg.connectionFields.find((f) => f.name === "sslMode")?.options).toEqual(["disable", "require", "verify-full"]);
     expect(pg.reservedAccountNames).toContain("public");
     expect(kinds.find((k) => k.kind === "BIGQUERY")).toMatchObject({ supported: false, connectionFields: [] });
+    const uc = kinds.find((k) => k.kind === "DATABRICKS_UC")!;
+    expect(uc).toMatchObject({ supported: true, capabilities: { catalog: true, access: true, revokeUnmanaged: true } });
+    expect(uc.connectionFields.find((f) => f.name === "token")).toMatchObject({ type: "SECRET", required: true });
+    expect(uc.connectionFields.find((f) => f.name === "flavor")?.options).toEqual(["DATABRICKS", "OSS"]);
+    expect(uc.connectionFields.find((f) => f.name === "catalogs")).toMatchObject({ type: "STRING_LIST", required: false });
   });
 
   it("is refused without a session or key", async () => {
