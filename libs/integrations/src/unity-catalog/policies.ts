@@ -76,7 +76,9 @@ function sameTypeMasks(expr: Expr, native: ColumnInfo["type"], warn: (m: string)
     native !== "text" &&
     (expr.mask.kind === "hash" || expr.mask.kind === "showLast" || expr.mask.kind === "regexReplace")
   ) {
-    warn(`mask ${expr.mask.kind} would turn a ${native} column into text, which a Databricks column mask cannot return; NULL is shown instead`);
+    warn(
+      `mask ${expr.mask.kind} would turn a ${native} column into text, which a Databricks column mask cannot return; NULL is shown instead`,
+    );
     return { ...expr, mask: { kind: "null" } };
   }
   if (expr.k === "case")
@@ -132,7 +134,15 @@ export function desiredUdfs(
       if (sig === null) continue;
       const returns = typeOf(c.name)!;
       const name = `${prefix}m_${hex(`${spec.sourceId}\n${c.name}`, 8)}_${hex(`${sig}\n${returns}\n${body}`, 10)}`;
-      out.push({ kind: "COLUMN_MASK", name, sourceId: spec.sourceId, table, column: c.name, args, create: create(name, sig, returns, body) });
+      out.push({
+        kind: "COLUMN_MASK",
+        name,
+        sourceId: spec.sourceId,
+        table,
+        column: c.name,
+        args,
+        create: create(name, sig, returns, body),
+      });
     }
     if (spec.rowFilter) {
       // Zero parameters are allowed (`ON ()`): a filter reading only the profile needs no column.
@@ -140,7 +150,15 @@ export function desiredUdfs(
       const sig = signature(used);
       if (sig === null) continue;
       const name = `${prefix}rf_${hex(spec.sourceId, 8)}_${hex(`${sig}\n${body}`, 10)}`;
-      out.push({ kind: "ROW_FILTER", name, sourceId: spec.sourceId, table, column: null, args: used, create: create(name, sig, "BOOLEAN", body) });
+      out.push({
+        kind: "ROW_FILTER",
+        name,
+        sourceId: spec.sourceId,
+        table,
+        column: null,
+        args: used,
+        create: create(name, sig, "BOOLEAN", body),
+      });
     }
   }
   return { udfs: out, warnings };

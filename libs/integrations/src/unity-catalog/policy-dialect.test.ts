@@ -62,7 +62,11 @@ describe("Databricks policy dialect: golden SQL per Expr kind", () => {
       { k: "inProfileSet", value: col("email"), set: { k: "attributeValues", key: `${INJECTION}:%` } },
       has("concat('\\'; DROP TABLE x; --%3A%25:', `email`)", "attributes"),
     ],
-    ["like: ! is the escape and is doubled", { k: "like", arg: col("email"), pattern: "50%!_x\\" }, "(`email` LIKE '50%!!_x\\\\' ESCAPE '!')"],
+    [
+      "like: ! is the escape and is doubled",
+      { k: "like", arg: col("email"), pattern: "50%!_x\\" },
+      "(`email` LIKE '50%!!_x\\\\' ESCAPE '!')",
+    ],
     ["not like", { k: "like", arg: col("email"), pattern: "a%", negated: true }, "(`email` NOT LIKE 'a%' ESCAPE '!')"],
     ["length counts characters", { k: "call", fn: "length", args: [col("email")] }, "char_length(`email`)"],
     ["trim spaces only", { k: "call", fn: "trim", args: [col("email")] }, "trim(BOTH ' ' FROM `email`)"],
@@ -73,11 +77,7 @@ describe("Databricks policy dialect: golden SQL per Expr kind", () => {
       { k: "sample", column: "salary", percent: 25 },
       "coalesce(CAST(conv(substr(md5(CAST(`salary` AS STRING)), 1, 8), 16, 10) AS BIGINT) < 1073741824, FALSE)",
     ],
-    [
-      "in list",
-      { k: "inList", value: col("email"), list: [text("a"), text("b")], negated: true },
-      "(`email` NOT IN ('a', 'b'))",
-    ],
+    ["in list", { k: "inList", value: col("email"), list: [text("a"), text("b")], negated: true }, "(`email` NOT IN ('a', 'b'))"],
   ])("%s", (_name, expr, expected) => {
     expect(sql(expr)).toBe(expected);
   });
@@ -91,10 +91,26 @@ describe("Databricks policy dialect: every mask kind (golden)", () => {
     ["constant number", mask({ kind: "constant", value: "-1" }, "salary", "integer"), "CAST((-1) AS INT)"],
     ["constant boolean", mask({ kind: "constant", value: "true" }, "active", "boolean"), "TRUE"],
     ["constant date", mask({ kind: "constant", value: "2000-01-01" }, "born", "date"), "DATE '2000-01-01'"],
-    ["constant timestamp_ntz", mask({ kind: "constant", value: "2000-01-01T10:00" }, "seen", "timestamp"), "TIMESTAMP_NTZ '2000-01-01 10:00:00'"],
-    ["constant timestamp: UTC when no offset", mask({ kind: "constant", value: "2000-01-01 10:00:05" }, "at", "timestamptz"), "TIMESTAMP '2000-01-01 10:00:05+00:00'"],
-    ["constant timestamp with offset", mask({ kind: "constant", value: "2000-01-01 10:00+02:00" }, "at", "timestamptz"), "TIMESTAMP '2000-01-01 10:00:00+02:00'"],
-    ["hash: salted sha2 of the text form", mask({ kind: "hash" }, "email", "text"), `sha2(concat(${SALT}, CAST(\`email\` AS STRING)), 256)`],
+    [
+      "constant timestamp_ntz",
+      mask({ kind: "constant", value: "2000-01-01T10:00" }, "seen", "timestamp"),
+      "TIMESTAMP_NTZ '2000-01-01 10:00:00'",
+    ],
+    [
+      "constant timestamp: UTC when no offset",
+      mask({ kind: "constant", value: "2000-01-01 10:00:05" }, "at", "timestamptz"),
+      "TIMESTAMP '2000-01-01 10:00:05+00:00'",
+    ],
+    [
+      "constant timestamp with offset",
+      mask({ kind: "constant", value: "2000-01-01 10:00+02:00" }, "at", "timestamptz"),
+      "TIMESTAMP '2000-01-01 10:00:00+02:00'",
+    ],
+    [
+      "hash: salted sha2 of the text form",
+      mask({ kind: "hash" }, "email", "text"),
+      `sha2(concat(${SALT}, CAST(\`email\` AS STRING)), 256)`,
+    ],
     [
       "hash of a decimal uses the trimmed text form",
       mask({ kind: "hash" }, "price", "decimal"),
@@ -106,9 +122,17 @@ describe("Databricks policy dialect: every mask kind (golden)", () => {
       "regexp_replace(CAST(`email` AS STRING), '\\\\d{3}\\'', '$1-x')",
     ],
     ["roundNumber", mask({ kind: "roundNumber", bucket: 1000 }, "salary", "integer"), "CAST((floor(`salary` / 1000) * 1000) AS INT)"],
-    ["roundNumber on a decimal", mask({ kind: "roundNumber", bucket: 0.5 }, "price", "decimal"), "CAST((floor(`price` / 0.5) * 0.5) AS DECIMAL(10,2))"],
+    [
+      "roundNumber on a decimal",
+      mask({ kind: "roundNumber", bucket: 0.5 }, "price", "decimal"),
+      "CAST((floor(`price` / 0.5) * 0.5) AS DECIMAL(10,2))",
+    ],
     ["roundDate on a date", mask({ kind: "roundDate", unit: "month" }, "born", "date"), "trunc(`born`, 'MONTH')"],
-    ["roundDate on a timestamp_ntz", mask({ kind: "roundDate", unit: "year" }, "seen", "timestamp"), "CAST(date_trunc('YEAR', `seen`) AS TIMESTAMP_NTZ)"],
+    [
+      "roundDate on a timestamp_ntz",
+      mask({ kind: "roundDate", unit: "year" }, "seen", "timestamp"),
+      "CAST(date_trunc('YEAR', `seen`) AS TIMESTAMP_NTZ)",
+    ],
     [
       "roundDate on a timestamp: the UTC month",
       mask({ kind: "roundDate", unit: "month" }, "at", "timestamptz"),
@@ -119,7 +143,11 @@ describe("Databricks policy dialect: every mask kind (golden)", () => {
       mask({ kind: "showLast", count: 4 }, "email", "text"),
       "(CASE WHEN char_length(CAST(`email` AS STRING)) <= 4 THEN CAST(`email` AS STRING) ELSE concat(repeat('*', char_length(CAST(`email` AS STRING)) - 4), right(CAST(`email` AS STRING), 4)) END)",
     ],
-    ["showLast of a timestamp uses its UTC text", mask({ kind: "showLast", count: 2 }, "at", "timestamptz"), `(CASE WHEN char_length(${TS(UTC("`at`"))}) <= 2 THEN ${TS(UTC("`at`"))} ELSE concat(repeat('*', char_length(${TS(UTC("`at`"))}) - 2), right(${TS(UTC("`at`"))}, 2)) END)`],
+    [
+      "showLast of a timestamp uses its UTC text",
+      mask({ kind: "showLast", count: 2 }, "at", "timestamptz"),
+      `(CASE WHEN char_length(${TS(UTC("`at`"))}) <= 2 THEN ${TS(UTC("`at`"))} ELSE concat(repeat('*', char_length(${TS(UTC("`at`"))}) - 2), right(${TS(UTC("`at`"))}, 2)) END)`,
+    ],
   ])("%s", (_name, expr, expected) => {
     expect(sql(expr)).toBe(expected);
   });
