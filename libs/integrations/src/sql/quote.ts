@@ -118,3 +118,43 @@ export function quoteSnowflakeLiteral(value: string): string {
   if (!value.isWellFormed()) throw new UnsafeIdentifierError("Snowflake literal is not well-formed UTF-16");
   return `'${value.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
 }
+
+/**
+ * Databricks SQL (Unity Catalog). Reviewed against the Databricks SQL identifier and string-literal
+ * rules:
+ * - a delimited identifier is `` ` `` + name with every `` ` `` doubled + `` ` ``; inside it nothing
+ *   else is special (no backslash escapes), so dots, spaces, `"` and unicode stay part of one name;
+ * - UC object names are at most 255 characters, so longer names are refused, never sent; NUL and
+ *   lone surrogates cannot be encoded in the UTF-8 request body and are refused too;
+ * - a '…' string literal DOES interpret backslash escapes (`\'`, `\\`, `\n`, `\u…`; the default,
+ *   `spark.sql.parser.escapedStringLiterals=false`, which Steward requires), so `\` is doubled and `'`
+ *   is written `\'` (the escape every runtime reads; `''` inside a literal is newer syntax).
+ * UC folds names to lower case; quoting keeps a name's characters, not its case.
+ */
+export const DATABRICKS_MAX_IDENTIFIER_CHARS = 255;
+
+export function quoteDatabricksIdent(name: string): string {
+  if (typeof name !== "string" || name.length === 0) throw new UnsafeIdentifierError("Databricks identifier must be a non-empty string");
+  if (name.includes("\0")) throw new UnsafeIdentifierError("Databricks identifier must not contain NUL");
+  if (!name.isWellFormed()) throw new UnsafeIdentifierError("Databricks identifier is not well-formed UTF-16 (lone surrogate)");
+  if ([...name].length > DATABRICKS_MAX_IDENTIFIER_CHARS) {
+    throw new UnsafeIdentifierError(
+      `Databricks identifier is longer than ${DATABRICKS_MAX_IDENTIFIER_CHARS} characters: ${JSON.stringify(name.slice(0, 80))}`,
+    );
+  }
+  return `\`${name.replaceAll("`", "``")}\``;
+}
+
+/** `` `catalog`.`schema`.`table` ``, each part through quoteDatabricksIdent. */
+export function qualifiedDatabricks(...parts: string[]): string {
+  if (parts.length === 0) throw new UnsafeIdentifierError("qualified Databricks name needs at least one part");
+  return parts.map((p) => quoteDatabricksIdent(p)).join(".");
+}
+
+/** A Databricks string literal: backslash doubled and quote backslash-escaped (escapes are live in '…'). */
+export function quoteDatabricksLiteral(value: string): string {
+  if (typeof value !== "string") throw new UnsafeIdentifierError("Databricks literal must be a string");
+  if (value.includes("\0")) throw new UnsafeIdentifierError("Databricks literal must not contain NUL");
+  if (!value.isWellFormed()) throw new UnsafeIdentifierError("Databricks literal is not well-formed UTF-16");
+  return `'${value.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
+}
