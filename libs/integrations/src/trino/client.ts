@@ -144,42 +144,56 @@ export function createTrinoClient(options: TrinoClientOptions): TrinoClient {
     }
   };
 
+  /** One submission of `sql`, following `nextUri` to the end. */
+  const runOnce = async (sql: string, over: TrinoQueryOptions, timeoutMs: number, deadline: number): Promise<TrinoQueryResult> => {
+    const headers = headersFor(over);
+    let page = await readJson(
+      await request("POST", `${server}/v1/statement`, { ...headers, "Content-Type": "text/plain; charset=utf-8" }, sql),
+    );
+    const queryId = page.id ?? "";
+    let columns: TrinoColumn[] = [];
+    const rows: unknown[][] = [];
+    for (;;) {
+      if (page.error) throw queryFailure(page.error, queryId);
+      if (page.columns && columns.length === 0) columns = page.columns.map((c) => ({ name: c.name, type: c.type }));
+      if (page.data) {
+        if (rows.length + page.data.length > maxRows) {
+          await cancel(page.nextUri);
+          throw new TrinoQueryError("QUERY_FAILED", `the result has more than ${maxRows} rows`, null, queryId);
+        }
+        for (const row of page.data) rows.push(row);
+      }
+      if (!page.nextUri) {
+        return { queryId, columns, rows, updateType: page.updateType ?? null, updateCount: page.updateCount ?? null };
+      }
+      if (Date.now() > deadline) {
+        await cancel(page.nextUri);
+        throw new TrinoQueryError("TIMEOUT", `the query did not finish within ${timeoutMs} ms (cancelled)`, null, queryId);
+      }
+      page = await readJson(await request("GET", page.nextUri, headers));
+    }
+
+    async function cancel(nextUri: string | undefined) {
+      if (!nextUri) return;
+      await request("DELETE", nextUri, headers)
+        .then((r) => r.body?.cancel())
+        .catch(() => {});
+    }
+  };
+
   return {
     async query(sql, over = {}) {
-      const headers = headersFor(over);
       const timeoutMs = over.timeoutMs ?? options.timeoutMs ?? 60_000;
       const deadline = Date.now() + timeoutMs;
-      let page = await readJson(
-        await request("POST", `${server}/v1/statement`, { ...headers, "Content-Type": "text/plain; charset=utf-8" }, sql),
-      );
-      const queryId = page.id ?? "";
-      let columns: TrinoColumn[] = [];
-      const rows: unknown[][] = [];
+      // A coordinator that has just started may not have announced itself as a worker yet: the query
+      // is refused before anything runs (NO_NODES_AVAILABLE), so it is safe to send again shortly.
       for (;;) {
-        if (page.error) throw queryFailure(page.error, queryId);
-        if (page.columns && columns.length === 0) columns = page.columns.map((c) => ({ name: c.name, type: c.type }));
-        if (page.data) {
-          if (rows.length + page.data.length > maxRows) {
-            await cancel(page.nextUri);
-            throw new TrinoQueryError("QUERY_FAILED", `the result has more than ${maxRows} rows`, null, queryId);
-          }
-          for (const row of page.data) rows.push(row);
+        try {
+          return await runOnce(sql, over, timeoutMs, deadline);
+        } catch (err) {
+          if (!(err instanceof TrinoQueryError && err.errorName === "NO_NODES_AVAILABLE") || Date.now() > deadline) throw err;
+          await sleep(250);
         }
-        if (!page.nextUri) {
-          return { queryId, columns, rows, updateType: page.updateType ?? null, updateCount: page.updateCount ?? null };
-        }
-        if (Date.now() > deadline) {
-          await cancel(page.nextUri);
-          throw new TrinoQueryError("TIMEOUT", `the query did not finish within ${timeoutMs} ms (cancelled)`, null, queryId);
-        }
-        page = await readJson(await request("GET", page.nextUri, headers));
-      }
-
-      async function cancel(nextUri: string | undefined) {
-        if (!nextUri) return;
-        await request("DELETE", nextUri, headers)
-          .then((r) => r.body?.cancel())
-          .catch(() => {});
       }
     },
 
@@ -206,6 +220,7 @@ function queryFailure(error: NonNullable<StatementResponse["error"]>, queryId: s
       return new TrinoQueryError("PERMISSION_DENIED", message, errorName, queryId);
     // A coordinator still starting answers queries with this: worth retrying later, like a refused connection.
     case "SERVER_STARTING_UP":
+    case "NO_NODES_AVAILABLE":
       return new TrinoQueryError("UNREACHABLE", message, errorName, queryId);
     case "EXCEEDED_TIME_LIMIT":
       return new TrinoQueryError("TIMEOUT", message, errorName, queryId);

@@ -11,6 +11,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { createTrinoClient } from "../client";
 import { opaPropertyMap } from "../opa/port";
 import { type EnsureTrinoOptions, ensureTrinoInstalled, type TrinoInstall, TrinoSetupError } from "./trino-install";
 
@@ -184,6 +185,15 @@ async function readInfo(url: string): Promise<ServerInfo | null> {
   }
 }
 
+async function schedulesQueries(url: string): Promise<boolean> {
+  try {
+    await createTrinoClient({ server: url, user: "steward", timeoutMs: 10_000 }).query("SELECT 1");
+    return true;
+  } catch (err) {
+    return !(err instanceof Error && /No nodes available/i.test(err.message));
+  }
+}
+
 function tail(text: string, lines = 40): string {
   return text.split("\n").slice(-lines).join("\n");
 }
@@ -248,7 +258,10 @@ export async function startTrino(opts: StartTrinoOptions = {}): Promise<RunningT
       throw new TrinoSetupError("START_FAILED", `the server exited (${exited}) while starting; log ${logFile}:\n${tail(logs())}`);
     }
     const info = await readInfo(url);
-    if (info && info.starting === false) break;
+    // `starting:false` comes before the coordinator has announced itself as a worker: a query sent in
+    // between fails with "No nodes available to run query". Ready = a query gets past scheduling
+    // (any answer but that one: under opa access control it may well be a denial).
+    if (info && info.starting === false && (await schedulesQueries(url))) break;
     if (Date.now() > deadline) {
       await stop();
       throw new TrinoSetupError("START_FAILED", `not ready after ${opts.startTimeoutMs ?? 180_000} ms; log ${logFile}:\n${tail(logs())}`);
