@@ -11,9 +11,11 @@
  * one statement (`SET MASKING POLICY … FORCE`; `DROP …, ADD ROW ACCESS POLICY …`) so the column is
  * never unmasked in between, and the old policy is dropped once nothing references it.
  */
+
 import { createHash } from "node:crypto";
 import type { Expr, PolicyViewSpec } from "@steward/policy";
-import { baseType, type ColumnInfo, type CompileContext, compileExpr } from "../sql/policy/compile";
+import { isClearColumn, RecordingColumns, sameTypeMasks } from "../sql/policy/column-policies";
+import { baseType, type CompileContext, compileExpr } from "../sql/policy/compile";
 import type { PolicyDialect } from "../sql/policy/dialect";
 import { qualifiedSnowflake, quoteSnowflakeIdent, quoteSnowflakeLiteral } from "../sql/quote";
 import { MANAGED_COMMENT } from "./naming";
@@ -48,37 +50,6 @@ export type PolicySource = { spec: PolicyViewSpec; table: readonly string[] };
 const hex = (s: string, len: number) => createHash("sha256").update(s).digest("hex").slice(0, len).toUpperCase();
 
 /** Column names the compiled SQL read, in first-use order (the map is asked for each reference). */
-class RecordingColumns extends Map<string, ColumnInfo> {
-  readonly used: string[] = [];
-  override get(name: string): ColumnInfo | undefined {
-    if (!this.used.includes(name) && super.has(name)) this.used.push(name);
-    return super.get(name);
-  }
-}
-
-/**
- * A masking policy must return its column's own type. A text-form mask (hash, showLast, regex) on a
- * non-text column would return text, so Snowflake gets NULL of the column's type instead: exceptions
- * (the clear-value branch) still apply, and the fallback is reported as a warning.
- */
-function sameTypeMasks(expr: Expr, native: ColumnInfo["type"], warn: (m: string) => void): Expr {
-  if (
-    expr.k === "mask" &&
-    native !== "text" &&
-    (expr.mask.kind === "hash" || expr.mask.kind === "showLast" || expr.mask.kind === "regexReplace")
-  ) {
-    warn(
-      `mask ${expr.mask.kind} would turn a ${native} column into text, which a Snowflake masking policy cannot return; NULL is shown instead`,
-    );
-    return { ...expr, mask: { kind: "null" } };
-  }
-  if (expr.k === "case")
-    // biome-ignore lint/suspicious/noThenProperty: the IR names a CASE branch "then"
-    return { ...expr, then: sameTypeMasks(expr.then, native, warn), else: sameTypeMasks(expr.else, native, warn) };
-  return expr;
-}
-
-const isClear = (c: PolicyViewSpec["columns"][number]) => c.expr.k === "column" && c.expr.name === c.name;
 
 export type CompiledPolicies = { policies: DesiredPolicy[]; warnings: string[] };
 
@@ -113,8 +84,13 @@ export function desiredPolicies(
     const comment = `COMMENT = ${quoteSnowflakeLiteral(MANAGED_COMMENT)}`;
 
     for (const [i, c] of spec.columns.entries()) {
-      if (isClear(c)) continue;
-      const expr = sameTypeMasks(c.expr, infos.get(c.name)!.type, (m) => warnings.push(`${where}, column ${c.name}: ${m}`));
+      if (isClearColumn(c)) continue;
+      const expr = sameTypeMasks(
+        c.expr,
+        infos.get(c.name)!.type,
+        (m) => warnings.push(`${where}, column ${c.name}: ${m}`),
+        "Snowflake masking policy",
+      );
       const { body, used } = compile(expr, `columns[${i}].expr`);
       const args = [c.name, ...used.filter((u) => u !== c.name)];
       const sig = signature(args);

@@ -20,8 +20,10 @@
  * - TRIM's default is a single space, written out anyway; SHA2(…, 256) and MD5 return lower-case hex;
  * - floats keep Snowflake's own TO_VARCHAR text, which is not PostgreSQL's shortest form.
  */
+
 import { assertNever } from "@steward/core";
 import type { AllowedFunction, ColumnType, Literal } from "@steward/policy";
+import { safeTypeName } from "../sql/policy/column-policies";
 import type { MaskTarget, PolicyDialect, ProfileEnv, ProfileSet } from "../sql/policy/dialect";
 import { PolicyCompileError } from "../sql/policy/dialect";
 import { qualifiedSnowflake, quoteSnowflakeIdent, quoteSnowflakeLiteral } from "../sql/quote";
@@ -35,13 +37,7 @@ export const SALT_TABLE = "HASH_SALT";
  * Type names as INFORMATION_SCHEMA.COLUMNS prints them (`TEXT`, `NUMBER`, `TIMESTAMP_TZ`), optionally
  * with precision. Only these are ever pasted into SQL (casts, policy signatures).
  */
-const SAFE_TYPE = /^[A-Z][A-Z0-9_]{0,30}( ?\(\d{1,5}(, ?\d{1,4})?\))?$/;
-
-export function safeSnowflakeType(dataType: string | null | undefined): string | null {
-  if (dataType === null || dataType === undefined) return null;
-  const t = dataType.trim().toUpperCase();
-  return SAFE_TYPE.test(t) ? t : null;
-}
+export const safeSnowflakeType = safeTypeName;
 
 /**
  * Casts back to the native type only for classes whose bare type name keeps the value: a bare

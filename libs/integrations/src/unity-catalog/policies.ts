@@ -12,9 +12,11 @@
  * `SET MASK` / `SET ROW FILTER` (which replace what is there, so the column is never unmasked in
  * between), and the old UDF is dropped once nothing references it.
  */
+
 import { createHash } from "node:crypto";
 import type { Expr, PolicyViewSpec } from "@steward/policy";
-import { baseType, type ColumnInfo, type CompileContext, compileExpr } from "../sql/policy/compile";
+import { isClearColumn, RecordingColumns, sameTypeMasks } from "../sql/policy/column-policies";
+import { baseType, type CompileContext, compileExpr } from "../sql/policy/compile";
 import { PolicyCompileError, type PolicyDialect } from "../sql/policy/dialect";
 import { qualifiedDatabricks, quoteDatabricksIdent, quoteDatabricksLiteral } from "../sql/quote";
 import { POLICY_SCHEMA, safeDatabricksType } from "./policy-dialect";
@@ -57,37 +59,6 @@ const PREFIX = /^[a-z][a-z0-9_]{0,40}_$/;
 export const udfPrefix = (connectionId: string) => `stw_${hex(connectionId, 8)}_`;
 
 /** Column names the compiled SQL read, in first-use order (the map is asked for each reference). */
-class RecordingColumns extends Map<string, ColumnInfo> {
-  readonly used: string[] = [];
-  override get(name: string): ColumnInfo | undefined {
-    if (!this.used.includes(name) && super.has(name)) this.used.push(name);
-    return super.get(name);
-  }
-}
-
-/**
- * A mask UDF must return its column's own type. A text-form mask (hash, showLast, regex) on a
- * non-text column would return text, so the column gets NULL of its type instead: exceptions (the
- * clear-value branch) still apply, and the fallback is reported as a warning (as for Snowflake).
- */
-function sameTypeMasks(expr: Expr, native: ColumnInfo["type"], warn: (m: string) => void): Expr {
-  if (
-    expr.k === "mask" &&
-    native !== "text" &&
-    (expr.mask.kind === "hash" || expr.mask.kind === "showLast" || expr.mask.kind === "regexReplace")
-  ) {
-    warn(
-      `mask ${expr.mask.kind} would turn a ${native} column into text, which a Databricks column mask cannot return; NULL is shown instead`,
-    );
-    return { ...expr, mask: { kind: "null" } };
-  }
-  if (expr.k === "case")
-    // biome-ignore lint/suspicious/noThenProperty: the IR names a CASE branch "then"
-    return { ...expr, then: sameTypeMasks(expr.then, native, warn), else: sameTypeMasks(expr.else, native, warn) };
-  return expr;
-}
-
-const isClear = (c: PolicyViewSpec["columns"][number]) => c.expr.k === "column" && c.expr.name === c.name;
 
 export type CompiledUdfs = { udfs: DesiredUdf[]; warnings: string[] };
 
@@ -126,8 +97,13 @@ export function desiredUdfs(
       `CREATE OR REPLACE FUNCTION ${qualifiedUdf(name)}(${sig})\nRETURNS ${returns}\n${comment}\nRETURN ${body}`;
 
     for (const [i, c] of spec.columns.entries()) {
-      if (isClear(c)) continue;
-      const expr = sameTypeMasks(c.expr, infos.get(c.name)!.type, (m) => warnings.push(`${where}, column ${c.name}: ${m}`));
+      if (isClearColumn(c)) continue;
+      const expr = sameTypeMasks(
+        c.expr,
+        infos.get(c.name)!.type,
+        (m) => warnings.push(`${where}, column ${c.name}: ${m}`),
+        "Databricks column mask",
+      );
       const { body, used } = compile(expr, `columns[${i}].expr`);
       const args = [c.name, ...used.filter((u) => u !== c.name)];
       const sig = signature(args);

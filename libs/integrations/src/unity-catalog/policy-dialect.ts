@@ -24,8 +24,10 @@
  *   result does not depend on the session; TIMESTAMP_NTZ (`timestamp`) has no zone;
  * - floats keep Databricks' own CAST text, which is not PostgreSQL's shortest form.
  */
+
 import { assertNever } from "@steward/core";
 import type { AllowedFunction, ColumnType, Literal } from "@steward/policy";
+import { safeTypeName } from "../sql/policy/column-policies";
 import type { MaskTarget, PolicyDialect, ProfileEnv, ProfileSet } from "../sql/policy/dialect";
 import { PolicyCompileError } from "../sql/policy/dialect";
 import { qualifiedDatabricks, quoteDatabricksIdent, quoteDatabricksLiteral } from "../sql/quote";
@@ -40,13 +42,7 @@ export const PROFILE_ALIAS = "steward_profile";
  * Type names as UC reports them (`STRING`, `INT`, `DECIMAL(10,2)`, `TIMESTAMP_NTZ`), optionally with
  * precision. Only these are ever pasted into SQL (casts, UDF signatures); complex types are refused.
  */
-const SAFE_TYPE = /^[A-Z][A-Z0-9_]{0,30}( ?\(\d{1,5}(, ?\d{1,4})?\))?$/;
-
-export function safeDatabricksType(dataType: string | null | undefined): string | null {
-  if (dataType === null || dataType === undefined) return null;
-  const t = dataType.trim().toUpperCase();
-  return SAFE_TYPE.test(t) ? t : null;
-}
+export const safeDatabricksType = safeTypeName;
 
 /** Casts back to the native type (a mask UDF returns its column's type), when that type is known. */
 function castTo(sql: string, target: MaskTarget): string {
