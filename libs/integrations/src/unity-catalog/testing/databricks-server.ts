@@ -150,7 +150,8 @@ export async function startDatabricksServer(): Promise<DatabricksServer> {
       const filter = q.get("filter");
       const count = Number(q.get("count") ?? 10_000);
       if (count > 100) throw new HttpError(400, "count must be <= 100");
-      if (filter && s.refuseOrFilters && / or /.test(filter)) throw new HttpError(400, "Unsupported filter");
+      if (filter && s.refuseOrFilters && / or /.test(filter.replace(/"(?:[^"\\]|\\.)*"/g, '""')))
+        throw new HttpError(400, "Unsupported filter");
       const all = filter ? items.filter((i) => matchesFilter(filter, i)) : items;
       const start = Math.max(1, Number(q.get("startIndex") ?? 1));
       const Resources = all.slice(start - 1, start - 1 + count);
