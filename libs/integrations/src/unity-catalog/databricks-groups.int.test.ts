@@ -183,9 +183,17 @@ describe("Databricks flavor: Steward's groups", () => {
     [429, "RATE_LIMITED", "TRANSIENT"],
     [500, "SERVER_ERROR", "TRANSIENT"],
   ])("SCIM %i is %s (%s), and nothing is written", async (status, code, errorClass) => {
-    server.inject({ path: /\/scim\/v2\/Groups$/, status, times: 3 });
+    server.inject({ path: /\/scim\/v2\/Users$/, status, times: 3 });
     const res = await port().apply(databricksConnection(server), desired(base));
     expect(res.kind === "failed" && [res.error.code, res.error.errorClass]).toEqual([code, errorClass]);
+    expect(writes()).toEqual([]);
+  });
+
+  it("no SCIM API at the address (404 on the first request) is a configuration problem", async () => {
+    server.inject({ path: /\/scim\/v2\/Groups$/, status: 404 });
+    const res = await port().apply(databricksConnection(server), desired(base));
+    expect(res.kind === "failed" && [res.error.code, res.error.errorClass]).toEqual(["INVALID_CONFIG", "CONFIGURATION"]);
+    expect(res.kind === "failed" && res.error.message).toMatch(/account SCIM API.*flavor/);
     expect(writes()).toEqual([]);
   });
 

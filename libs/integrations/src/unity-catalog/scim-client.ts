@@ -95,10 +95,19 @@ export function createScimClient(config: UcConfig, credentials: UcCredentials, f
   return {
     sent: http.sent,
     async listGroups(prefix) {
-      const groups = await list<{ id?: unknown; displayName?: unknown }>("/Groups", {
-        filter: `displayName sw ${scimString(prefix)}`,
-        attributes: "id,displayName",
-      });
+      let groups: { id?: unknown; displayName?: unknown }[];
+      try {
+        groups = await list("/Groups", { filter: `displayName sw ${scimString(prefix)}`, attributes: "id,displayName" });
+      } catch (err) {
+        // The first SCIM request: a 404 here means there is no account SCIM API at that address.
+        if (err instanceof UcApiError && err.code === "NOT_FOUND")
+          throw new UcApiError(
+            "INVALID_CONFIG",
+            `${err.message} (no Databricks account SCIM API at ${base}: check the connection's server flavor, account id and account URL)`,
+            err.status,
+          );
+        throw err;
+      }
       return groups.flatMap((g) =>
         typeof g.id === "string" && typeof g.displayName === "string" ? [{ id: g.id, displayName: g.displayName }] : [],
       );
