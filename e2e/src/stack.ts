@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
@@ -67,6 +68,60 @@ function runStep(name: string, cmd: string, args: string[], env: NodeJS.ProcessE
 
 let stopping = false;
 
+/**
+ * Every running stack leaves a record here (its runner's pid, its services' process groups, its
+ * database), removed when it stops. A runner killed outright (SIGKILL, a CI job cancelled) cannot stop
+ * its detached services, which would then hold this stack's ports; the next run on the same ports reaps
+ * them — but never a stack whose runner is still alive, which is a concurrent run, not a leftover.
+ */
+const STACKS_DIR = path.join(os.tmpdir(), "steward-e2e-stacks");
+type StackRecord = { runnerPid: number; groups: number[]; databaseName: string; ports: typeof PORTS };
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+};
+
+async function reapLeftoverStacks(): Promise<void> {
+  if (!fs.existsSync(STACKS_DIR)) return;
+  for (const file of fs.readdirSync(STACKS_DIR)) {
+    const full = path.join(STACKS_DIR, file);
+    let record: StackRecord;
+    try {
+      record = JSON.parse(fs.readFileSync(full, "utf8")) as StackRecord;
+    } catch {
+      fs.rmSync(full, { force: true });
+      continue;
+    }
+    if (Object.values(record.ports).every((port) => !Object.values(PORTS).includes(port as never))) continue;
+    if (alive(record.runnerPid)) {
+      throw new Error(
+        `another e2e run (pid ${record.runnerPid}) holds ports ${Object.values(record.ports).join(", ")}; wait for it or set STEWARD_E2E_PORT_BASE`,
+      );
+    }
+    for (const group of record.groups) {
+      try {
+        process.kill(-group, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    await adminQuery(`DROP DATABASE IF EXISTS "${record.databaseName}" WITH (FORCE)`).catch(() => {});
+    await adminQuery(`DROP DATABASE IF EXISTS "${record.databaseName}_demo_warehouse" WITH (FORCE)`).catch(() => {});
+    fs.rmSync(full, { force: true });
+    log(`reaped the leftovers of an interrupted run (${record.databaseName}, process groups ${record.groups.join(", ")})`);
+  }
+}
+
+function recordStack(runId: string, record: StackRecord): void {
+  fs.mkdirSync(STACKS_DIR, { recursive: true });
+  fs.writeFileSync(path.join(STACKS_DIR, `${runId}.json`), JSON.stringify(record));
+}
+
 function startService(name: string, args: string[], env: NodeJS.ProcessEnv, logDir: string): ChildProcess {
   const out = fs.openSync(path.join(logDir, `${name}.log`), "a");
   // Own process group, so teardown can stop the service and anything it spawned.
@@ -125,9 +180,23 @@ export async function startStack(): Promise<Stack> {
   const children: ChildProcess[] = [];
   let dropped = false;
 
+  const record = (): StackRecord => ({
+    runnerPid: process.pid,
+    groups: children.flatMap((c) => (c.pid === undefined ? [] : [c.pid])),
+    databaseName,
+    ports: PORTS,
+  });
+
+  /** Known at once, so even a run killed while starting leaves nothing the next run cannot reap. */
+  const track = (child: ChildProcess) => {
+    children.push(child);
+    recordStack(runId, record());
+  };
+
   const stop = async () => {
     stopping = true;
     await Promise.all(children.map(stopProcess));
+    fs.rmSync(path.join(STACKS_DIR, `${runId}.json`), { force: true });
     if (!dropped) {
       dropped = true;
       await adminQuery(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`);
@@ -137,6 +206,8 @@ export async function startStack(): Promise<Stack> {
     }
   };
 
+  await reapLeftoverStacks();
+  recordStack(runId, record());
   try {
     log(`run ${runId}: database ${databaseName}, logs in ${logDir}`);
     await adminQuery(`CREATE DATABASE "${databaseName}"`);
@@ -179,7 +250,7 @@ export async function startStack(): Promise<Stack> {
       },
       logDir,
     );
-    children.push(api);
+    track(api);
     const worker = startService(
       "worker",
       ["--import", "tsx", "apps/worker/src/main.ts"],
@@ -194,7 +265,7 @@ export async function startStack(): Promise<Stack> {
       },
       logDir,
     );
-    children.push(worker);
+    track(worker);
     const decisions = startService(
       "decisions",
       ["--import", "tsx", "apps/decisions/src/main.ts"],
@@ -206,14 +277,14 @@ export async function startStack(): Promise<Stack> {
       },
       logDir,
     );
-    children.push(decisions);
+    track(decisions);
     const web = startService(
       "web",
       [path.join(repoRoot, "node_modules/next/dist/bin/next"), "start", webDir, "-p", String(PORTS.web), "-H", "127.0.0.1"],
       { ...webEnv, STEWARD_API_URL: API_URL, NODE_ENV: "production" },
       logDir,
     );
-    children.push(web);
+    track(web);
 
     await Promise.all([
       waitFor("api", `${API_URL}/readyz`, api, 60_000),

@@ -42,12 +42,20 @@ describe("adapter registry", () => {
     const uc = adapterFor("DATABRICKS_UC");
     expect(uc.supported).toBe(true);
     const values = Object.fromEntries(
-      uc.connectionFields.map((f) => [f.name, f.default ?? (f.type === "secret" ? "tok" : "http://uc:8080")]),
+      uc.connectionFields
+        .filter((f) => f.required || f.default !== undefined)
+        .map((f) => [f.name, f.default ?? (f.type === "secret" ? "tok" : "http://uc:8080")]),
     );
     const config = uc.catalog!.configSchema.safeParse(values);
     expect(config.success, JSON.stringify(config.error?.issues)).toBe(true);
-    const known = new Set([...Object.keys(config.success ? (config.data as object) : {}), "token"]);
+    // Optional fields left empty in the form arrive as "" and must parse too.
+    const empty = Object.fromEntries(uc.connectionFields.filter((f) => !f.required && f.default === undefined).map((f) => [f.name, ""]));
+    expect(uc.catalog!.configSchema.safeParse({ ...values, ...empty }).success).toBe(true);
+    expect(uc.catalog!.credentialsSchema.safeParse({ token: "tok", ...empty }).success).toBe(true);
+    const shape = (s: unknown) => Object.keys((s as { shape: Record<string, unknown> }).shape);
+    const known = new Set([...shape(uc.catalog!.configSchema), ...shape(uc.catalog!.credentialsSchema)]);
     for (const f of uc.connectionFields) expect(known, f.name).toContain(f.name);
+    for (const f of uc.connectionFields) expect(f.type === "secret", f.name).toBe(shape(uc.catalog!.credentialsSchema).includes(f.name));
     expect(uc.connectionFields.find((f) => f.name === "token")).toMatchObject({ type: "secret", required: true });
   });
 

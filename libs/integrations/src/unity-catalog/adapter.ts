@@ -42,6 +42,30 @@ const CONNECTION_FIELDS: readonly ConnectionField[] = [
     help: "Type a catalog name and press Enter; empty syncs every catalog the token sees.",
   },
   { name: "concurrency", label: "Requests in flight", type: "int", required: false, default: 4, min: 1, max: 16 },
+  // Databricks only: where Steward's account groups are managed (SCIM; see group-access.ts).
+  {
+    name: "accountId",
+    label: "Databricks account id",
+    type: "string",
+    required: false,
+    placeholder: "workspace account proxy",
+    help: "Databricks: manage Steward's groups through the account SCIM API of this account. Empty: the workspace's account proxy, with the token above (a workspace admin).",
+  },
+  {
+    name: "accountHost",
+    label: "Account console URL",
+    type: "string",
+    required: false,
+    placeholder: "https://accounts.cloud.databricks.com",
+    help: "With an account id; empty: derived from the workspace URL (Azure, GCP, else AWS).",
+  },
+  {
+    name: "accountToken",
+    label: "Account token",
+    type: "secret",
+    required: false,
+    help: "With an account id: an account admin's (or service principal's) OAuth token for the account API; empty: the token above. Stored encrypted.",
+  },
 ];
 
 export type UnityCatalogAdapterOptions = {

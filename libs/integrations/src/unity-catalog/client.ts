@@ -55,11 +55,13 @@ export function fullNamePath(parts: readonly string[]): string {
 const RETRY_DELAYS_MS = [100, 400];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function statusError(status: number, body: string, what: string): UcApiError {
+/** An HTTP failure as a UcApiError. Reads UC's `{error_code, message}` and SCIM's `{detail}` bodies. */
+export function statusError(status: number, body: string, what: string): UcApiError {
   let message = body.slice(0, 300);
   try {
-    const parsed = JSON.parse(body) as { message?: unknown; error_code?: unknown };
+    const parsed = JSON.parse(body) as { message?: unknown; error_code?: unknown; detail?: unknown };
     if (typeof parsed.message === "string") message = `${parsed.error_code ?? ""} ${parsed.message.split("\n")[0]}`.trim();
+    else if (typeof parsed.detail === "string") message = parsed.detail.split("\n")[0]!;
   } catch {
     // not JSON: keep the text
   }
@@ -91,29 +93,44 @@ export type UcClient = {
   updatePermissions(type: SecurableType, parts: readonly string[], changes: PermissionsChange[]): Promise<void>;
 };
 
-export function createUcClient(config: UcConfig, credentials: UcCredentials, fetchImpl: typeof fetch = fetch): UcClient {
+/** JSON over HTTP with a bearer token: typed failures, transient ones retried (shared with scim-client.ts). */
+export type JsonRequester = {
+  readonly sent: { count: number };
+  request<T>(method: string, path: string, body?: unknown, query?: Record<string, string | undefined>): Promise<T>;
+};
+
+export function createJsonRequester(opts: {
+  base: string;
+  token: string;
+  timeoutMs: number;
+  fetchImpl: typeof fetch;
+  contentType?: string;
+}): JsonRequester {
   const sent = { count: 0 };
-  const base = `${config.url}${API_PREFIX}`;
-  const databricks = config.flavor === "DATABRICKS";
+  const origin = new URL(opts.base).origin;
 
   async function once(method: string, path: string, body: unknown, query?: Record<string, string | undefined>): Promise<unknown> {
-    const url = new URL(`${base}${path}`);
+    const url = new URL(`${opts.base}${path}`);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
     const what = `${method} ${path}`;
     sent.count++;
     let res: Response;
     try {
-      res = await fetchImpl(url, {
+      res = await opts.fetchImpl(url, {
         method,
-        headers: { authorization: `Bearer ${credentials.token}`, accept: "application/json", "content-type": "application/json" },
+        headers: {
+          authorization: `Bearer ${opts.token}`,
+          accept: "application/json",
+          "content-type": opts.contentType ?? "application/json",
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(config.timeoutMs),
+        signal: AbortSignal.timeout(opts.timeoutMs),
       });
     } catch (err) {
       const e = err as Error & { cause?: { code?: string } };
       if (e.name === "TimeoutError" || e.name === "AbortError")
-        throw new UcApiError("TIMEOUT", `${what}: no answer from ${config.url} within ${config.timeoutMs} ms`);
-      throw new UcApiError("UNREACHABLE", `${what}: ${config.url} is unreachable (${e.cause?.code ?? e.message})`);
+        throw new UcApiError("TIMEOUT", `${what}: no answer from ${origin} within ${opts.timeoutMs} ms`);
+      throw new UcApiError("UNREACHABLE", `${what}: ${origin} is unreachable (${e.cause?.code ?? e.message})`);
     }
     const text = await res.text();
     if (!res.ok) throw statusError(res.status, text, what);
@@ -125,18 +142,33 @@ export function createUcClient(config: UcConfig, credentials: UcCredentials, fet
     }
   }
 
-  async function request<T>(method: string, path: string, body?: unknown, query?: Record<string, string | undefined>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return (await once(method, path, body, query)) as T;
-      } catch (err) {
-        const transient = err instanceof UcApiError && ["UNREACHABLE", "TIMEOUT", "RATE_LIMITED", "SERVER_ERROR"].includes(err.code);
-        const delay = RETRY_DELAYS_MS[attempt];
-        if (!transient || delay === undefined) throw err;
-        await sleep(delay);
+  return {
+    sent,
+    async request<T>(method: string, path: string, body?: unknown, query?: Record<string, string | undefined>): Promise<T> {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return (await once(method, path, body, query)) as T;
+        } catch (err) {
+          const transient = err instanceof UcApiError && ["UNREACHABLE", "TIMEOUT", "RATE_LIMITED", "SERVER_ERROR"].includes(err.code);
+          const delay = RETRY_DELAYS_MS[attempt];
+          if (!transient || delay === undefined) throw err;
+          await sleep(delay);
+        }
       }
-    }
-  }
+    },
+  };
+}
+
+export function createUcClient(config: UcConfig, credentials: UcCredentials, fetchImpl: typeof fetch = fetch): UcClient {
+  const http = createJsonRequester({
+    base: `${config.url}${API_PREFIX}`,
+    token: credentials.token,
+    timeoutMs: config.timeoutMs,
+    fetchImpl,
+  });
+  const { sent } = http;
+  const request = http.request;
+  const databricks = config.flavor === "DATABRICKS";
 
   const get = <T>(path: string, query?: Record<string, string | undefined>) => request<T>("GET", path, undefined, query);
 

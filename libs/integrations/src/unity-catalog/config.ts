@@ -29,8 +29,31 @@ export const UcConfig = z.object({
   concurrency: z.coerce.number().int().min(1).max(16).default(4),
   /** Per-request timeout. */
   timeoutMs: z.coerce.number().int().min(100).max(120_000).default(15_000),
+  /**
+   * Databricks only (Steward's groups, group-access.ts): the account whose SCIM API manages them.
+   * Empty: the workspace's account proxy (`<url>/api/2.0/account/scim/v2`) with the workspace token.
+   */
+  accountId: z
+    .string()
+    .trim()
+    .regex(/^[0-9A-Za-z-]{1,64}$/, "must be a Databricks account id (a UUID)")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  /** The account console (https://accounts.cloud.databricks.com, accounts.azuredatabricks.net…); derived from the URL when empty. */
+  accountHost: z
+    .string()
+    .trim()
+    .url()
+    .refine((u) => /^https?:\/\//.test(u), "must be an http(s) URL")
+    .transform((u) => u.replace(/\/+$/, ""))
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
 });
 export type UcConfig = z.infer<typeof UcConfig>;
 
-export const UcCredentials = z.object({ token: z.string().min(1).max(4096) });
+export const UcCredentials = z.object({
+  token: z.string().min(1).max(4096),
+  /** For the account SCIM API when `accountId` is set (an account admin's token); absent: `token`. */
+  accountToken: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(1).max(4096).optional()),
+});
 export type UcCredentials = z.infer<typeof UcCredentials>;

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { AccessDesiredState, AccessEntry, AccessObject } from "../access-types";
 import { ucAccountRules } from "./accounts";
+import { type CurrentGroup, groupPrefix, parseGroup, planGroupAccess } from "./group-planner";
 import { type CurrentGrants, currentFrom, ledgerKey, planGrants, prepareState, renderPatch, securableKey } from "./planner";
 import { normalizePrivilege, objectTypeOf, spellPrivilege, tablePrivileges } from "./privileges";
+import { USER_LOOKUP_BATCH } from "./scim-client";
 
 const state = (
   objects: AccessObject[],
@@ -163,5 +165,101 @@ describe("scale: 1,000 users × 5,000 tables × 50 policies", () => {
     console.log(`UC scale no-change reconcile: ${again.patches.length} PATCH requests`);
     expect(again.patches).toEqual([]);
     expect(again.findings).toEqual([]);
+  }, 60_000);
+
+  it("Databricks groups: writes (SCIM + PATCH) ≤ a person's minimal with groups; 0 when nothing changed; an audience change is one PATCH", () => {
+    const users = Array.from({ length: 1000 }, (_, i) => `user${i}@x.test`);
+    const objects: AccessObject[] = Array.from({ length: 5000 }, (_, i) => ({
+      id: `t${i}`,
+      path: ["main", `s${i % 50}`, `t${i}`],
+      objectType: "TABLE",
+    }));
+    const access: AccessEntry[] = [];
+    for (let pol = 0; pol < 50; pol++)
+      for (let t = pol * 100; t < pol * 100 + 100; t++)
+        for (let u = pol * 20; u < pol * 20 + 20; u++)
+          access.push({ objectId: `t${t}`, accountName: users[u]!, level: pol % 2 ? "WRITE" : "READ" });
+    const userIds = new Map(users.map((u, i) => [u, `id${i}`]));
+    const prefix = groupPrefix("c");
+    const options = (ledger: Set<string>) => ({ ledger, unmanagedGrants: "REPORT" as const, revokeUnmanaged: true });
+    const p = prepareState(state(objects, users, access), ucAccountRules);
+    const first = planGroupAccess({
+      prepared: p,
+      prefix,
+      userIds,
+      groups: [],
+      foreign: [],
+      current: emptyCurrent(p),
+      options: options(new Set()),
+      scope: null,
+    });
+    const writes = (x: typeof first) => x.creates.length + x.memberPatches.length + x.patches.length + x.deletes.length;
+    // A person with groups: one POST per distinct audience and level (members inline), one PATCH per
+    // securable that needs a grant (each table, each schema used, the catalog). To learn user ids they
+    // look users up too: at best one list page of 100 per 100 users; Steward batches 20 names a lookup.
+    const audiences = new Set(access.map((a) => `${a.level}:${Math.floor(Number(a.objectId.slice(1)) / 100)}`));
+    const securables = new Set(access.map((a) => `table ${a.objectId}`));
+    for (const o of objects) if (securables.has(`table ${o.id}`)) securables.add(`schema ${o.path[1]}`);
+    securables.add("catalog main");
+    const minimal = audiences.size + securables.size;
+    const reads = { steward: 1 + Math.ceil(users.length / USER_LOOKUP_BATCH), person: Math.ceil(users.length / 100) };
+    console.log(
+      `UC groups scale plan: ${first.creates.length} group POSTs + ${first.patches.length} permission PATCHes = ${writes(first)} writes; minimal ${minimal} (${audiences.size} POSTs + ${securables.size} PATCHes). Reads before writing: ${reads.steward} SCIM (1 group list + user lookups) vs a person's ${reads.person} user-list pages; permission GETs skipped (no ledger entries yet)`,
+    );
+    expect(first.creates.length).toBe(50);
+    expect(writes(first)).toBeLessThanOrEqual(minimal);
+    expect(first.findings.filter((f) => f.kind === "UNKNOWN_USER")).toEqual([]);
+
+    // Applied: groups exist with their members, grants are held and in the ledger.
+    const groups: CurrentGroup[] = first.creates.map((c, i) => ({
+      id: `g${i}`,
+      displayName: c.name,
+      level: parseGroup(prefix, c.name)!,
+      members: new Map(c.members.map((m) => [m, undefined])),
+    }));
+    const after: CurrentGrants = emptyCurrent(p);
+    const ledger = new Set<string>();
+    for (const patch of first.patches) {
+      const per = after.get(securableKey(patch.securable))!;
+      for (const c of patch.changes) {
+        per.set(c.principal, new Set(c.add));
+        for (const x of c.add) ledger.add(ledgerKey(patch.securable, c.principal, x));
+      }
+    }
+    const again = planGroupAccess({
+      prepared: p,
+      prefix,
+      userIds,
+      groups,
+      foreign: [],
+      current: after,
+      options: options(ledger),
+      scope: null,
+    });
+    console.log(
+      `UC groups scale no-change reconcile: ${writes(again)} writes (reads: 1 group list + ${groups.length} group GETs + ${Math.ceil(users.length / USER_LOOKUP_BATCH)} user lookups + ${after.size} permission GETs)`,
+    );
+    expect(writes(again)).toBe(0);
+    expect(again.findings).toEqual([]);
+
+    // One more user in policy 7's audience: one membership PATCH, no grant re-sent.
+    const moved = [
+      ...access,
+      ...Array.from({ length: 100 }, (_, k) => ({ objectId: `t${700 + k}`, accountName: users[999]!, level: "WRITE" as const })),
+    ];
+    const q = prepareState(state(objects, users, moved), ucAccountRules);
+    const changed = planGroupAccess({
+      prepared: q,
+      prefix,
+      userIds,
+      groups,
+      foreign: [],
+      current: after,
+      options: options(ledger),
+      scope: null,
+    });
+    console.log(`UC groups scale audience change: ${writes(changed)} writes (${changed.memberPatches.length} membership PATCH)`);
+    expect([changed.creates.length, changed.memberPatches.length, changed.patches.length, changed.deletes.length]).toEqual([0, 1, 0, 0]);
+    expect(changed.memberPatches[0]!.add).toEqual(["id999"]);
   }, 60_000);
 });

@@ -158,7 +158,7 @@ describe("Unity Catalog grants: bad input (real OSS server)", () => {
     expect(await serverGrants()).toEqual([]);
   });
 
-  it("a server answering 500 (Databricks spelling sent to OSS) is a CONFIGURATION failure; the platform holds only what was recorded", async () => {
+  it("a connection set to Databricks on an OSS server (no account SCIM API there) is a CONFIGURATION failure; the platform holds only what was recorded", async () => {
     const ledger = memoryGrantLedger();
     const adapter = unityCatalogAdapterWith({ ledger });
     const res = await adapter.access!.apply(
@@ -166,7 +166,7 @@ describe("Unity Catalog grants: bad input (real OSS server)", () => {
       desired([{ objectId: "orders", accountName: "ann@example.test", level: "WRITE" }]),
     );
     expect(res.kind === "failed" && [res.error.code, res.error.errorClass]).toEqual(["INVALID_CONFIG", "CONFIGURATION"]);
-    expect(res.kind === "failed" && res.error.message).toMatch(/HTTP 500.*flavor/);
+    expect(res.kind === "failed" && res.error.message).toMatch(/HTTP 404.*flavor/s);
     expect(await serverGrants()).toEqual(ledger.entries("uc-int"));
   });
 
