@@ -47,7 +47,7 @@ runAccessContract("Lakebase adapter (OAuth M2M against a scram cluster)", async 
     ),
     database,
   );
-  const config = lakebaseAdapter.catalog!.configSchema.parse(lakebaseConfig(f, [database]));
+  const config = lakebaseAdapter.catalog!.configSchema.parse(lakebaseConfig(f, [database])) as ReturnType<typeof lakebaseConfig>;
   const connection = { config, credentials: { clientSecret: f.clientSecret } };
   const prefix = scopePrefix(connectionId, database);
   const sql = (text: string, params: unknown[] = []) => f.admin(text, params, database);
