@@ -65,6 +65,8 @@ export class SnowflakeModel {
   readonly roleUsers = new Map<string, Set<string>>();
   readonly statements: RecordedStatement[] = [];
   readonly passwords = new Map<string, string>();
+  /** DEFAULT_SECONDARY_ROLES per user as SHOW USERS prints it; unset (the default) prints nothing. */
+  readonly secondaryRoles = new Map<string, string>();
   /** STEWARD_SYSTEM, its rows, masking / row access policies and their attachments. */
   readonly policy = new PolicyModel(this);
   /** Refuses a statement before it runs (a test's way to fail one mid-batch). */
@@ -107,9 +109,13 @@ export class SnowflakeModel {
     return out;
   }
 
-  /** Privileges a user effectively has on a relation (USAGE on its schema and database required). */
+  /**
+   * Privileges a user effectively has on a relation (USAGE on its schema and database required), in a
+   * session that activates the user's granted roles as secondary roles: DEFAULT_SECONDARY_ROLES unset
+   * or ('ALL'). With it set to () no primary role is modelled, so nothing granted is active.
+   */
   privilegesOf(user: string, table: EmuTable): Set<string> {
-    const roles = this.rolesOfUser(user);
+    const roles = this.secondaryRoles.get(user) === "[]" ? new Set<string>() : this.rolesOfUser(user);
     const held = (parts: string[], grantedOn?: string) =>
       [...roles].flatMap((r) =>
         (this.grants.get(r) ?? [])
@@ -279,8 +285,8 @@ export class SnowflakeModel {
     if (c.keyword("USERS")) {
       c.end();
       return table(
-        ["name", "created_on", "login_name", "disabled"],
-        [...this.users].map((u) => [u, now(), u, "false"]),
+        ["name", "created_on", "login_name", "disabled", "default_secondary_roles"],
+        [...this.users].map((u) => [u, now(), u, "false", this.secondaryRoles.get(u) ?? null]),
       );
     }
     if (c.keyword("DATABASES")) {
