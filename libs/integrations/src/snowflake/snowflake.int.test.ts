@@ -201,6 +201,32 @@ describe("catalog", () => {
     ]);
   });
 
+  it("keeps NUMBER precision / scale and text length from information_schema.columns", async () => {
+    server.model.addTable({
+      database: "DB",
+      schema: "S",
+      name: "PRICES",
+      tableType: "BASE TABLE",
+      columns: [
+        { name: "AMOUNT", dataType: "NUMBER", precision: 10, scale: 2 },
+        { name: "QTY", dataType: "NUMBER" },
+        { name: "CODE", dataType: "TEXT", length: 8 },
+        { name: "NOTE", dataType: "TEXT" },
+        { name: "RATIO", dataType: "FLOAT" },
+      ],
+    });
+    const c = conn();
+    const crawled = await snowflakeConnector.crawl(c.config as never, c.credentials as never);
+    const prices = crawled.find((o) => o.path.join(".") === "DB.S.PRICES");
+    expect(prices?.columns.map((x) => `${x.name} ${x.dataType}`)).toEqual([
+      "AMOUNT NUMBER(10,2)",
+      "QTY NUMBER(38,0)",
+      "CODE TEXT(8)",
+      "NOTE TEXT(16777216)",
+      "RATIO FLOAT",
+    ]);
+  });
+
   it("an unknown database is a typed NOT_FOUND problem", async () => {
     const c = connectionFor(server, ["NOPE"]);
     const test = await snowflakeConnector.testConnection(c.config as never, c.credentials as never);

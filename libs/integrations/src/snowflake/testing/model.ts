@@ -17,7 +17,8 @@ export type EmuTable = {
   tableType: "BASE TABLE" | "VIEW" | "MATERIALIZED VIEW" | "EXTERNAL TABLE" | "EVENT TABLE";
   iceberg?: boolean;
   dynamic?: boolean;
-  columns?: { name: string; dataType: string; nullable?: boolean }[];
+  /** `dataType` as INFORMATION_SCHEMA.COLUMNS prints DATA_TYPE; precision / scale / length default as Snowflake's do. */
+  columns?: { name: string; dataType: string; nullable?: boolean; precision?: number; scale?: number; length?: number }[];
 };
 export type Column = { name: string; type: "text" | "fixed" };
 export type ResultSet = { columns: Column[]; rows: (string | null)[][] };
@@ -353,16 +354,34 @@ export class SnowflakeModel {
         ["TABLE_SCHEMA", "TABLE_NAME", "TABLE_TYPE", "IS_ICEBERG", "IS_DYNAMIC"],
         tables.map((t) => [t.schema, t.name, t.tableType, t.iceberg ? "YES" : "NO", t.dynamic ? "YES" : "NO"]),
       );
+    // NUMBER columns always report precision and scale (NUMBER alone is 38,0), text its length (16 MB by default).
+    const num = (n: number | undefined) => (n === undefined ? null : String(n));
     const rows = tables.flatMap((t) =>
-      (t.columns ?? []).map((col, i) => [t.schema, t.name, col.name, col.dataType, String(i + 1), col.nullable === false ? "NO" : "YES"]),
+      (t.columns ?? []).map((col, i) => [
+        t.schema,
+        t.name,
+        col.name,
+        col.dataType,
+        col.dataType === "NUMBER" ? num(col.precision ?? 38) : num(col.precision),
+        col.dataType === "NUMBER" ? num(col.scale ?? 0) : num(col.scale),
+        col.dataType === "TEXT" ? num(col.length ?? 16777216) : null,
+        String(i + 1),
+        col.nullable === false ? "NO" : "YES",
+      ]),
     );
-    return {
-      columns: ["TABLE_SCHEMA", "TABLE_NAME", "COLUMN_NAME", "DATA_TYPE", "ORDINAL_POSITION", "IS_NULLABLE"].map((name) => ({
-        name,
-        type: name === "ORDINAL_POSITION" ? "fixed" : "text",
-      })),
-      rows,
-    };
+    const names = [
+      "TABLE_SCHEMA",
+      "TABLE_NAME",
+      "COLUMN_NAME",
+      "DATA_TYPE",
+      "NUMERIC_PRECISION",
+      "NUMERIC_SCALE",
+      "CHARACTER_MAXIMUM_LENGTH",
+      "ORDINAL_POSITION",
+      "IS_NULLABLE",
+    ];
+    const fixed = new Set(["NUMERIC_PRECISION", "NUMERIC_SCALE", "CHARACTER_MAXIMUM_LENGTH", "ORDINAL_POSITION"]);
+    return { columns: names.map((name) => ({ name, type: fixed.has(name) ? "fixed" : "text" })), rows };
   }
 }
 
