@@ -19,10 +19,14 @@ export type EmuTable = {
   dynamic?: boolean;
   /** `dataType` as INFORMATION_SCHEMA.COLUMNS prints DATA_TYPE; precision / scale / length default as Snowflake's do. */
   columns?: { name: string; dataType: string; nullable?: boolean; precision?: number; scale?: number; length?: number }[];
+  /** The data of a plain table, for reads through its masking and row access policies (policy-model.ts). */
+  rows?: Record<string, string | number | null>[];
 };
 export type Column = { name: string; type: "text" | "fixed" };
 export type ResultSet = { columns: Column[]; rows: (string | null)[][] };
 export type RecordedStatement = { sql: string; ok: boolean; error?: string };
+/** The wire session a statement runs in: its CURRENT_USER() and its open transaction. */
+export type Session = { id: string; user: string };
 
 const notFound = (what: string) =>
   new EmulatedSqlError("002003", "02000", `SQL compilation error: ${what} does not exist or not authorized.`);
@@ -127,11 +131,14 @@ export class SnowflakeModel {
     return usage ? new Set(held([table.database, table.schema, table.name]).filter((p) => p !== "USAGE")) : new Set();
   }
 
-  execute(sql: string): ResultSet {
+  /** Open transactions by session: the rows of Steward's tables as they were at BEGIN. */
+  private readonly transactions = new Map<string, string>();
+
+  execute(sql: string, session: Session = { id: "", user: "" }): ResultSet {
     try {
       const refused = this.refuse?.(sql);
       if (refused) throw refused;
-      const result = this.run(sql);
+      const result = this.transaction(sql, session) ?? this.run(sql, session);
       this.statements.push({ sql, ok: true });
       return result;
     } catch (err) {
@@ -140,8 +147,49 @@ export class SnowflakeModel {
     }
   }
 
-  private run(sql: string): ResultSet {
-    const policyResult = this.policy.tryRun(sql);
+  /** A session that ends with an open transaction rolls it back, as Snowflake does. */
+  endSession(id: string): void {
+    const saved = this.transactions.get(id);
+    if (saved !== undefined) this.policy.restore(saved);
+    this.transactions.delete(id);
+  }
+
+  /**
+   * BEGIN / COMMIT / ROLLBACK of one session, over the rows of Steward's tables (the only rows DML
+   * changes here). Simplification: other sessions see uncommitted rows (Snowflake's are isolated).
+   */
+  private transaction(sql: string, session: Session): ResultSet | null {
+    const c = new Cursor(lex(sql));
+    if (c.keyword("BEGIN") || c.keyword("START", "TRANSACTION")) {
+      c.keyword("TRANSACTION");
+      c.end();
+      if (!this.transactions.has(session.id)) this.transactions.set(session.id, this.policy.snapshot());
+      return status("Statement executed successfully.");
+    }
+    if (c.keyword("COMMIT") || c.keyword("ROLLBACK")) {
+      const rollback = sql.trim().toUpperCase().startsWith("ROLLBACK");
+      c.end();
+      const saved = this.transactions.get(session.id);
+      if (saved !== undefined && rollback) this.policy.restore(saved);
+      this.transactions.delete(session.id);
+      return status("Statement executed successfully.");
+    }
+    if (c.keyword("ALTER", "SESSION", "SET")) {
+      const name = c.name();
+      if (!c.sym("=")) throw syntaxError("expected =");
+      const known =
+        name === "USE_CACHED_RESULT"
+          ? c.keyword("FALSE") || c.keyword("TRUE")
+          : (name === "LOCK_TIMEOUT" || name === "STATEMENT_TIMEOUT_IN_SECONDS") && c.number() !== null;
+      if (!known) throw syntaxError(`unsupported session parameter ${name}`);
+      c.end();
+      return status("Statement executed successfully.");
+    }
+    return null;
+  }
+
+  private run(sql: string, session: Session): ResultSet {
+    const policyResult = this.policy.tryRun(sql, session);
     if (policyResult) return policyResult;
     const c = new Cursor(lex(sql));
     if (c.keyword("CREATE", "ROLE")) return this.createRole(c);
