@@ -77,9 +77,7 @@ function runTable(connection: snowflake.Connection, sql: string): Promise<SfTabl
       sqlText: sql,
       rowMode: "array",
       complete: (err, stmt, rows) =>
-        err
-          ? reject(err)
-          : resolve({ columns: (stmt.getColumns() ?? []).map((c) => c.getName()), rows: (rows ?? []) as unknown[][] }),
+        err ? reject(err) : resolve({ columns: (stmt.getColumns() ?? []).map((c) => c.getName()), rows: (rows ?? []) as unknown[][] }),
     });
   });
 }

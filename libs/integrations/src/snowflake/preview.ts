@@ -12,8 +12,9 @@
  * salt is the one stored in the account; Steward's role needs SELECT on the table. Nothing is
  * committed: the profile write is rolled back (and a session that ends mid-way rolls back too).
  */
-import type { DataPreviewPort, DataPreviewRequest, DataPreviewResult } from "../adapter";
+
 import type { AccessError } from "../access-types";
+import type { DataPreviewPort, DataPreviewRequest, DataPreviewResult } from "../adapter";
 import { ConnectorError } from "../connector";
 import { qualifiedSnowflake, UnsafeIdentifierError } from "../sql/quote";
 import { withSnowflake } from "./client";
@@ -87,7 +88,11 @@ export const snowflakePreview: DataPreviewPort = {
     const config = SnowflakeConfig.safeParse(connection.config);
     const credentials = SnowflakeCredentials.safeParse(connection.credentials ?? {});
     if (!config.success || !credentials.success)
-      return failed({ code: "INVALID_CONFIG", errorClass: "CONFIGURATION", message: "INVALID_CONFIG: the stored connection config is not valid" });
+      return failed({
+        code: "INVALID_CONFIG",
+        errorClass: "CONFIGURATION",
+        message: "INVALID_CONFIG: the stored connection config is not valid",
+      });
     let script: PreviewScript;
     try {
       script = previewScript(config.data, request);

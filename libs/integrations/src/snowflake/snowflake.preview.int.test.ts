@@ -7,8 +7,8 @@
 import { createHash } from "node:crypto";
 import type { Expr, PolicyViewSpec, ProfileRow } from "@steward/policy";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { DataPreviewRequest } from "../adapter";
 import type { AccessDesiredState } from "../access-types";
+import type { DataPreviewRequest } from "../adapter";
 import { snowflakeAdapter } from "./adapter";
 import { withSnowflake } from "./client";
 import { connectionFor, STEWARD_USER, startEmulatedAccount } from "./testing/fixture";
@@ -110,7 +110,10 @@ const request = (p: ProfileRow, over: Partial<DataPreviewRequest> = {}): DataPre
   limit: 10,
   ...over,
 });
-const hashed = (v: string) => createHash("sha256").update(SALT + v).digest("hex");
+const hashed = (v: string) =>
+  createHash("sha256")
+    .update(SALT + v)
+    .digest("hex");
 const profileRows = () => JSON.stringify(server.model.policy.rows.get(JSON.stringify(["GOV", "STEWARD_SYSTEM", "PROFILE"])));
 
 /** What the user reads with their own login (their session's CURRENT_USER()). */
@@ -177,7 +180,10 @@ describe("Snowflake data preview (wire emulator)", () => {
     const nul = await preview.preview(conn(), request(PROFILES[0]!, { path: ["DB", "S", "bad\0name"] }));
     expect(nul.kind === "failed" && nul.error.code).toBe("INVALID_INPUT");
     const noPolicyDb = await preview.preview(connectionFor(server, ["DB"]), request(PROFILES[0]!));
-    expect(noPolicyDb.kind === "failed" && [noPolicyDb.error.code, noPolicyDb.error.errorClass]).toEqual(["INVALID_CONFIG", "CONFIGURATION"]);
+    expect(noPolicyDb.kind === "failed" && [noPolicyDb.error.code, noPolicyDb.error.errorClass]).toEqual([
+      "INVALID_CONFIG",
+      "CONFIGURATION",
+    ]);
     expect(server.logins).toBe(logins);
   });
 });

@@ -68,9 +68,9 @@ class Evaluator {
     const negated = this.c.keyword("NOT");
     if (this.c.keyword("LIKE")) {
       const pattern = this.concat();
-      const escape = this.c.keyword("ESCAPE") ? this.c.string() : null;
+      const escapeChar = this.c.keyword("ESCAPE") ? this.c.string() : null;
       if (isNull(left) || isNull(pattern)) return null;
-      const matched = likeRegex(String(pattern), escape).test(String(left));
+      const matched = likeRegex(String(pattern), escapeChar).test(String(left));
       return negated ? !matched : matched;
     }
     if (this.c.keyword("IN")) {
@@ -294,17 +294,24 @@ function call(name: string, a: Value[]): Value {
       return anyNull(1) ? null : Math.floor(num(a[0]!)!);
     case "REGEXP_REPLACE":
       // Snowflake replaces every match; `\1` back-references are JavaScript's `$1`.
-      return anyNull(3) ? null : s(0)!.replace(new RegExp(s(1)!, "g"), s(2)!.replace(/\$/g, "$$$$").replace(/\\(\d)/g, "$$$1"));
+      return anyNull(3)
+        ? null
+        : s(0)!.replace(
+            new RegExp(s(1)!, "g"),
+            s(2)!
+              .replace(/\$/g, "$$$$")
+              .replace(/\\(\d)/g, "$$$1"),
+          );
     default:
       throw syntaxError(`function ${name} is not evaluated by the emulator`);
   }
 }
 
-function likeRegex(pattern: string, escape: string | null): RegExp {
+function likeRegex(pattern: string, escapeChar: string | null): RegExp {
   let re = "";
   for (let i = 0; i < pattern.length; i++) {
     const ch = pattern[i]!;
-    if (escape !== null && ch === escape && i + 1 < pattern.length) re += escapeRe(pattern[++i]!);
+    if (escapeChar !== null && ch === escapeChar && i + 1 < pattern.length) re += escapeRe(pattern[++i]!);
     else if (ch === "%") re += ".*";
     else if (ch === "_") re += ".";
     else re += escapeRe(ch);

@@ -449,7 +449,7 @@ export class PolicyModel {
     c.expectKeyword("FROM");
     const parts = c.qualified();
     const table = parts.length === 3 ? this.host.findTable(parts) : undefined;
-    if (!table || table.tableType !== "BASE TABLE") throw notFound(`Table '${render(parts)}'`);
+    if (table?.tableType !== "BASE TABLE") throw notFound(`Table '${render(parts)}'`);
     if (!c.done && !c.peekKeyword("WHERE") && !c.peekKeyword("LIMIT")) throw syntaxError(`unexpected ${c.describe()}`);
     let where: Token[] = [];
     let limit = Number.POSITIVE_INFINITY;
@@ -467,9 +467,7 @@ export class PolicyModel {
     const scalar = (from: string[], column: string): Value => {
       const [db, schema, name] = from;
       const source = name === "USER_PROFILE" ? "PROFILE" : name!;
-      const rows = (this.rows.get(key([db!, schema!, source])) ?? []).filter(
-        (r) => name !== "USER_PROFILE" || r.account === session.user,
-      );
+      const rows = (this.rows.get(key([db!, schema!, source])) ?? []).filter((r) => name !== "USER_PROFILE" || r.account === session.user);
       if (!this.host.findTable(from)) throw notFound(`Object '${render(from)}'`);
       if (rows.length > 1) throw refused("Single-row subquery returns more than one row.");
       return rows[0]?.[column] ?? null;
@@ -495,7 +493,9 @@ export class PolicyModel {
         }),
       );
       if (where.length && evaluate(where, { args: shown, scalar }) !== true) continue;
-      out.push(columns.map((col) => shown.get(col) ?? null).map((v) => (v === null ? null : Array.isArray(v) ? JSON.stringify(v) : String(v))));
+      out.push(
+        columns.map((col) => shown.get(col) ?? null).map((v) => (v === null ? null : Array.isArray(v) ? JSON.stringify(v) : String(v))),
+      );
     }
     return text(columns, out);
   }
