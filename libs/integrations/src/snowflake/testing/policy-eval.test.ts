@@ -85,10 +85,10 @@ const CASES: [string, Expr][] = [
   ["round a number", mask({ kind: "roundNumber", bucket: 1000 }, "salary", "integer")],
   [
     "CASE on membership",
-    // biome-ignore lint/suspicious/noThenProperty: the IR names a CASE branch "then"
     {
       k: "case",
       when: { k: "inProfileSet", value: text("it"), set: { k: "groups" } },
+      // biome-ignore lint/suspicious/noThenProperty: the IR names a CASE branch "then"
       then: col("email"),
       else: mask({ kind: "null" }, "email", "text"),
     },
