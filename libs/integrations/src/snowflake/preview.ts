@@ -16,10 +16,13 @@
 import type { AccessError } from "../access-types";
 import type { DataPreviewPort, DataPreviewRequest, DataPreviewResult } from "../adapter";
 import { ConnectorError } from "../connector";
-import { qualifiedSnowflake, UnsafeIdentifierError } from "../sql/quote";
-import { withSnowflake } from "./client";
+import { PolicyCompileError } from "../sql/policy/dialect";
+import { qualifiedSnowflake, quoteSnowflakeIdent, quoteSnowflakeLiteral, UnsafeIdentifierError } from "../sql/quote";
+import { type SfQuery, withSnowflake } from "./client";
 import { SnowflakeConfig, SnowflakeCredentials } from "./config";
 import { classifySnowflakeError, snowflakeErrorCode } from "./errors";
+import { desiredPolicies } from "./policies";
+import { snowflakeDialect } from "./policy-dialect";
 import { planProfiles, storedProfile } from "./profile";
 
 export const MAX_PREVIEW_ROWS = 100;
@@ -32,6 +35,10 @@ export type PreviewScript = {
   teardown: string[];
   userSql: string;
   warnings: string[];
+  /** The policy names the spec compiles to, without the connection's prefix (null: nothing to compare). */
+  expected: { kind: string; suffix: string; column: string | null }[] | null;
+  /** Reads every policy attached to the table now. */
+  references: string | null;
 };
 
 class PreviewInputError extends Error {
@@ -72,13 +79,55 @@ export function previewScript(config: SnowflakeConfig, request: DataPreviewReque
   } else if (request.spec) {
     throw new PreviewInputError("INVALID_CONFIG", "the connection has no policyDatabase, so its data policies cannot be previewed");
   }
+  let expected: PreviewScript["expected"] = null;
+  let references: string | null = null;
+  if (config.policyDatabase) {
+    // A policy's name is <prefix><kind>_<source/column hash>_<body hash>: the spec's names without
+    // the prefix say whether what is attached now is what this spec compiles to.
+    const compiled = desiredPolicies(
+      [
+        {
+          spec: request.spec ?? { sourceId: request.sourceId, policyIds: [], conflicts: [], columns: [], rowFilter: null },
+          table: request.path,
+        },
+      ],
+      {
+        dialect: snowflakeDialect(config.policyDatabase),
+        prefix: "",
+        policyDatabase: config.policyDatabase,
+      },
+    );
+    warnings.push(...compiled.warnings);
+    expected = compiled.policies.map((p) => ({ kind: p.kind, suffix: p.name, column: p.column }));
+    references = `SELECT POLICY_NAME, POLICY_KIND, REF_COLUMN_NAME FROM TABLE(${quoteSnowflakeIdent(database)}.INFORMATION_SCHEMA.POLICY_REFERENCES(REF_ENTITY_NAME => ${quoteSnowflakeLiteral(table)}, REF_ENTITY_DOMAIN => 'table'))`;
+  }
   return {
     setup,
     select: `SELECT * FROM ${table}${listed ? "" : " WHERE FALSE"} LIMIT ${limit}`,
     teardown,
     userSql: `SELECT * FROM ${table} LIMIT ${limit}`,
     warnings,
+    expected,
+    references,
   };
+}
+
+/** A warning when the Steward policies on the table are not exactly the ones the spec compiles to. */
+async function attachedDiffers(q: SfQuery, script: PreviewScript): Promise<string | null> {
+  if (!script.references || !script.expected) return null;
+  const attached = (await q(script.references))
+    .map((r) => ({
+      name: String(r.POLICY_NAME ?? ""),
+      kind: String(r.POLICY_KIND ?? ""),
+      column: r.REF_COLUMN_NAME ? String(r.REF_COLUMN_NAME) : null,
+    }))
+    .filter((a) => /^STW_[0-9A-F]{8}_(M|RAP)_/.test(a.name));
+  const same =
+    attached.length === script.expected.length &&
+    script.expected.every((e) => attached.some((a) => a.kind === e.kind && a.column === e.column && a.name.endsWith(`_${e.suffix}`)));
+  return same
+    ? null
+    : "the policies attached to this table are not the ones this spec compiles to (a draft, or a change not reconciled yet): the rows show what the attached policies do, not the spec";
 }
 
 const failed = (error: AccessError): DataPreviewResult => ({ kind: "failed", error });
@@ -103,7 +152,7 @@ export const snowflakePreview: DataPreviewPort = {
           errorClass: err.code === "INVALID_CONFIG" ? "CONFIGURATION" : "PERMANENT",
           message: `${err.code}: ${err.message}`,
         });
-      if (err instanceof UnsafeIdentifierError)
+      if (err instanceof UnsafeIdentifierError || err instanceof PolicyCompileError)
         return failed({ code: "INVALID_INPUT", errorClass: "PERMANENT", message: `INVALID_INPUT: ${err.message}` });
       throw err;
     }
@@ -112,6 +161,8 @@ export const snowflakePreview: DataPreviewPort = {
         config.data,
         credentials.data,
         async (q, table) => {
+          const differs = await attachedDiffers(q, script);
+          if (differs) script.warnings.push(differs);
           for (const sql of script.setup) await q(sql);
           try {
             return await table(script.select);

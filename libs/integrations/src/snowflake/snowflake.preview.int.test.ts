@@ -148,9 +148,18 @@ describe("Snowflake data preview (wire emulator)", () => {
     expect(other.sql).toContain(`'${STEWARD_USER}' AS "account"`);
     expect(other.sql.endsWith(`SELECT * FROM "DB"."S"."CUSTOMERS" LIMIT 10;\nROLLBACK`)).toBe(true);
     expect(other.warnings.some((w) => w.includes("CURRENT_USER()"))).toBe(true);
+    expect(other.warnings.some((w) => w.includes("not the ones this spec compiles to"))).toBe(false);
     // Nothing stays behind: Steward's user has no PROFILE row, the users' rows are untouched.
     expect(profileRows()).toBe(before);
     expect(profileRows()).not.toContain(STEWARD_USER);
+  });
+
+  it("a spec that is not what is attached (a draft) is said so: the rows are the attached policies", async () => {
+    const draft: PolicyViewSpec = { ...spec, rowFilter: { k: "compare", op: "=", left: col("region"), right: text("US") } };
+    const result = await preview.preview(conn(), request(PROFILES[0]!, { spec: draft }));
+    if (result.kind !== "rows") throw new Error(JSON.stringify(result));
+    expect(result.warnings.filter((w) => w.includes("not the ones this spec compiles to"))).toHaveLength(1);
+    expect(result.rows.map((r) => r[1])).toEqual(["EU", "EU"]);
   });
 
   it("a profile that does not list the source shows no rows; a hostile table name is read exactly", async () => {

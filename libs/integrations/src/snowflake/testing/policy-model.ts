@@ -500,10 +500,14 @@ export class PolicyModel {
     return text(columns, out);
   }
 
+  /** POLICY_REFERENCES(POLICY_NAME => '…') or (REF_ENTITY_NAME => '<table>', REF_ENTITY_DOMAIN => 'table'). */
   private references(tokens: Token[]): ResultSet {
     const at = tokens.findIndex((t) => t.t === "sym" && t.v === "=" && tokens[tokens.indexOf(t) + 1]?.v === ">");
     const arg = tokens[at + 2];
-    if (at < 0 || arg?.t !== "str") throw syntaxError("expected POLICY_NAME => '<name>'");
+    const named = tokens[at - 1];
+    if (at < 0 || arg?.t !== "str" || named?.t !== "word") throw syntaxError("expected POLICY_NAME => '<name>'");
+    if (named.v === "REF_ENTITY_NAME") return this.referencesOn(new Cursor(lex(arg.v)).qualified());
+    if (named.v !== "POLICY_NAME") throw syntaxError(`unsupported argument ${named.v}`);
     const parts = new Cursor(lex(arg.v)).qualified();
     const policy = this.policies.get(key(parts));
     if (!policy) throw notFound(`Policy '${arg.v}'`);
@@ -531,6 +535,30 @@ export class PolicyModel {
         const [d, s, t] = JSON.parse(k) as string[];
         rows.push([...parts, "ROW_ACCESS_POLICY", d!, s!, t!, "TABLE", null, JSON.stringify(r.on), "ACTIVE"]);
       }
+    return text(cols, rows);
+  }
+
+  /** Every policy attached to one table (its columns' masks and its row access policy). */
+  private referencesOn(table: string[]): ResultSet {
+    if (table.length !== 3 || !this.host.findTable(table)) throw notFound(`Table '${render(table)}'`);
+    const rows: Cell[][] = [];
+    for (const [k, m] of this.masks) {
+      const [d, s, t, col] = JSON.parse(k) as string[];
+      if (key([d!, s!, t!]) === key(table)) rows.push([...m.policy, "MASKING_POLICY", d!, s!, t!, "TABLE", col!]);
+    }
+    const r = this.rowPolicies.get(key(table));
+    if (r) rows.push([...r.policy, "ROW_ACCESS_POLICY", ...table, "TABLE", null]);
+    const cols = [
+      "POLICY_DB",
+      "POLICY_SCHEMA",
+      "POLICY_NAME",
+      "POLICY_KIND",
+      "REF_DATABASE_NAME",
+      "REF_SCHEMA_NAME",
+      "REF_ENTITY_NAME",
+      "REF_ENTITY_DOMAIN",
+      "REF_COLUMN_NAME",
+    ];
     return text(cols, rows);
   }
 }
