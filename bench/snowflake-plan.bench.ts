@@ -165,11 +165,12 @@ async function measure(): Promise<void> {
   const prefix = scopePrefix(CONNECTION_ID);
   const empty: SfState = {
     users: new Set(users),
+    noSecondaryRoles: new Set(),
     objects: new Map(objects.map((o) => [showName(o.path), { kind: "TABLE" as const, shared: false, parts: o.path }])),
     containers: new Map(),
     setRoles: new Map(),
-    containerRoles: new Map(),
-    userRoles: new Map(),
+    legacyUserRoles: new Map(),
+    legacyContainerRoles: new Set(),
     foreign: [],
   };
   const input: PlanInput = {

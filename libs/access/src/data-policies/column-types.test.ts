@@ -41,6 +41,15 @@ describe("columnTypeOf", () => {
     ["time(3)", "other"],
     ["time(3) with time zone", "other"],
     ["ipaddress", "other"],
+    // Snowflake (the crawl adds precision / scale / length to INFORMATION_SCHEMA's DATA_TYPE)
+    ["NUMBER(38,0)", "integer"],
+    ["NUMBER(10,2)", "decimal"],
+    ["NUMBER", "decimal"],
+    ["TEXT(16777216)", "text"],
+    ["FLOAT", "float"],
+    ["TIMESTAMP_NTZ", "timestamp"],
+    ["TIMESTAMP_TZ", "timestamptz"],
+    ["TIMESTAMP_LTZ", "timestamptz"],
   ])("%s → %s", (dataType, expected) => {
     expect(columnTypeOf(dataType)).toBe(expected);
   });

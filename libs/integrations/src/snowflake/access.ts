@@ -14,9 +14,9 @@ import { type SfQuery, withSnowflake } from "./client";
 import { SnowflakeConfig, SnowflakeCredentials } from "./config";
 import { checkPolicyConfig, type DataPolicyPlan, PolicyConfigError, planDataPolicies } from "./data-policies";
 import { classifySnowflakeError, snowflakeErrorCode } from "./errors";
-import { scopePrefix, showName, userRoleName } from "./naming";
+import { scopePrefix, showName } from "./naming";
 import { type PlanInput, planAccess, type SfPlan } from "./planner";
-import { readObjectGrants, readState, readUsersOfRole, type SfState } from "./state";
+import { membersOfSetRole, readObjectGrants, readState, readUsersOfRole, type SfState } from "./state";
 
 type Resolved = { config: SnowflakeConfig; credentials: SnowflakeCredentials };
 /** Pure preparation, before connecting: bad input fails here and nothing is sent. */
@@ -98,15 +98,23 @@ function planInput(p: Prepared, desired: AccessDesiredState, state: SfState, war
     .map((e) => ({ objectId: e.objectId, account: e.accountName, level: e.level }));
   if (p.scope) {
     const idOf = new Map(objects.map((o) => [showName(o.parts), o.id]));
-    const accountOf = new Map(accounts.filter((a) => !inScope(a)).map((a) => [userRoleName(p.prefix, a), a]));
-    for (const info of state.setRoles.values()) {
-      const holders = info.holders.flatMap((h) => (h.grantedTo === "ROLE" ? (accountOf.get(h.name) ?? []) : []));
+    const outside = new Set(accounts.filter((a) => !inScope(a)));
+    for (const [role, info] of state.setRoles) {
+      const holders = [...membersOfSetRole(state, role)].filter((a) => outside.has(a));
       for (const priv of info.privileges) {
         const id = priv.privilege === "SELECT" ? idOf.get(priv.name) : undefined;
         if (id) for (const account of holders) access.push({ objectId: id, account, level: info.level === "W" ? "WRITE" : "READ" });
       }
     }
   }
+  // Since BCR 2024_08 an unset DEFAULT_SECONDARY_ROLES means ALL; a user who set it otherwise only
+  // gets Steward's access-set roles in a session that asks for them (docs/platforms/snowflake.md).
+  const granted = new Set(access.map((e) => e.account));
+  const off = accounts.filter((a) => granted.has(a) && state.noSecondaryRoles.has(a));
+  if (off.length)
+    warnings.push(
+      `DEFAULT_SECONDARY_ROLES is not ALL for ${off.map((a) => JSON.stringify(a)).join(", ")}: Steward's roles are granted but active only after USE SECONDARY ROLES ALL (or USE ROLE)`,
+    );
   return { prefix: p.prefix, objects, accounts, access };
 }
 

@@ -3,6 +3,7 @@ import { snowflakeAccess } from "./access";
 import { snowflakeAccountRules, snowflakeAccountRulesFor } from "./accounts";
 import { classifySnowflakeError } from "./errors";
 import { ROLE_PREFIX } from "./naming";
+import { snowflakePreview } from "./preview";
 import { snowflakeConnector } from "./snowflake.connector";
 
 /** The connection form; names match SnowflakeConfig / SnowflakeCredentials. */
@@ -56,6 +57,7 @@ export const snowflakeAdapter: PlatformAdapter = {
   connectionFields: CONNECTION_FIELDS,
   catalog: snowflakeConnector as PlatformAdapter["catalog"],
   access: snowflakeAccess,
+  dataPreview: snowflakePreview,
   accounts: {
     validate: (name) => snowflakeAccountRules.validate(name),
     canonical: (name) => snowflakeAccountRules.canonical(name),

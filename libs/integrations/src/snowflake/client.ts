@@ -6,6 +6,9 @@ import { snowflakeErrorCode } from "./errors";
 
 export type SfRow = Record<string, unknown>;
 export type SfQuery = (sql: string) => Promise<SfRow[]>;
+/** A query whose result keeps the column order (and duplicate names): rows as arrays. */
+export type SfTable = { columns: string[]; rows: unknown[][] };
+export type SfTableQuery = (sql: string) => Promise<SfTable>;
 
 let configured = false;
 function configureOnce(): void {
@@ -68,6 +71,17 @@ function run(connection: snowflake.Connection, sql: string): Promise<SfRow[]> {
   });
 }
 
+function runTable(connection: snowflake.Connection, sql: string): Promise<SfTable> {
+  return new Promise((resolve, reject) => {
+    connection.execute({
+      sqlText: sql,
+      rowMode: "array",
+      complete: (err, stmt, rows) =>
+        err ? reject(err) : resolve({ columns: (stmt.getColumns() ?? []).map((c) => c.getName()), rows: (rows ?? []) as unknown[][] }),
+    });
+  });
+}
+
 /**
  * Runs `fn` in one session. A failure to sign in becomes a ConnectorError; so do statement failures
  * unless `rawQueryErrors` (the access port classifies those itself and reports what it had sent).
@@ -75,7 +89,7 @@ function run(connection: snowflake.Connection, sql: string): Promise<SfRow[]> {
 export async function withSnowflake<T>(
   config: SnowflakeConfig,
   credentials: SnowflakeCredentials,
-  fn: (q: SfQuery) => Promise<T>,
+  fn: (q: SfQuery, table: SfTableQuery) => Promise<T>,
   opts: { rawQueryErrors?: boolean } = {},
 ): Promise<T> {
   configureOnce();
@@ -84,7 +98,10 @@ export async function withSnowflake<T>(
   const failed = await new Promise<unknown>((done) => connection.connect((err) => done(err ?? null)));
   if (failed) throw new ConnectorError(snowflakeProblem(failed, config));
   try {
-    return await fn((sql) => run(connection, sql));
+    return await fn(
+      (sql) => run(connection, sql),
+      (sql) => runTable(connection, sql),
+    );
   } catch (err) {
     if (err instanceof ConnectorError || opts.rawQueryErrors) throw err;
     throw new ConnectorError(snowflakeProblem(err, config));

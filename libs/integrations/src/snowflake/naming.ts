@@ -24,19 +24,15 @@ export function setRoleName(prefix: string, level: SetLevel, sortedMembers: read
   return `${prefix}${level}_${hex(sortedMembers.join("\n") + (attempt ? `\n#${attempt}` : ""), 10)}`;
 }
 
-/** The one role per user that holds the user's access-set roles and is granted to the user. */
-export const userRoleName = (prefix: string, account: string) => `${prefix}U_${hex(`user\n${account}`, 12)}`;
-
-/** Holds USAGE on one database; the schema roles of that database are granted it. */
-export const databaseRoleName = (prefix: string, database: string) => `${prefix}D_${hex(`db\n${database}`, 10)}`;
-/** Holds USAGE on one schema; access-set roles with objects there are granted it. */
-export const schemaRoleName = (prefix: string, database: string, schema: string) =>
-  `${prefix}S_${hex(`schema\n${database}\n${schema}`, 10)}`;
-
+/*
+ * Roles of the design before 2026-12 (a role per user holding its access sets; USAGE roles per schema
+ * and database). Steward creates none of them any more; a reconcile finds them (prefix + comment),
+ * moves their effect into the access-set roles, then drops them. Their names are only parsed.
+ */
 export type ManagedRoleKind =
   | { kind: "set"; level: SetLevel }
-  | { kind: "user" }
-  | { kind: "container"; of: "DATABASE" | "SCHEMA" }
+  | { kind: "legacy-user" }
+  | { kind: "legacy-container"; of: "DATABASE" | "SCHEMA" }
   | { kind: "unknown" };
 
 export function parseManagedRole(prefix: string, role: string): ManagedRoleKind {
@@ -44,9 +40,9 @@ export function parseManagedRole(prefix: string, role: string): ManagedRoleKind 
   const rest = role.slice(prefix.length);
   if (/^R_[0-9A-F]{10}$/.test(rest)) return { kind: "set", level: "R" };
   if (/^W_[0-9A-F]{10}$/.test(rest)) return { kind: "set", level: "W" };
-  if (/^U_[0-9A-F]{12}$/.test(rest)) return { kind: "user" };
-  if (/^D_[0-9A-F]{10}$/.test(rest)) return { kind: "container", of: "DATABASE" };
-  if (/^S_[0-9A-F]{10}$/.test(rest)) return { kind: "container", of: "SCHEMA" };
+  if (/^U_[0-9A-F]{12}$/.test(rest)) return { kind: "legacy-user" };
+  if (/^D_[0-9A-F]{10}$/.test(rest)) return { kind: "legacy-container", of: "DATABASE" };
+  if (/^S_[0-9A-F]{10}$/.test(rest)) return { kind: "legacy-container", of: "SCHEMA" };
   return { kind: "unknown" };
 }
 

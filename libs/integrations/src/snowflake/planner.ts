@@ -5,16 +5,17 @@
  *
  * Design (docs/platforms/snowflake.md): objects with the same audience at the same level share one
  * access-set role holding the exact privileges per object type plus USAGE on their schemas and
- * databases; each user has one Steward user role, granted to the user, that holds their access-set
- * roles. USAGE comes from one Steward role per schema (granted the role of its database), which
- * the access-set roles are granted. Only roles with this connection's prefix and Steward's comment are ever changed.
+ * databases, granted directly to each user of the audience (Snowflake activates every granted role
+ * as a secondary role). Roles of the design before 2026-12 (per-user roles, USAGE roles) are dropped
+ * once the access-set roles carry their effect. Only roles with this connection's prefix and
+ * Steward's comment are ever changed.
  */
 import type { AccessCounts, AccessFinding, AccessLevel } from "../access-types";
 import { emptyCounts } from "../access-types";
 import { qualifiedSnowflake, quoteSnowflakeIdent, quoteSnowflakeLiteral } from "../sql/quote";
-import { databaseRoleName, MANAGED_COMMENT, type SetLevel, schemaRoleName, setRoleName, showName, userRoleName } from "./naming";
+import { MANAGED_COMMENT, type SetLevel, setRoleName, showName } from "./naming";
 import { type PlatformObject, privilegesFor, writable } from "./objects";
-import type { RoleInfo, SfState } from "./state";
+import { membersOfSetRole, type RoleInfo, type SfState } from "./state";
 
 export type PlannedObject = { id: string; parts: string[]; object: PlatformObject };
 export type PlanInput = {
@@ -67,12 +68,7 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * (shared objects + shared members), so an audience change edits memberships and a new table edits
  * one grant. Only sets overlapping no existing role get a new, hash-named role.
  */
-export function assignRoles(
-  sets: readonly AccessSet[],
-  state: SfState,
-  prefix: string,
-  accountOfUserRole: ReadonlyMap<string, string>,
-): string[] {
+export function assignRoles(sets: readonly AccessSet[], state: SfState, prefix: string): string[] {
   const objectsOf = new Map<string, Set<string>>();
   const membersOf = new Map<string, Set<string>>();
   const rolesOn = new Map<string, string[]>();
@@ -80,7 +76,7 @@ export function assignRoles(
     const objs = new Set(info.privileges.filter((p) => p.grantedOn !== "DATABASE" && p.grantedOn !== "SCHEMA").map((p) => p.name));
     objectsOf.set(role, objs);
     for (const o of objs) rolesOn.set(o, [...(rolesOn.get(o) ?? []), role]);
-    membersOf.set(role, new Set(info.holders.flatMap((h) => (h.grantedTo === "ROLE" ? (accountOfUserRole.get(h.name) ?? []) : []))));
+    membersOf.set(role, membersOfSetRole(state, role));
   }
   const pairs: { score: number; role: string; set: number }[] = [];
   sets.forEach((s, si) => {
@@ -104,7 +100,7 @@ export function assignRoles(
     names[p.set] = p.role;
     taken.add(p.role);
   }
-  const existing = new Set([...state.setRoles.keys(), ...state.userRoles.keys(), ...state.foreign]);
+  const existing = new Set([...state.setRoles.keys(), ...state.legacyUserRoles.keys(), ...state.legacyContainerRoles, ...state.foreign]);
   return sets.map((s, si) => {
     const named = names[si];
     if (named) return named;
@@ -131,17 +127,17 @@ export function planAccess(input: PlanInput, state: SfState): SfPlan {
   const plan: SfPlan = { statements: [], findings: [], counts: emptyCounts() };
   const creates: string[] = [];
   const grants: string[] = [];
-  const memberships: string[] = [];
   const toUsers: string[] = [];
   const revokes: string[] = [];
   const drops: string[] = [];
   const role = quoteSnowflakeIdent;
+  const user = quoteSnowflakeIdent;
   const create = (name: string) => `CREATE ROLE IF NOT EXISTS ${role(name)} COMMENT = ${quoteSnowflakeLiteral(MANAGED_COMMENT)}`;
 
-  const userRoleOf = new Map(input.accounts.map((a) => [a, userRoleName(input.prefix, a)]));
-  const accountOfUserRole = new Map([...userRoleOf].map(([a, r]) => [r, a]));
   const sets = accessSets(input);
-  const names = assignRoles(sets, state, input.prefix, accountOfUserRole);
+  const names = assignRoles(sets, state, input.prefix);
+  // Legacy roles are dropped at the end; DROP ROLE takes their memberships with them.
+  const dropped = (name: string) => state.legacyUserRoles.has(name) || state.legacyContainerRoles.has(name);
 
   // Where a privilege name found on the platform can be addressed again (revokes need the exact type).
   const targetOf = (name: string): Target | null => {
@@ -152,13 +148,8 @@ export function planAccess(input: PlanInput, state: SfState): SfPlan {
   };
   const on = (t: Target) => `${t.keyword} ${qualifiedSnowflake(...t.parts)}`;
 
-  /** One managed role to its wanted privileges and holders (other managed roles); only this role changes. */
-  const reconcileRole = (
-    name: string,
-    current: RoleInfo | undefined,
-    want: WantedPrivileges,
-    holders: ReadonlyMap<string, string | undefined>,
-  ) => {
+  /** One access-set role to its wanted privileges and users; only this role changes. */
+  const reconcileRole = (name: string, current: RoleInfo | undefined, want: WantedPrivileges, members: readonly string[]) => {
     if (!current) {
       creates.push(create(name));
       plan.counts.other++;
@@ -186,83 +177,48 @@ export function planAccess(input: PlanInput, state: SfState): SfPlan {
       revokes.push(`REVOKE ${extra.join(", ")} ON ${on(target)} FROM ROLE ${role(name)}`);
       plan.counts.revoked += extra.length;
     }
-    const held = new Set((current?.holders ?? []).filter((h) => h.grantedTo === "ROLE").map((h) => h.name));
-    for (const [holder, account] of [...holders].sort(([a], [b]) => cmp(a, b))) {
-      if (held.has(holder)) continue;
-      if (current) plan.findings.push({ kind: "MISSING_MEMBERSHIP", repairable: true, role: name, holder, ...accountField(account) });
-      memberships.push(`GRANT ROLE ${role(name)} TO ROLE ${role(holder)}`);
+    const holders = current?.holders ?? [];
+    const direct = new Set(holders.filter((h) => h.grantedTo === "USER").map((h) => h.name));
+    const wanted = new Set(members);
+    for (const m of members) {
+      if (direct.has(m)) continue;
+      // A member reaching the role only through a legacy per-user role is part of the migration, not drift.
+      if (current && !holders.some((h) => h.grantedTo === "ROLE" && state.legacyUserRoles.get(h.name)?.has(m)))
+        plan.findings.push({ kind: "MISSING_MEMBERSHIP", repairable: true, role: name, accountName: m });
+      toUsers.push(`GRANT ROLE ${role(name)} TO USER ${user(m)}`);
       plan.counts.granted++;
     }
-    for (const h of current?.holders ?? []) {
-      const managed =
-        h.grantedTo === "ROLE" && (state.userRoles.has(h.name) || state.setRoles.has(h.name) || state.containerRoles.has(h.name));
-      if (managed) {
-        if (holders.has(h.name)) continue;
-        plan.findings.push({
-          kind: "EXTRA_MEMBERSHIP",
-          repairable: true,
-          role: name,
-          holder: h.name,
-          ...accountField(accountOfUserRole.get(h.name)),
-        });
+    for (const h of holders) {
+      if (h.grantedTo === "USER") {
+        // Every user holding Steward's role got it from Steward (or must not have it): the role is Steward's.
+        if (wanted.has(h.name)) continue;
+        plan.findings.push({ kind: "EXTRA_MEMBERSHIP", repairable: true, role: name, accountName: h.name });
+        revokes.push(`REVOKE ROLE ${role(name)} FROM USER ${user(h.name)}`);
+        plan.counts.revoked++;
+      } else if (h.grantedTo === "ROLE" && dropped(h.name)) {
+        // Held by a legacy role that is dropped below, which removes this grant too.
+      } else if (h.grantedTo === "ROLE" && state.setRoles.has(h.name)) {
+        plan.findings.push({ kind: "EXTRA_MEMBERSHIP", repairable: true, role: name, holder: h.name });
         revokes.push(`REVOKE ROLE ${role(name)} FROM ROLE ${role(h.name)}`);
         plan.counts.revoked++;
       } else {
-        // Someone granted Steward's role to a role or user Steward does not manage: reported, left alone.
+        // Someone granted Steward's role to a role Steward does not manage: reported, left alone.
         plan.findings.push({ kind: "FOREIGN_HOLDER", repairable: false, role: name, grantedTo: h.grantedTo, grantee: h.name });
       }
     }
   };
 
-  const wantedUserRoles = new Set<string>();
-  // Container roles: schema → the set roles with objects there; database → its schema roles.
-  const schemaHolders = new Map<string, { parts: string[]; holders: Map<string, undefined> }>();
   sets.forEach((set, si) => {
     const name = names[si]!;
     const want: WantedPrivileges = new Map();
     for (const o of set.objects) {
       need(want, { keyword: o.object.kind, parts: o.parts }, privilegesFor(o.object, set.level === "W" ? "WRITE" : "READ"));
-      const sr = schemaRoleName(input.prefix, o.parts[0]!, o.parts[1]!);
-      const entry = schemaHolders.get(sr) ?? schemaHolders.set(sr, { parts: o.parts.slice(0, 2), holders: new Map() }).get(sr)!;
-      entry.holders.set(name, undefined);
+      need(want, { keyword: "SCHEMA", parts: o.parts.slice(0, 2) }, ["USAGE"]);
+      need(want, { keyword: "DATABASE", parts: o.parts.slice(0, 1) }, ["USAGE"]);
     }
-    const holders = new Map(set.members.map((m) => [userRoleOf.get(m)!, m] as [string, string | undefined]));
-    for (const h of holders.keys()) wantedUserRoles.add(h);
-    reconcileRole(name, state.setRoles.get(name), want, holders);
+    reconcileRole(name, state.setRoles.get(name), want, set.members);
   });
-  const dbHolders = new Map<string, { parts: string[]; holders: Map<string, undefined> }>();
-  for (const [sr, { parts, holders }] of [...schemaHolders].sort(([a], [b]) => cmp(a, b))) {
-    const want: WantedPrivileges = new Map();
-    need(want, { keyword: "SCHEMA", parts }, ["USAGE"]);
-    reconcileRole(sr, state.containerRoles.get(sr), want, holders);
-    const dr = databaseRoleName(input.prefix, parts[0]!);
-    const entry = dbHolders.get(dr) ?? dbHolders.set(dr, { parts: parts.slice(0, 1), holders: new Map() }).get(dr)!;
-    entry.holders.set(sr, undefined);
-  }
-  for (const [dr, { parts, holders }] of [...dbHolders].sort(([a], [b]) => cmp(a, b))) {
-    const want: WantedPrivileges = new Map();
-    need(want, { keyword: "DATABASE", parts }, ["USAGE"]);
-    reconcileRole(dr, state.containerRoles.get(dr), want, holders);
-  }
 
-  for (const [a, ur] of userRoleOf) {
-    if (!wantedUserRoles.has(ur)) continue;
-    const users = state.userRoles.get(ur);
-    if (!users) {
-      creates.push(create(ur));
-      plan.counts.other++;
-    } else if (!users.has(a)) plan.findings.push({ kind: "USER_ROLE_NOT_GRANTED", repairable: true, accountName: a, role: ur });
-    if (!users?.has(a)) {
-      toUsers.push(`GRANT ROLE ${role(ur)} TO USER ${quoteSnowflakeIdent(a)}`);
-      plan.counts.granted++;
-    }
-    for (const other of [...(users ?? [])].sort()) {
-      if (other === a) continue;
-      plan.findings.push({ kind: "USER_ROLE_MISGRANTED", repairable: true, accountName: other, role: ur });
-      revokes.push(`REVOKE ROLE ${role(ur)} FROM USER ${quoteSnowflakeIdent(other)}`);
-      plan.counts.revoked++;
-    }
-  }
   // Roles nobody needs any more: DROP removes their grants and memberships in one statement.
   const used = new Set(names);
   for (const r of [...state.setRoles.keys()].sort())
@@ -271,22 +227,13 @@ export function planAccess(input: PlanInput, state: SfState): SfPlan {
       drops.push(`DROP ROLE IF EXISTS ${role(r)}`);
       plan.counts.other++;
     }
-  for (const r of [...state.containerRoles.keys()].sort())
-    if (!schemaHolders.has(r) && !dbHolders.has(r)) {
-      plan.findings.push({ kind: "EXTRA_ROLE", repairable: true, role: r });
-      drops.push(`DROP ROLE IF EXISTS ${role(r)}`);
-      plan.counts.other++;
-    }
-  for (const r of [...state.userRoles.keys()].sort())
-    if (!wantedUserRoles.has(r)) {
-      plan.findings.push({ kind: "EXTRA_USER_ROLE", repairable: true, role: r, ...accountField(accountOfUserRole.get(r)) });
-      drops.push(`DROP ROLE IF EXISTS ${role(r)}`);
-      plan.counts.other++;
-    }
+  for (const r of [...state.legacyUserRoles.keys(), ...state.legacyContainerRoles].sort()) {
+    plan.findings.push({ kind: "LEGACY_ROLE", repairable: true, role: r });
+    drops.push(`DROP ROLE IF EXISTS ${role(r)}`);
+    plan.counts.other++;
+  }
   for (const f of state.foreign) plan.findings.push({ kind: "FOREIGN_ROLE", repairable: false, role: f });
-  // Grants before revokes: a change of role never leaves a user without access in between.
-  plan.statements.push(...creates, ...grants, ...memberships, ...toUsers, ...revokes, ...drops);
+  // Grants before revokes and drops: a change of role (or of design) never leaves a user without access in between.
+  plan.statements.push(...creates, ...grants, ...toUsers, ...revokes, ...drops);
   return plan;
 }
-
-const accountField = (a: string | undefined) => (a === undefined ? {} : { accountName: a });

@@ -155,6 +155,34 @@ describe("Snowflake policies from a view spec (golden)", () => {
     expect(out.warnings).toHaveLength(1);
   });
 
+  it("names the column's exact NUMBER(p,s) in the signature and RETURNS, casts a rounded decimal back to it; text drops its length", () => {
+    const s: PolicyViewSpec = {
+      ...spec(),
+      rowFilter: null,
+      columns: [
+        {
+          name: "price",
+          type: "decimal",
+          dataType: "NUMBER(10,2)",
+          expr: { k: "mask", mask: { kind: "roundNumber", bucket: 5 }, arg: col("price"), type: "decimal" },
+        },
+        {
+          name: "code",
+          type: "text",
+          dataType: "TEXT(8)",
+          expr: { k: "mask", mask: { kind: "hash" }, arg: col("code"), type: "text" },
+        },
+      ],
+    };
+    const [price, code] = desiredPolicies([{ spec: s, table: TABLE }], opts).policies;
+    expect(price!.create).toContain(`AS ("price" NUMBER(10,2)) RETURNS NUMBER(10,2) ->\nCAST((FLOOR("price" / 5) * 5) AS NUMBER(10,2))\n`);
+    // A 64-character hash stays returnable on an 8-character column: string masks are not bound to the length.
+    expect(code!.create).toContain(`AS ("code" TEXT) RETURNS TEXT ->\nSHA2(`);
+    // Another precision is another signature, so another policy (swapped in by name).
+    const wider = desiredPolicies([{ spec: { ...s, columns: [{ ...s.columns[0]!, dataType: "NUMBER(12,4)" }] }, table: TABLE }], opts);
+    expect(wider.policies[0]!.name).not.toBe(price!.name);
+  });
+
   it("skips a column whose type cannot be named, with a warning", () => {
     const s: PolicyViewSpec = { ...spec(), rowFilter: null, columns: [{ ...spec().columns[0]!, dataType: "TEXT); DROP" }] };
     const out = desiredPolicies([{ spec: s, table: TABLE }], opts);

@@ -19,7 +19,7 @@ import { baseType, type CompileContext, compileExpr } from "../sql/policy/compil
 import type { PolicyDialect } from "../sql/policy/dialect";
 import { qualifiedSnowflake, quoteSnowflakeIdent, quoteSnowflakeLiteral } from "../sql/quote";
 import { MANAGED_COMMENT } from "./naming";
-import { POLICY_SCHEMA, safeSnowflakeType } from "./policy-dialect";
+import { POLICY_SCHEMA, policyType } from "./policy-dialect";
 
 export type PolicyKind = "MASKING_POLICY" | "ROW_ACCESS_POLICY";
 
@@ -64,7 +64,7 @@ export function desiredPolicies(
   const qualifiedPolicy = (name: string) => qualifiedSnowflake(opts.policyDatabase, POLICY_SCHEMA, name);
   for (const { spec, table } of sources) {
     const infos = new Map(spec.columns.map((c) => [c.name, { type: baseType(c), dataType: c.dataType || null }] as const));
-    const typeOf = (column: string) => safeSnowflakeType(infos.get(column)?.dataType);
+    const typeOf = (column: string) => policyType(infos.get(column)?.dataType);
     const where = `source ${spec.sourceId}`;
     const compile = (expr: Expr, path: string) => {
       const columns = new RecordingColumns(infos);

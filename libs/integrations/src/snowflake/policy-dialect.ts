@@ -34,19 +34,35 @@ export const USER_PROFILE_VIEW = "USER_PROFILE";
 export const SALT_TABLE = "HASH_SALT";
 
 /**
- * Type names as INFORMATION_SCHEMA.COLUMNS prints them (`TEXT`, `NUMBER`, `TIMESTAMP_TZ`), optionally
- * with precision. Only these are ever pasted into SQL (casts, policy signatures).
+ * Type names as the crawl records them (`TEXT`, `NUMBER(10,2)`, `VARCHAR(40)`, `TIMESTAMP_TZ`,
+ * snowflake.connector.ts). Only these are ever pasted into SQL (casts, policy signatures).
  */
 export const safeSnowflakeType = safeTypeName;
 
+const TEXT_TYPE = /^(VARCHAR|TEXT|STRING|CHAR|CHARACTER|NCHAR|NVARCHAR|NVARCHAR2|CHAR VARYING|NCHAR VARYING)\b/;
+
 /**
- * Casts back to the native type only for classes whose bare type name keeps the value: a bare
- * `NUMBER` is NUMBER(38,0) and would cut a decimal's scale, so numbers are left to the policy's
- * RETURNS type, which Snowflake coerces to.
+ * The type a policy names for a column: its exact type, except that text loses its length
+ * (`TEXT(40)` → `TEXT`, which is VARCHAR of the maximum length). A
+ * masking policy must return the column's type, and Snowflake fits a number's mask to the column's
+ * precision and scale (BCR 2024_04), so `NUMBER(p,s)` is kept; a string mask is not bound to the
+ * column's length, and a hash (64 characters) must stay returnable on a VARCHAR(10).
+ */
+export function policyType(dataType: string | null | undefined): string | null {
+  const t = safeSnowflakeType(dataType);
+  if (t === null) return null;
+  return TEXT_TYPE.test(t) ? t.replace(/ ?\(.*\)$/, "") : t;
+}
+
+/**
+ * Casts back to the native type. A number is cast only when its type carries precision and scale
+ * (`NUMBER(p,s)` from the crawl): a bare `NUMBER` is NUMBER(38,0) and would cut a decimal's scale,
+ * so without them the value is left to the policy's RETURNS type, which Snowflake coerces to.
  */
 function castTo(sql: string, target: MaskTarget): string {
-  const t = safeSnowflakeType(target.dataType);
-  if (t === null || target.type === "integer" || target.type === "decimal" || target.type === "float") return sql;
+  const t = policyType(target.dataType);
+  if (t === null || target.type === "float") return sql;
+  if ((target.type === "integer" || target.type === "decimal") && !/\(/.test(t)) return sql;
   return `CAST(${sql} AS ${t})`;
 }
 

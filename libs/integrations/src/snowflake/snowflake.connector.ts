@@ -21,6 +21,19 @@ const NEUTRAL: Record<ObjectKind, ObjectType> = {
 
 const str = (r: SfRow, k: string) => (r[k] === null || r[k] === undefined ? "" : String(r[k]));
 
+/**
+ * The column's exact type from INFORMATION_SCHEMA.COLUMNS, whose DATA_TYPE has no precision
+ * (`NUMBER`, `TEXT`): fixed-point numbers become `NUMBER(p,s)` (a masking policy's RETURNS must be
+ * the column's type; a bare NUMBER is NUMBER(38,0)), text becomes `TEXT(n)` (Snowflake's spelling
+ * of VARCHAR(n)).
+ */
+export function exactType(dataType: string, precision: string, scale: string, length: string): string {
+  const digits = (v: string) => /^\d{1,9}$/.test(v);
+  if (dataType === "NUMBER" && digits(precision)) return `NUMBER(${precision},${digits(scale) ? scale : "0"})`;
+  if (dataType === "TEXT" && digits(length)) return `TEXT(${length})`;
+  return dataType;
+}
+
 async function crawlDatabase(q: SfQuery, db: string, exclude: ReadonlySet<string>): Promise<CrawledObject[]> {
   const from = (view: string) => `${quoteSnowflakeIdent(db)}.INFORMATION_SCHEMA.${view}`;
   const objects = new Map<string, CrawledObject>();
@@ -35,13 +48,13 @@ async function crawlDatabase(q: SfQuery, db: string, exclude: ReadonlySet<string
     objects.set(`${schema}\0${str(r, "TABLE_NAME")}`, { path: [db, schema, str(r, "TABLE_NAME")], objectType: NEUTRAL[kind], columns: [] });
   }
   for (const r of await q(
-    `SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, DATA_TYPE, ORDINAL_POSITION, IS_NULLABLE FROM ${from("COLUMNS")} WHERE TABLE_SCHEMA <> 'INFORMATION_SCHEMA' ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION`,
+    `SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, DATA_TYPE, NUMERIC_PRECISION, NUMERIC_SCALE, CHARACTER_MAXIMUM_LENGTH, ORDINAL_POSITION, IS_NULLABLE FROM ${from("COLUMNS")} WHERE TABLE_SCHEMA <> 'INFORMATION_SCHEMA' ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION`,
   )) {
     const o = objects.get(`${str(r, "TABLE_SCHEMA")}\0${str(r, "TABLE_NAME")}`);
     if (o)
       o.columns.push({
         name: str(r, "COLUMN_NAME"),
-        dataType: str(r, "DATA_TYPE"),
+        dataType: exactType(str(r, "DATA_TYPE"), str(r, "NUMERIC_PRECISION"), str(r, "NUMERIC_SCALE"), str(r, "CHARACTER_MAXIMUM_LENGTH")),
         ordinal: Number(r.ORDINAL_POSITION),
         nullable: str(r, "IS_NULLABLE") === "YES",
       });

@@ -67,6 +67,10 @@ describe("golden statements per object type", () => {
     expect(result.kind).toBe("applied");
     const grants = result.kind === "applied" ? result.statements.filter((s) => / ON /.test(s)) : [];
     expect(grants).toEqual([
+      `GRANT USAGE ON DATABASE "DB" TO ROLE "${R}"`,
+      `GRANT USAGE ON DATABASE "SHARED_DB" TO ROLE "${R}"`,
+      `GRANT USAGE ON SCHEMA "DB"."S" TO ROLE "${R}"`,
+      `GRANT USAGE ON SCHEMA "SHARED_DB"."S" TO ROLE "${R}"`,
       `GRANT SELECT ON DYNAMIC TABLE "DB"."S"."DT" TO ROLE "${R}"`,
       `GRANT SELECT ON EVENT TABLE "DB"."S"."EVT" TO ROLE "${R}"`,
       `GRANT SELECT ON EXTERNAL TABLE "DB"."S"."EXT" TO ROLE "${R}"`,
@@ -74,13 +78,17 @@ describe("golden statements per object type", () => {
       `GRANT SELECT ON MATERIALIZED VIEW "DB"."S"."MV" TO ROLE "${R}"`,
       `GRANT SELECT ON VIEW "DB"."S"."V" TO ROLE "${R}"`,
       `GRANT SELECT ON TABLE "SHARED_DB"."S"."T" TO ROLE "${R}"`,
+      `GRANT USAGE ON DATABASE "DB" TO ROLE "${W}"`,
+      `GRANT USAGE ON SCHEMA "DB"."S" TO ROLE "${W}"`,
       `GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON TABLE "DB"."S"."T" TO ROLE "${W}"`,
-      `GRANT USAGE ON SCHEMA "DB"."S" TO ROLE "STW_DD56DE41_S_6AAEF68551"`,
-      `GRANT USAGE ON SCHEMA "SHARED_DB"."S" TO ROLE "STW_DD56DE41_S_FC1011897F"`,
-      `GRANT USAGE ON DATABASE "SHARED_DB" TO ROLE "STW_DD56DE41_D_A69A9436C4"`,
-      `GRANT USAGE ON DATABASE "DB" TO ROLE "STW_DD56DE41_D_F3DF5B9136"`,
     ]);
-    expect(result.kind === "applied" && result.statements.at(-1)).toBe(`GRANT ROLE "STW_DD56DE41_U_554D512ED52B" TO USER "U1"`);
+    // No per-user role and no USAGE roles: the two access-set roles go straight to the user.
+    expect(result.kind === "applied" && result.statements.filter((s) => !/ ON /.test(s))).toEqual([
+      `CREATE ROLE IF NOT EXISTS "${R}" COMMENT = 'managed by steward'`,
+      `CREATE ROLE IF NOT EXISTS "${W}" COMMENT = 'managed by steward'`,
+      `GRANT ROLE "${R}" TO USER "U1"`,
+      `GRANT ROLE "${W}" TO USER "U1"`,
+    ]);
     for (const [name] of TYPES) {
       const privileges = server.model.privilegesOf("U1", server.model.findTable(["DB", "S", name])!);
       expect([...privileges].sort()).toEqual(name === "T" ? ["DELETE", "INSERT", "SELECT", "TRUNCATE", "UPDATE"] : ["SELECT"]);
@@ -90,16 +98,35 @@ describe("golden statements per object type", () => {
     );
   });
 
-  it("READ is SELECT on every kind; a second user with the same access only adds one membership and one role grant", async () => {
+  it("READ is SELECT on every kind; a second user with the same access is one role grant, a user leaving one revoke", async () => {
     const read = (users: string[]) =>
       objects.flatMap((o) => users.map((u) => ({ objectId: o.id, accountName: u, level: "READ" as const })));
     await access.apply(conn(), desired(read(["U1"])));
     const second = await access.plan(conn(), desired(read(["U1", "U2"])));
-    expect(second.kind === "planned" && second.statements).toEqual([
-      "CREATE ROLE IF NOT EXISTS \"STW_DD56DE41_U_62BB4AAFFD9B\" COMMENT = 'managed by steward'",
-      `GRANT ROLE "${R}" TO ROLE "STW_DD56DE41_U_62BB4AAFFD9B"`,
-      'GRANT ROLE "STW_DD56DE41_U_62BB4AAFFD9B" TO USER "U2"',
+    // The role named after [U1] is reused (largest overlap): the audience change edits memberships only.
+    expect(second.kind === "planned" && second.statements).toEqual([`GRANT ROLE "${R}" TO USER "U2"`]);
+    await access.apply(conn(), desired(read(["U1", "U2"])));
+    const leave = await access.apply(conn(), desired(read(["U2"])));
+    expect(leave.kind === "applied" && leave.statements).toEqual([`REVOKE ROLE "${R}" FROM USER "U1"`]);
+    expect(server.model.privilegesOf("U1", server.model.findTable(["DB", "S", "T"])!).size).toBe(0);
+    expect([...server.model.privilegesOf("U2", server.model.findTable(["DB", "S", "T"])!)]).toEqual(["SELECT"]);
+  });
+
+  it("a user given Steward's role by hand is drift (repaired by a revoke); a foreign role holding it is reported, left alone", async () => {
+    await access.apply(conn(), desired([{ objectId: "T", accountName: "U1", level: "READ" }]));
+    const m = server.model;
+    m.addRole("ANALYSTS");
+    m.execute(`GRANT ROLE "${R}" TO USER "U2"`);
+    m.execute(`GRANT ROLE "${R}" TO ROLE "ANALYSTS"`);
+    const drift = await access.drift(conn(), desired([{ objectId: "T", accountName: "U1", level: "READ" }]));
+    const kinds = drift.kind === "drift" ? drift.findings.map((f) => [f.kind, f.accountName ?? f.grantee, f.repairable]).sort() : [];
+    expect(kinds).toEqual([
+      ["EXTRA_MEMBERSHIP", "U2", true],
+      ["FOREIGN_HOLDER", "ANALYSTS", false],
     ]);
+    const repaired = await access.apply(conn(), desired([{ objectId: "T", accountName: "U1", level: "READ" }]));
+    expect(repaired.kind === "applied" && repaired.statements).toEqual([`REVOKE ROLE "${R}" FROM USER "U2"`]);
+    expect(m.roleParents.get(R)?.has("ANALYSTS")).toBe(true);
   });
 
   it("removing all access drops Steward's roles and nothing else", async () => {
@@ -171,6 +198,32 @@ describe("catalog", () => {
       "DB.S.T:TABLE:ID",
       "DB.S.V:VIEW:ID",
       "SHARED_DB.S.T:TABLE:",
+    ]);
+  });
+
+  it("keeps NUMBER precision / scale and text length from information_schema.columns", async () => {
+    server.model.addTable({
+      database: "DB",
+      schema: "S",
+      name: "PRICES",
+      tableType: "BASE TABLE",
+      columns: [
+        { name: "AMOUNT", dataType: "NUMBER", precision: 10, scale: 2 },
+        { name: "QTY", dataType: "NUMBER" },
+        { name: "CODE", dataType: "TEXT", length: 8 },
+        { name: "NOTE", dataType: "TEXT" },
+        { name: "RATIO", dataType: "FLOAT" },
+      ],
+    });
+    const c = conn();
+    const crawled = await snowflakeConnector.crawl(c.config as never, c.credentials as never);
+    const prices = crawled.find((o) => o.path.join(".") === "DB.S.PRICES");
+    expect(prices?.columns.map((x) => `${x.name} ${x.dataType}`)).toEqual([
+      "AMOUNT NUMBER(10,2)",
+      "QTY NUMBER(38,0)",
+      "CODE TEXT(8)",
+      "NOTE TEXT(16777216)",
+      "RATIO FLOAT",
     ]);
   });
 

@@ -68,6 +68,7 @@ export async function snowflakeContractFixture(): Promise<ContractFixture> {
       for (const role of m.rolesOfUser(account)) {
         const holds = (m.grants.get(role) ?? []).some((g) => g.parts.join("\0") === [t.database, t.schema, t.name].join("\0"));
         if (!holds) continue;
+        if (m.roleUsers.get(role)?.has(account)) q(`REVOKE ROLE ${ident(role)} FROM USER ${ident(account)}`);
         for (const parent of m.roleParents.get(role) ?? [])
           if (m.rolesOfUser(account).has(parent)) q(`REVOKE ROLE ${ident(role)} FROM ROLE ${ident(parent)}`);
       }

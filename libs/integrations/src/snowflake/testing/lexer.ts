@@ -139,6 +139,20 @@ export class Cursor {
     while (this.sym(".")) parts.push(this.name());
     return parts;
   }
+  /** A numeric constant (digits and dots lex as one symbol), or null without moving. */
+  number(): number | null {
+    const t = this.tokens[this.i];
+    if (t?.t !== "sym" || !/^[0-9]/.test(t.v)) return null;
+    this.i++;
+    return Number(t.v);
+  }
+  /** A string constant, or null without moving. */
+  maybeString(): string | null {
+    const t = this.tokens[this.i];
+    if (t?.t !== "str") return null;
+    this.i++;
+    return t.v;
+  }
   string(): string {
     const t = this.tokens[this.i];
     if (t?.t !== "str") throw syntaxError(`expected a string near ${this.describe()}`);

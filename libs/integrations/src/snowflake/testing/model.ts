@@ -17,11 +17,16 @@ export type EmuTable = {
   tableType: "BASE TABLE" | "VIEW" | "MATERIALIZED VIEW" | "EXTERNAL TABLE" | "EVENT TABLE";
   iceberg?: boolean;
   dynamic?: boolean;
-  columns?: { name: string; dataType: string; nullable?: boolean }[];
+  /** `dataType` as INFORMATION_SCHEMA.COLUMNS prints DATA_TYPE; precision / scale / length default as Snowflake's do. */
+  columns?: { name: string; dataType: string; nullable?: boolean; precision?: number; scale?: number; length?: number }[];
+  /** The data of a plain table, for reads through its masking and row access policies (policy-model.ts). */
+  rows?: Record<string, string | number | null>[];
 };
 export type Column = { name: string; type: "text" | "fixed" };
 export type ResultSet = { columns: Column[]; rows: (string | null)[][] };
 export type RecordedStatement = { sql: string; ok: boolean; error?: string };
+/** The wire session a statement runs in: its CURRENT_USER() and its open transaction. */
+export type Session = { id: string; user: string };
 
 const notFound = (what: string) =>
   new EmulatedSqlError("002003", "02000", `SQL compilation error: ${what} does not exist or not authorized.`);
@@ -65,6 +70,8 @@ export class SnowflakeModel {
   readonly roleUsers = new Map<string, Set<string>>();
   readonly statements: RecordedStatement[] = [];
   readonly passwords = new Map<string, string>();
+  /** DEFAULT_SECONDARY_ROLES per user as SHOW USERS prints it; unset (the default) prints nothing. */
+  readonly secondaryRoles = new Map<string, string>();
   /** STEWARD_SYSTEM, its rows, masking / row access policies and their attachments. */
   readonly policy = new PolicyModel(this);
   /** Refuses a statement before it runs (a test's way to fail one mid-batch). */
@@ -107,9 +114,13 @@ export class SnowflakeModel {
     return out;
   }
 
-  /** Privileges a user effectively has on a relation (USAGE on its schema and database required). */
+  /**
+   * Privileges a user effectively has on a relation (USAGE on its schema and database required), in a
+   * session that activates the user's granted roles as secondary roles: DEFAULT_SECONDARY_ROLES unset
+   * or ('ALL'). With it set to () no primary role is modelled, so nothing granted is active.
+   */
   privilegesOf(user: string, table: EmuTable): Set<string> {
-    const roles = this.rolesOfUser(user);
+    const roles = this.secondaryRoles.get(user) === "[]" ? new Set<string>() : this.rolesOfUser(user);
     const held = (parts: string[], grantedOn?: string) =>
       [...roles].flatMap((r) =>
         (this.grants.get(r) ?? [])
@@ -120,11 +131,14 @@ export class SnowflakeModel {
     return usage ? new Set(held([table.database, table.schema, table.name]).filter((p) => p !== "USAGE")) : new Set();
   }
 
-  execute(sql: string): ResultSet {
+  /** Open transactions by session: the rows of Steward's tables as they were at BEGIN. */
+  private readonly transactions = new Map<string, string>();
+
+  execute(sql: string, session: Session = { id: "", user: "" }): ResultSet {
     try {
       const refused = this.refuse?.(sql);
       if (refused) throw refused;
-      const result = this.run(sql);
+      const result = this.transaction(sql, session) ?? this.run(sql, session);
       this.statements.push({ sql, ok: true });
       return result;
     } catch (err) {
@@ -133,8 +147,49 @@ export class SnowflakeModel {
     }
   }
 
-  private run(sql: string): ResultSet {
-    const policyResult = this.policy.tryRun(sql);
+  /** A session that ends with an open transaction rolls it back, as Snowflake does. */
+  endSession(id: string): void {
+    const saved = this.transactions.get(id);
+    if (saved !== undefined) this.policy.restore(saved);
+    this.transactions.delete(id);
+  }
+
+  /**
+   * BEGIN / COMMIT / ROLLBACK of one session, over the rows of Steward's tables (the only rows DML
+   * changes here). Simplification: other sessions see uncommitted rows (Snowflake's are isolated).
+   */
+  private transaction(sql: string, session: Session): ResultSet | null {
+    const c = new Cursor(lex(sql));
+    if (c.keyword("BEGIN") || c.keyword("START", "TRANSACTION")) {
+      c.keyword("TRANSACTION");
+      c.end();
+      if (!this.transactions.has(session.id)) this.transactions.set(session.id, this.policy.snapshot());
+      return status("Statement executed successfully.");
+    }
+    if (c.keyword("COMMIT") || c.keyword("ROLLBACK")) {
+      const rollback = sql.trim().toUpperCase().startsWith("ROLLBACK");
+      c.end();
+      const saved = this.transactions.get(session.id);
+      if (saved !== undefined && rollback) this.policy.restore(saved);
+      this.transactions.delete(session.id);
+      return status("Statement executed successfully.");
+    }
+    if (c.keyword("ALTER", "SESSION", "SET")) {
+      const name = c.name();
+      if (!c.sym("=")) throw syntaxError("expected =");
+      const known =
+        name === "USE_CACHED_RESULT"
+          ? c.keyword("FALSE") || c.keyword("TRUE")
+          : (name === "LOCK_TIMEOUT" || name === "STATEMENT_TIMEOUT_IN_SECONDS") && c.number() !== null;
+      if (!known) throw syntaxError(`unsupported session parameter ${name}`);
+      c.end();
+      return status("Statement executed successfully.");
+    }
+    return null;
+  }
+
+  private run(sql: string, session: Session): ResultSet {
+    const policyResult = this.policy.tryRun(sql, session);
     if (policyResult) return policyResult;
     const c = new Cursor(lex(sql));
     if (c.keyword("CREATE", "ROLE")) return this.createRole(c);
@@ -279,8 +334,8 @@ export class SnowflakeModel {
     if (c.keyword("USERS")) {
       c.end();
       return table(
-        ["name", "created_on", "login_name", "disabled"],
-        [...this.users].map((u) => [u, now(), u, "false"]),
+        ["name", "created_on", "login_name", "disabled", "default_secondary_roles"],
+        [...this.users].map((u) => [u, now(), u, "false", this.secondaryRoles.get(u) ?? null]),
       );
     }
     if (c.keyword("DATABASES")) {
@@ -347,16 +402,34 @@ export class SnowflakeModel {
         ["TABLE_SCHEMA", "TABLE_NAME", "TABLE_TYPE", "IS_ICEBERG", "IS_DYNAMIC"],
         tables.map((t) => [t.schema, t.name, t.tableType, t.iceberg ? "YES" : "NO", t.dynamic ? "YES" : "NO"]),
       );
+    // NUMBER columns always report precision and scale (NUMBER alone is 38,0), text its length (16 MB by default).
+    const num = (n: number | undefined) => (n === undefined ? null : String(n));
     const rows = tables.flatMap((t) =>
-      (t.columns ?? []).map((col, i) => [t.schema, t.name, col.name, col.dataType, String(i + 1), col.nullable === false ? "NO" : "YES"]),
+      (t.columns ?? []).map((col, i) => [
+        t.schema,
+        t.name,
+        col.name,
+        col.dataType,
+        col.dataType === "NUMBER" ? num(col.precision ?? 38) : num(col.precision),
+        col.dataType === "NUMBER" ? num(col.scale ?? 0) : num(col.scale),
+        col.dataType === "TEXT" ? num(col.length ?? 16777216) : null,
+        String(i + 1),
+        col.nullable === false ? "NO" : "YES",
+      ]),
     );
-    return {
-      columns: ["TABLE_SCHEMA", "TABLE_NAME", "COLUMN_NAME", "DATA_TYPE", "ORDINAL_POSITION", "IS_NULLABLE"].map((name) => ({
-        name,
-        type: name === "ORDINAL_POSITION" ? "fixed" : "text",
-      })),
-      rows,
-    };
+    const names = [
+      "TABLE_SCHEMA",
+      "TABLE_NAME",
+      "COLUMN_NAME",
+      "DATA_TYPE",
+      "NUMERIC_PRECISION",
+      "NUMERIC_SCALE",
+      "CHARACTER_MAXIMUM_LENGTH",
+      "ORDINAL_POSITION",
+      "IS_NULLABLE",
+    ];
+    const fixed = new Set(["NUMERIC_PRECISION", "NUMERIC_SCALE", "CHARACTER_MAXIMUM_LENGTH", "ORDINAL_POSITION"]);
+    return { columns: names.map((name) => ({ name, type: fixed.has(name) ? "fixed" : "text" })), rows };
   }
 }
 

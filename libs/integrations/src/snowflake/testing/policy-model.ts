@@ -4,10 +4,12 @@
  * Steward's ordering depends on: a policy must exist before it is attached, a column takes one
  * masking policy (replacing it needs FORCE), a table one row access policy, the argument count must
  * match the signature, and an attached policy cannot be dropped or replaced. Policy bodies are lexed
- * (so a quoting mistake fails) but not evaluated.
+ * (so a quoting mistake fails) and evaluated (policy-eval.ts) when a protected table is read with
+ * `SELECT * FROM <table> [WHERE …] [LIMIT n]`, for the session's CURRENT_USER().
  */
 import { Cursor, EmulatedSqlError, lex, syntaxError, type Token } from "./lexer";
-import type { EmuTable, ResultSet } from "./model";
+import type { EmuTable, ResultSet, Session } from "./model";
+import { evaluate, type Value } from "./policy-eval";
 
 export type PolicyKind = "MASKING_POLICY" | "ROW_ACCESS_POLICY";
 export type EmuPolicy = { kind: PolicyKind; parts: string[]; args: string[]; comment: string; sql: string };
@@ -57,8 +59,17 @@ export class PolicyModel {
     return this.schemas.has(key([db, schema])) || this.host.tables.some((t) => t.database === db && t.schema === schema);
   }
 
+  /** The rows of Steward's tables, to restore on ROLLBACK. */
+  snapshot(): string {
+    return JSON.stringify([...this.rows]);
+  }
+  restore(saved: string): void {
+    this.rows.clear();
+    for (const [k, rows] of JSON.parse(saved) as [string, Record<string, Cell>[]][]) this.rows.set(k, rows);
+  }
+
   /** Runs the statement if it is one of the data-policy statements; null otherwise. */
-  tryRun(sql: string): ResultSet | null {
+  tryRun(sql: string, session: Session = { id: "", user: "" }): ResultSet | null {
     const tokens = lex(sql);
     const c = new Cursor(tokens);
     if (c.keyword("CREATE", "SCHEMA")) return this.createSchema(c);
@@ -76,6 +87,7 @@ export class PolicyModel {
     if (c.keyword("SHOW", "OBJECTS", "IN", "SCHEMA")) return this.showObjects(c);
     if (c.keyword("SHOW", "MASKING", "POLICIES", "IN", "SCHEMA")) return this.showPolicies(c, "MASKING_POLICY");
     if (c.keyword("SHOW", "ROW", "ACCESS", "POLICIES", "IN", "SCHEMA")) return this.showPolicies(c, "ROW_ACCESS_POLICY");
+    if (c.peekKeyword("SELECT") && tokens[1]?.t === "sym" && tokens[1].v === "*") return this.readProtected(tokens.slice(2), session);
     if (c.keyword("SELECT")) return this.select(tokens);
     return null;
   }
@@ -427,10 +439,75 @@ export class PolicyModel {
     );
   }
 
+  /**
+   * `FROM <table> [WHERE <expr>] [LIMIT n]` on a plain table with data: the row access policy keeps
+   * the rows its body returns TRUE for, then each masked column shows its policy's result; both are
+   * evaluated for the session's CURRENT_USER() (the USER_PROFILE view's row).
+   */
+  private readProtected(tokens: Token[], session: Session): ResultSet {
+    const c = new Cursor(tokens);
+    c.expectKeyword("FROM");
+    const parts = c.qualified();
+    const table = parts.length === 3 ? this.host.findTable(parts) : undefined;
+    if (table?.tableType !== "BASE TABLE") throw notFound(`Table '${render(parts)}'`);
+    if (!c.done && !c.peekKeyword("WHERE") && !c.peekKeyword("LIMIT")) throw syntaxError(`unexpected ${c.describe()}`);
+    let where: Token[] = [];
+    let limit = Number.POSITIVE_INFINITY;
+    const at = tokens.findIndex((t) => t.t === "word" && !t.quoted && t.v === "WHERE");
+    const lim = tokens.findIndex((t) => t.t === "word" && !t.quoted && t.v === "LIMIT");
+    if (at >= 0) where = tokens.slice(at + 1, lim >= 0 ? lim : undefined);
+    if (lim >= 0) {
+      const l = new Cursor(tokens.slice(lim + 1));
+      const n = l.number();
+      if (n === null) throw syntaxError("expected a LIMIT count");
+      l.end();
+      limit = n;
+    }
+    const columns = (table.columns ?? []).map((col) => col.name);
+    const scalar = (from: string[], column: string): Value => {
+      const [db, schema, name] = from;
+      const source = name === "USER_PROFILE" ? "PROFILE" : name!;
+      const rows = (this.rows.get(key([db!, schema!, source])) ?? []).filter((r) => name !== "USER_PROFILE" || r.account === session.user);
+      if (!this.host.findTable(from)) throw notFound(`Object '${render(from)}'`);
+      if (rows.length > 1) throw refused("Single-row subquery returns more than one row.");
+      return rows[0]?.[column] ?? null;
+    };
+    const run = (policy: string[], bind: string[], row: Record<string, Value>): Value => {
+      const p = this.policies.get(key(policy))!;
+      const body = lex(p.sql);
+      const start = body.findIndex((t) => t.t === "sym" && t.v === "->");
+      const args = new Map(p.args.map((a, i) => [a, row[bind[i]!] ?? null] as const));
+      return evaluate(body.slice(start + 1, -3), { args, scalar });
+    };
+    const out: (string | null)[][] = [];
+    for (const raw of table.rows ?? []) {
+      if (out.length >= limit) break;
+      const row: Record<string, Value> = { ...raw };
+      const rap = this.rowPolicies.get(key(parts));
+      if (rap && run(rap.policy, rap.on, row) !== true) continue;
+      // The query itself (WHERE, the select list) sees the masked values; policies see the stored ones.
+      const shown = new Map(
+        columns.map((col) => {
+          const mask = this.masks.get(key([...parts, col]));
+          return [col, mask ? run(mask.policy, mask.using, row) : (row[col] ?? null)] as const;
+        }),
+      );
+      if (where.length && evaluate(where, { args: shown, scalar }) !== true) continue;
+      out.push(
+        columns.map((col) => shown.get(col) ?? null).map((v) => (v === null ? null : Array.isArray(v) ? JSON.stringify(v) : String(v))),
+      );
+    }
+    return text(columns, out);
+  }
+
+  /** POLICY_REFERENCES(POLICY_NAME => '…') or (REF_ENTITY_NAME => '<table>', REF_ENTITY_DOMAIN => 'table'). */
   private references(tokens: Token[]): ResultSet {
     const at = tokens.findIndex((t) => t.t === "sym" && t.v === "=" && tokens[tokens.indexOf(t) + 1]?.v === ">");
     const arg = tokens[at + 2];
-    if (at < 0 || arg?.t !== "str") throw syntaxError("expected POLICY_NAME => '<name>'");
+    const named = tokens[at - 1];
+    if (at < 0 || arg?.t !== "str" || named?.t !== "word") throw syntaxError("expected POLICY_NAME => '<name>'");
+    if (named.v === "REF_ENTITY_NAME") return this.referencesOn(new Cursor(lex(arg.v)).qualified());
+    if (named.v !== "POLICY_NAME") throw syntaxError(`unsupported argument ${named.v}`);
     const parts = new Cursor(lex(arg.v)).qualified();
     const policy = this.policies.get(key(parts));
     if (!policy) throw notFound(`Policy '${arg.v}'`);
@@ -458,6 +535,30 @@ export class PolicyModel {
         const [d, s, t] = JSON.parse(k) as string[];
         rows.push([...parts, "ROW_ACCESS_POLICY", d!, s!, t!, "TABLE", null, JSON.stringify(r.on), "ACTIVE"]);
       }
+    return text(cols, rows);
+  }
+
+  /** Every policy attached to one table (its columns' masks and its row access policy). */
+  private referencesOn(table: string[]): ResultSet {
+    if (table.length !== 3 || !this.host.findTable(table)) throw notFound(`Table '${render(table)}'`);
+    const rows: Cell[][] = [];
+    for (const [k, m] of this.masks) {
+      const [d, s, t, col] = JSON.parse(k) as string[];
+      if (key([d!, s!, t!]) === key(table)) rows.push([...m.policy, "MASKING_POLICY", d!, s!, t!, "TABLE", col!]);
+    }
+    const r = this.rowPolicies.get(key(table));
+    if (r) rows.push([...r.policy, "ROW_ACCESS_POLICY", ...table, "TABLE", null]);
+    const cols = [
+      "POLICY_DB",
+      "POLICY_SCHEMA",
+      "POLICY_NAME",
+      "POLICY_KIND",
+      "REF_DATABASE_NAME",
+      "REF_SCHEMA_NAME",
+      "REF_ENTITY_NAME",
+      "REF_ENTITY_DOMAIN",
+      "REF_COLUMN_NAME",
+    ];
     return text(cols, rows);
   }
 }

@@ -34,7 +34,8 @@ async function readBody(req: http.IncomingMessage): Promise<unknown> {
 }
 
 export async function startWireServer(model = new SnowflakeModel()): Promise<WireServer> {
-  const sessions = new Set<string>();
+  /** Session token → the signed-in user (CURRENT_USER() of its statements). */
+  const sessions = new Map<string, string>();
   const state = { logins: 0 };
   const server = http.createServer((req, res) => {
     void handle(req, res).catch((err) => json(res, { success: false, code: "000000", message: String(err), data: null }, 500));
@@ -57,7 +58,7 @@ export async function startWireServer(model = new SnowflakeModel()): Promise<Wir
           data: null,
         });
       const token = randomUUID();
-      sessions.add(token);
+      sessions.set(token, user);
       return json(res, {
         success: true,
         code: null,
@@ -79,6 +80,7 @@ export async function startWireServer(model = new SnowflakeModel()): Promise<Wir
       return json(res, { success: false, code: "390112", message: "Your session has expired. Please login again.", data: null });
     if (url.pathname === "/session" && url.searchParams.get("delete") === "true") {
       sessions.delete(token);
+      model.endSession(token);
       return json(res, { success: true, data: null });
     }
     if (url.pathname === "/session/heartbeat" || url.pathname === "/session/token-request") return json(res, { success: true, data: {} });
@@ -86,7 +88,7 @@ export async function startWireServer(model = new SnowflakeModel()): Promise<Wir
       return json(res, { success: false, code: "000000", message: `unknown path ${url.pathname}` }, 404);
     const queryId = randomUUID();
     try {
-      const result = model.execute(String(body.sqlText ?? ""));
+      const result = model.execute(String(body.sqlText ?? ""), { id: token, user: sessions.get(token)! });
       return json(res, {
         success: true,
         code: null,
