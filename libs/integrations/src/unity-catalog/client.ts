@@ -55,7 +55,7 @@ export function fullNamePath(parts: readonly string[]): string {
 const RETRY_DELAYS_MS = [100, 400];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function statusError(status: number, body: string, what: string): UcApiError {
+export function statusError(status: number, body: string, what: string): UcApiError {
   let message = body.slice(0, 300);
   try {
     const parsed = JSON.parse(body) as { message?: unknown; error_code?: unknown };
