@@ -42,7 +42,8 @@ describe("adapter registry", () => {
     const uc = adapterFor("DATABRICKS_UC");
     expect(uc.supported).toBe(true);
     const values = Object.fromEntries(
-      uc.connectionFields.map((f) => [f.name, f.default ?? (f.type === "secret" ? "tok" : "http://uc:8080")]),
+      // A field without a default gets its placeholder, which must then be a value the schema takes.
+      uc.connectionFields.map((f) => [f.name, f.default ?? (f.type === "secret" ? "tok" : (f.placeholder ?? "http://uc:8080"))]),
     );
     const config = uc.catalog!.configSchema.safeParse(values);
     expect(config.success, JSON.stringify(config.error?.issues)).toBe(true);
