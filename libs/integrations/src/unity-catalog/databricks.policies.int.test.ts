@@ -175,9 +175,13 @@ describe("Databricks row filters and masks through the adapter (Statement Execut
     expect(server.requests.findIndex((r) => r.startsWith("PATCH "))).toBeGreaterThan(lastDdl);
 
     const before = changes().length;
+    const reads = server.model.statements.length;
     const again = await access.apply(conn(), desired([customers()]));
     expect(again.kind).toBe("unchanged");
     expect(changes().length).toBe(before);
+    // A no-change reconcile costs six reads with one governed catalog: tables, profile, salt check,
+    // routines, column_masks, row_filters.
+    expect(server.model.statements.length - reads).toBe(6);
     const plan = await access.plan(conn(), desired([customers()]));
     expect(plan.kind === "planned" && plan.statements).toEqual([]);
     const drift = await access.drift(conn(), desired([customers()]));

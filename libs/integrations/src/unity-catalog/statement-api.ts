@@ -1,13 +1,14 @@
 /**
  * Shapes of the Databricks SQL Statement Execution API (`POST /api/2.0/sql/statements`), the only way
- * row-filter and mask DDL reaches a workspace without a JDBC driver. Shapes only: no transport here,
- * and the OSS Unity Catalog server has no such API, so nothing is sent in tests.
+ * row-filter and mask DDL reaches a workspace without a JDBC driver. Shapes only: the transport is
+ * statement-client.ts; tests send them to a local emulator (testing/statement-server.ts), since the OSS
+ * Unity Catalog server has no such API.
  *
  * The API runs ONE statement per request (no `;`-separated scripts), so a plan of N statements is N
  * requests sent in order, each waited for: a SET MASK must not overtake the CREATE FUNCTION it names.
  * `wait_timeout` is "0s" (asynchronous, poll GET /api/2.0/sql/statements/{id}) or 5s–50s;
  * `on_wait_timeout` says whether a statement still running at that point is left to CONTINUE
- * (poll it) or CANCELed. statement-client.ts sends these bodies and reads the answers.
+ * (poll it) or CANCELed.
  *
  * Shapes as documented for the API (Databricks SDK for Python, docs/workspace/sql/statement_execution.rst;
  * the error codes from databricks-sdk-java, service/sql/ServiceErrorCode.java): a statement the
