@@ -52,6 +52,12 @@ describe("adapter registry", () => {
     const empty = Object.fromEntries(uc.connectionFields.filter((f) => !f.required && f.default === undefined).map((f) => [f.name, ""]));
     expect(uc.catalog!.configSchema.safeParse({ ...values, ...empty }).success).toBe(true);
     expect(uc.catalog!.credentialsSchema.safeParse({ token: "tok", ...empty }).success).toBe(true);
+    // Fields whose placeholder is a sample value: the sample must parse.
+    for (const name of ["warehouseId", "policyCatalog", "accountHost"]) {
+      const field = uc.connectionFields.find((f) => f.name === name);
+      expect(field?.placeholder, name).toBeTruthy();
+      expect(uc.catalog!.configSchema.safeParse({ ...values, [name]: field!.placeholder }).success, name).toBe(true);
+    }
     const shape = (s: unknown) => Object.keys((s as { shape: Record<string, unknown> }).shape);
     const known = new Set([...shape(uc.catalog!.configSchema), ...shape(uc.catalog!.credentialsSchema)]);
     for (const f of uc.connectionFields) expect(known, f.name).toContain(f.name);

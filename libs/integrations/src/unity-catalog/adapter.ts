@@ -4,6 +4,7 @@ import { ucAccountRules } from "./accounts";
 import { UC_FLAVORS } from "./config";
 import { classifyUcError } from "./errors";
 import type { UcGrantLedger } from "./ledger";
+import { type PolicyAccessDeps, withDataPolicies } from "./policy-access";
 import { unityCatalogConnector } from "./unity-catalog.connector";
 
 /** The connection form; names match UcConfig / UcCredentials (config.ts). */
@@ -66,6 +67,22 @@ const CONNECTION_FIELDS: readonly ConnectionField[] = [
     required: false,
     help: "With an account id: an account admin's (or service principal's) OAuth token for the account API; empty: the token above. Stored encrypted.",
   },
+  {
+    name: "warehouseId",
+    label: "SQL warehouse id",
+    type: "string",
+    required: false,
+    placeholder: "1234567890abcdef",
+    help: "Databricks only. Runs the row-filter and column-mask DDL (SQL Statement Execution API). Needed for data policies.",
+  },
+  {
+    name: "policyCatalog",
+    label: "Policy catalog",
+    type: "string",
+    required: false,
+    placeholder: "governance",
+    help: "Databricks only. Where Steward keeps its mask and row-filter functions and the profile table (schema steward_system). Needed for data policies.",
+  },
 ];
 
 export type UnityCatalogAdapterOptions = {
@@ -75,6 +92,8 @@ export type UnityCatalogAdapterOptions = {
    */
   ledger?: UcGrantLedger;
   fetch?: typeof fetch;
+  /** Poll and resend pauses of the Statement Execution API client (tests shorten them). */
+  statements?: PolicyAccessDeps["statements"];
 };
 
 /**
@@ -82,15 +101,22 @@ export type UnityCatalogAdapterOptions = {
  * Unmanaged grants can be revoked only when a ledger tells Steward's grants from others'. The
  * capability says so for the kind: every reconcile through libs/access brings the metadata DB's ledger
  * (`AccessConnection.grantLedger`); a call without any ledger only reports them.
+ *
+ * Data policies (row filters and column masks, policy-access.ts) are enforced on Databricks through a
+ * SQL warehouse. The capability is the kind's; an OSS-flavor connection has no SQL, so one whose
+ * sources carry data policies fails INVALID_CONFIG instead of granting unmasked access.
  */
 export function unityCatalogAdapterWith(options: UnityCatalogAdapterOptions = {}): PlatformAdapter {
   return {
     label: "Databricks Unity Catalog",
     supported: true,
-    capabilities: { catalog: true, access: true, drift: true, decisions: false, dataPolicies: false, revokeUnmanaged: true },
+    capabilities: { catalog: true, access: true, drift: true, decisions: false, dataPolicies: true, revokeUnmanaged: true },
     connectionFields: CONNECTION_FIELDS,
     catalog: unityCatalogConnector as PlatformAdapter["catalog"],
-    access: unityCatalogAccess({ ledger: options.ledger, fetch: options.fetch }),
+    access: withDataPolicies(unityCatalogAccess({ ledger: options.ledger, fetch: options.fetch }), {
+      fetch: options.fetch,
+      statements: options.statements,
+    }),
     accounts: {
       validate: (name) => ucAccountRules.validate(name),
       canonical: (name) => ucAccountRules.canonical(name),

@@ -48,6 +48,23 @@ export const UcConfig = z.object({
     .transform((u) => u.replace(/\/+$/, ""))
     .optional()
     .or(z.literal("").transform(() => undefined)),
+  /**
+   * The SQL warehouse that runs Steward's row-filter and mask DDL through the Statement Execution API
+   * (statement-client.ts). Databricks only; needed once any source has a data policy.
+   */
+  warehouseId: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9-]{1,64}$/, "must be a SQL warehouse id such as 1234567890abcdef")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  /**
+   * The catalog holding Steward's schema `steward_system` (profile table, salt table, mask and
+   * row-filter functions). Databricks only; needed once any source has a data policy.
+   */
+  policyCatalog: catalogName.optional().or(z.literal("").transform(() => undefined)),
+  /** How long one SQL statement may run (polled) before Steward cancels it and reports TIMEOUT. */
+  statementTimeoutMs: z.coerce.number().int().min(1_000).max(3_600_000).default(600_000),
 });
 export type UcConfig = z.infer<typeof UcConfig>;
 

@@ -1,7 +1,8 @@
 /**
  * Pure: Databricks row filters and column masks compiled from the data-policy view specs, and the
  * statements that take the Steward UDFs of a metastore from what is attached now to what is wanted.
- * Golden-tested only: the OSS Unity Catalog server has no SQL, so nothing here has met a warehouse.
+ * Golden-tested, and run by data-policies.ts against a local Statement Execution API emulator; nothing
+ * here has met a real warehouse (the OSS Unity Catalog server has no SQL).
  *
  * Design (docs/platforms/unity-catalog.md): one mask UDF per masked column and one row-filter UDF per
  * filtered table, created in `<policy catalog>.steward_system`. The body is the column's (or the row

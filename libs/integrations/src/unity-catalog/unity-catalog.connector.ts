@@ -5,6 +5,7 @@
 import { type ConnectionProblem, type Connector, ConnectorError, type CrawledObject } from "../connector";
 import { createUcClient, UcApiError, type UcClient } from "./client";
 import { UcConfig, UcCredentials } from "./config";
+import { POLICY_SCHEMA } from "./policy-dialect";
 import { objectTypeOf } from "./privileges";
 
 type CatalogInfo = { name: string; catalog_type?: string | null };
@@ -75,6 +76,8 @@ export const unityCatalogConnector: Connector<UcConfig, UcCredentials> = {
         const schemas = await client.list<SchemaInfo>("/schemas", "schemas", { catalog_name: catalog.name });
         for (const schema of schemas) {
           if (SYSTEM_SCHEMAS.has(schema.name)) continue;
+          // Steward's own functions and profile table (data-policies.ts) are never governed objects.
+          if (catalog.name.toLowerCase() === config.policyCatalog?.toLowerCase() && schema.name.toLowerCase() === POLICY_SCHEMA) continue;
           const tables = await client.list<TableInfo>("/tables", "tables", { catalog_name: catalog.name, schema_name: schema.name });
           for (const t of tables) {
             out.push({
