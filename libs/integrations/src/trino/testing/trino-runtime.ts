@@ -11,6 +11,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { reapOnExit } from "../../testing/reap-on-exit";
 import { createTrinoClient } from "../client";
 import { opaPropertyMap } from "../opa/port";
 import { type EnsureTrinoOptions, ensureTrinoInstalled, type TrinoInstall, TrinoSetupError } from "./trino-install";
@@ -227,6 +228,7 @@ export async function startTrino(opts: StartTrinoOptions = {}): Promise<RunningT
     child.stderr?.on("data", both);
   }
   fs.closeSync(logFd);
+  const forget = child.pid ? reapOnExit(child.pid) : () => {};
   let exited: number | string | null = null;
   const exitedPromise = new Promise<void>((resolve) =>
     child.on("exit", (code, signal) => {
@@ -248,6 +250,7 @@ export async function startTrino(opts: StartTrinoOptions = {}): Promise<RunningT
         await exitedPromise;
       }
     }
+    forget();
     fs.rmSync(runDir, { recursive: true, force: true });
   };
 

@@ -14,6 +14,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { reapOnExit } from "../../testing/reap-on-exit";
 
 export const UC_VERSION = "0.4.1";
 const MAIN_CLASS = "io.unitycatalog.server.UnityCatalogServer";
@@ -130,6 +131,7 @@ export async function startUnityCatalog(opts: StartUnityCatalogOptions = {}): Pr
   } finally {
     fs.closeSync(out);
   }
+  const forget = child.pid ? reapOnExit(child.pid) : () => {};
   // Set from the child's events (a holder, so TypeScript does not narrow it to null in the loop).
   const state: { exited: string | null } = { exited: null };
   child.on("error", (err) => {
@@ -155,6 +157,7 @@ export async function startUnityCatalog(opts: StartUnityCatalogOptions = {}): Pr
         }
       }
     }
+    forget();
     fs.rmSync(workDir, { recursive: true, force: true });
   };
 
