@@ -36,6 +36,7 @@ export type {
   Project,
   ProjectMember,
   DecisionRecord,
+  ScimAttributeMapping,
 } from "./generated/client";
 
 export type Db = PrismaClient;
@@ -74,6 +75,15 @@ export async function transaction<T>(
       await new Promise((r) => setTimeout(r, 10 * 2 ** attempt + Math.random() * 20));
     }
   }
+}
+
+/**
+ * Lets use-cases that take `{ db }` and open their own `transaction` run inside a caller's transaction:
+ * Prisma 7 runs an interactive transaction started on a transaction client as a savepoint, so the
+ * inner work (and its audit + outbox rows) commits or rolls back with the caller's.
+ */
+export function joinTransaction(tx: Tx): Db {
+  return tx as unknown as Db;
 }
 
 /** True when a write failed on a unique constraint (P2002). */
