@@ -122,6 +122,6 @@ describe("Entra ID provisioning flow", () => {
     expect(user.status).toBe("DEACTIVATED");
     expect(user.attributes).toEqual([{ key: "department", value: "Research" }]);
     expect(user.memberships).toEqual([]);
-    expect(await eventsFor(id)).toEqual(["user.created", "user.updated", "user.attributes.changed", "group.membership.changed", "group.membership.changed", "user.deactivated"]);
+    expect(await eventsFor(id)).toEqual(["user.created", "group.membership.changed", "user.updated", "user.attributes.changed", "group.membership.changed", "user.deactivated"]);
   });
 });
