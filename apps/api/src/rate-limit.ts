@@ -111,7 +111,12 @@ export type ScimLimits = { perKeyPerMinute: number; failedAuthPerIp: number; fai
 export const DEFAULT_SCIM_LIMITS: ScimLimits = { perKeyPerMinute: 1200, failedAuthPerIp: 30, failedAuthWindowSeconds: 900 };
 
 export function createScimRateLimiter(redis: Redis, prefix: string, limits: ScimLimits = DEFAULT_SCIM_LIMITS): ScimRateLimiter {
-  const perKey = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}:scim:key`, points: limits.perKeyPerMinute, duration: 60 });
+  const perKey = new RateLimiterRedis({
+    storeClient: redis,
+    keyPrefix: `${prefix}:scim:key`,
+    points: limits.perKeyPerMinute,
+    duration: 60,
+  });
   const failed = new RateLimiterRedis({
     storeClient: redis,
     keyPrefix: `${prefix}:scim:failed`,
@@ -130,7 +135,8 @@ export function createScimRateLimiter(redis: Redis, prefix: string, limits: Scim
     },
     async checkAddress(ip) {
       const res = await failed.get(ip);
-      if (res && res.consumedPoints >= limits.failedAuthPerIp) refuse({ limited: true, msBeforeNext: res.msBeforeNext }, "failed SCIM authentications");
+      if (res && res.consumedPoints >= limits.failedAuthPerIp)
+        refuse({ limited: true, msBeforeNext: res.msBeforeNext }, "failed SCIM authentications");
     },
   };
 }

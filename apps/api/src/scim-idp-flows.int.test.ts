@@ -23,7 +23,11 @@ beforeAll(async () => {
   api = await startTestApi();
   const { secret, adminAuth } = await scimKey(api);
   scim = scimClient(api, secret);
-  const set = await api.gql(`mutation { setScimAttributeMappings(mappings: [{scimPath: "${ENT}:department", attributeKey: "department"}]) { scimPath } }`, {}, adminAuth);
+  const set = await api.gql(
+    `mutation { setScimAttributeMappings(mappings: [{scimPath: "${ENT}:department", attributeKey: "department"}]) { scimPath } }`,
+    {},
+    adminAuth,
+  );
   expect(set.errors).toBeUndefined();
 });
 afterAll(() => api.close());
@@ -36,7 +40,12 @@ async function eventsFor(userId: string) {
 async function stewardUser(id: string) {
   return api.testDb.db.user.findUniqueOrThrow({
     where: { id },
-    include: { attributes: { select: { key: true, value: true } }, memberships: { select: { group: { select: { name: true } } } }, sessions: true, apiKeys: true },
+    include: {
+      attributes: { select: { key: true, value: true } },
+      memberships: { select: { group: { select: { name: true } } } },
+      sessions: true,
+      apiKeys: true,
+    },
   });
 }
 
@@ -64,22 +73,47 @@ describe("Okta provisioning flow", () => {
 
     const group = await scim("POST", "/Groups", { schemas: [GROUP], displayName: "Data Engineers", members: [] });
     const gid = group.body.id as string;
-    const added = await scim("PATCH", `/Groups/${gid}`, { schemas: [PATCH], Operations: [{ op: "add", path: "members", value: [{ value: id, display: "isaac.brock@example.com" }] }] });
+    const added = await scim("PATCH", `/Groups/${gid}`, {
+      schemas: [PATCH],
+      Operations: [{ op: "add", path: "members", value: [{ value: id, display: "isaac.brock@example.com" }] }],
+    });
     expect(added.status).toBe(200);
 
-    const moved = await scim("PATCH", `/Users/${id}`, { schemas: [PATCH], Operations: [{ op: "replace", value: { [`${ENT}:department`]: "Finance" } }] });
+    const moved = await scim("PATCH", `/Users/${id}`, {
+      schemas: [PATCH],
+      Operations: [{ op: "replace", value: { [`${ENT}:department`]: "Finance" } }],
+    });
     expect(moved.status).toBe(200);
 
-    const deactivated = await scim("PATCH", `/Users/${id}`, { schemas: [PATCH], Operations: [{ op: "replace", value: { active: false } }] });
+    const deactivated = await scim("PATCH", `/Users/${id}`, {
+      schemas: [PATCH],
+      Operations: [{ op: "replace", value: { active: false } }],
+    });
     expect(deactivated.body.active).toBe(false);
 
     const user = await stewardUser(id);
     expect(user.status).toBe("DEACTIVATED");
     expect(user.attributes).toEqual([{ key: "department", value: "Finance" }]);
     expect(user.memberships.map((m) => m.group.name)).toEqual(["Data Engineers"]);
-    expect(await eventsFor(id)).toEqual(["user.created", "user.attributes.changed", "group.membership.changed", "user.attributes.changed", "user.deactivated"]);
-    const audit = await api.testDb.db.auditEvent.findMany({ where: { targetId: id }, orderBy: { id: "asc" }, select: { action: true, actorType: true } });
-    expect(audit.map((a) => a.action)).toEqual(["user.created", "user.scim.linked", "user.attribute.set", "user.attribute.set", "user.deactivated"]);
+    expect(await eventsFor(id)).toEqual([
+      "user.created",
+      "user.attributes.changed",
+      "group.membership.changed",
+      "user.attributes.changed",
+      "user.deactivated",
+    ]);
+    const audit = await api.testDb.db.auditEvent.findMany({
+      where: { targetId: id },
+      orderBy: { id: "asc" },
+      select: { action: true, actorType: true },
+    });
+    expect(audit.map((a) => a.action)).toEqual([
+      "user.created",
+      "user.scim.linked",
+      "user.attribute.set",
+      "user.attribute.set",
+      "user.deactivated",
+    ]);
     expect(new Set(audit.map((a) => a.actorType))).toEqual(new Set(["API_KEY"]));
   });
 });
@@ -98,10 +132,18 @@ describe("Entra ID provisioning flow", () => {
     });
     expect(created.status).toBe(201);
     const id = created.body.id as string;
-    const group = await scim("POST", "/Groups", { schemas: [GROUP], externalId: "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159", displayName: "displayName", meta: { resourceType: "Group" } });
+    const group = await scim("POST", "/Groups", {
+      schemas: [GROUP],
+      externalId: "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159",
+      displayName: "displayName",
+      meta: { resourceType: "Group" },
+    });
     const gid = group.body.id as string;
 
-    const add = await scim("PATCH", `/Groups/${gid}`, { schemas: [PATCH], Operations: [{ op: "Add", path: "members", value: [{ value: id }] }] });
+    const add = await scim("PATCH", `/Groups/${gid}`, {
+      schemas: [PATCH],
+      Operations: [{ op: "Add", path: "members", value: [{ value: id }] }],
+    });
     expect((add.body.members as { value: string }[]).map((m) => m.value)).toEqual([id]);
     const dept = await scim("PATCH", `/Users/${id}`, {
       schemas: [PATCH],
@@ -113,7 +155,10 @@ describe("Entra ID provisioning flow", () => {
     });
     expect(dept.status).toBe(200);
     expect(dept.body.emails).toEqual([{ value: "updatedemail@microsoft.com", type: "work", primary: true }]);
-    const rm = await scim("PATCH", `/Groups/${gid}`, { schemas: [PATCH], Operations: [{ op: "Remove", path: `members[value eq "${id}"]` }] });
+    const rm = await scim("PATCH", `/Groups/${gid}`, {
+      schemas: [PATCH],
+      Operations: [{ op: "Remove", path: `members[value eq "${id}"]` }],
+    });
     expect(rm.body.members).toEqual([]);
     const off = await scim("PATCH", `/Users/${id}`, { schemas: [PATCH], Operations: [{ op: "Replace", path: "active", value: "False" }] });
     expect(off.body.active).toBe(false);
@@ -122,6 +167,13 @@ describe("Entra ID provisioning flow", () => {
     expect(user.status).toBe("DEACTIVATED");
     expect(user.attributes).toEqual([{ key: "department", value: "Research" }]);
     expect(user.memberships).toEqual([]);
-    expect(await eventsFor(id)).toEqual(["user.created", "group.membership.changed", "user.updated", "user.attributes.changed", "group.membership.changed", "user.deactivated"]);
+    expect(await eventsFor(id)).toEqual([
+      "user.created",
+      "group.membership.changed",
+      "user.updated",
+      "user.attributes.changed",
+      "group.membership.changed",
+      "user.deactivated",
+    ]);
   });
 });

@@ -42,10 +42,16 @@ const expectError = (res: ScimResponse, status: number, scimType?: string) => {
 async function dbState() {
   const db = api.testDb.db;
   const [users, groups, members, attributes, audit, outbox] = await Promise.all([
-    db.user.findMany({ orderBy: { id: "asc" }, select: { id: true, username: true, scimUserName: true, externalId: true, displayName: true, email: true, status: true } }),
+    db.user.findMany({
+      orderBy: { id: "asc" },
+      select: { id: true, username: true, scimUserName: true, externalId: true, displayName: true, email: true, status: true },
+    }),
     db.group.findMany({ orderBy: { id: "asc" }, select: { id: true, name: true, externalId: true } }),
     db.groupMembership.count(),
-    db.userAttribute.findMany({ orderBy: [{ userId: "asc" }, { key: "asc" }, { value: "asc" }], select: { userId: true, key: true, value: true } }),
+    db.userAttribute.findMany({
+      orderBy: [{ userId: "asc" }, { key: "asc" }, { value: "asc" }],
+      select: { userId: true, key: true, value: true },
+    }),
     db.auditEvent.count({ where: { action: { not: "scim.mapping.changed" } } }),
     db.outboxEvent.count(),
   ]);
@@ -57,10 +63,20 @@ describe("discovery (RFC 7644 §4)", () => {
     const spc = await scim("GET", "/ServiceProviderConfig");
     expect(spc.status).toBe(200);
     expect(spc.headers.get("content-type")).toContain("application/scim+json");
-    expect(spc.body).toMatchObject({ patch: { supported: true }, filter: { supported: true }, etag: { supported: true }, sort: { supported: false }, bulk: { supported: false } });
+    expect(spc.body).toMatchObject({
+      patch: { supported: true },
+      filter: { supported: true },
+      etag: { supported: true },
+      sort: { supported: false },
+      bulk: { supported: false },
+    });
     const types = await scim("GET", "/ResourceTypes");
     expect((types.body.Resources as { id: string }[]).map((r) => r.id)).toEqual(["User", "Group"]);
-    expect((await scim("GET", "/ResourceTypes/User")).body).toMatchObject({ endpoint: "/Users", schema: USER, schemaExtensions: [{ schema: ENT, required: false }] });
+    expect((await scim("GET", "/ResourceTypes/User")).body).toMatchObject({
+      endpoint: "/Users",
+      schema: USER,
+      schemaExtensions: [{ schema: ENT, required: false }],
+    });
     const schemas = await scim("GET", "/Schemas");
     expect((schemas.body.Resources as { id: string }[]).map((s) => s.id)).toEqual([USER, GROUP, ENT]);
     expect((await scim("GET", `/Schemas/${ENT}`)).body.name).toBe("EnterpriseUser");
@@ -82,7 +98,13 @@ describe("Users (RFC 7644 §3.3–3.6 examples)", () => {
     const id = created.body.id as string;
     expect(created.headers.get("location")).toBe(`${api.url}/scim/v2/Users/${id}`);
     expect(created.headers.get("etag")).toMatch(/^W\/"[0-9a-f]+"$/);
-    expect(created.body).toMatchObject({ userName: "bjensen", externalId: "bjensen", displayName: "Ms. Barbara J Jensen III", active: true, [ENT]: { department: "Tour Operations", costCenter: "4130" } });
+    expect(created.body).toMatchObject({
+      userName: "bjensen",
+      externalId: "bjensen",
+      displayName: "Ms. Barbara J Jensen III",
+      active: true,
+      [ENT]: { department: "Tour Operations", costCenter: "4130" },
+    });
     // employeeNumber is not mapped, so Steward stores and returns nothing for it.
     expect((created.body[ENT] as Record<string, unknown>).employeeNumber).toBeUndefined();
     const row = await api.testDb.db.user.findUniqueOrThrow({ where: { id }, include: { attributes: true } });
@@ -95,31 +117,50 @@ describe("Users (RFC 7644 §3.3–3.6 examples)", () => {
     expect((await scim("GET", `/Users/${id}`, undefined, { "if-none-match": got.headers.get("etag")! })).status).toBe(304);
 
     // §3.5.1 PUT replaces; an attribute left out (costCenter) is removed from Steward too.
-    const put = await scim("PUT", `/Users/${id}`, {
-      schemas: [USER, ENT],
-      userName: "bjensen",
-      externalId: "bjensen",
-      displayName: "Babs Jensen",
-      emails: [{ value: "bjensen@example.com", type: "work", primary: true }],
-      [ENT]: { department: "Tours" },
-    }, { "if-match": got.headers.get("etag")! });
+    const put = await scim(
+      "PUT",
+      `/Users/${id}`,
+      {
+        schemas: [USER, ENT],
+        userName: "bjensen",
+        externalId: "bjensen",
+        displayName: "Babs Jensen",
+        emails: [{ value: "bjensen@example.com", type: "work", primary: true }],
+        [ENT]: { department: "Tours" },
+      },
+      { "if-match": got.headers.get("etag")! },
+    );
     expect(put.status).toBe(200);
-    expect(put.body).toMatchObject({ displayName: "Babs Jensen", emails: [{ value: "bjensen@example.com" }], [ENT]: { department: "Tours" } });
+    expect(put.body).toMatchObject({
+      displayName: "Babs Jensen",
+      emails: [{ value: "bjensen@example.com" }],
+      [ENT]: { department: "Tours" },
+    });
     expect((put.body[ENT] as Record<string, unknown>).costCenter).toBeUndefined();
 
     // A stale ETag is refused with 412 and changes nothing.
-    const stale = await scim("PATCH", `/Users/${id}`, { schemas: [PATCH], Operations: [{ op: "replace", path: "displayName", value: "X" }] }, { "if-match": got.headers.get("etag")! });
+    const stale = await scim(
+      "PATCH",
+      `/Users/${id}`,
+      { schemas: [PATCH], Operations: [{ op: "replace", path: "displayName", value: "X" }] },
+      { "if-match": got.headers.get("etag")! },
+    );
     expectError(stale, 412);
 
     // §3.5.2 PATCH: replace, add, remove.
-    const patched = await scim("PATCH", `/Users/${id}`, {
-      schemas: [PATCH],
-      Operations: [
-        { op: "replace", path: "displayName", value: "Barbara Jensen" },
-        { op: "add", path: `${ENT}:costCenter`, value: "4200" },
-        { op: "remove", path: `${ENT}:department` },
-      ],
-    }, { "if-match": put.headers.get("etag")! });
+    const patched = await scim(
+      "PATCH",
+      `/Users/${id}`,
+      {
+        schemas: [PATCH],
+        Operations: [
+          { op: "replace", path: "displayName", value: "Barbara Jensen" },
+          { op: "add", path: `${ENT}:costCenter`, value: "4200" },
+          { op: "remove", path: `${ENT}:department` },
+        ],
+      },
+      { "if-match": put.headers.get("etag")! },
+    );
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ displayName: "Barbara Jensen", [ENT]: { costCenter: "4200" } });
     expect((patched.body[ENT] as Record<string, unknown>).department).toBeUndefined();
@@ -157,20 +198,39 @@ describe("Groups (RFC 7644 §3.5.2 membership examples)", () => {
   it("creates a group with members, changes membership by PATCH, renames and deletes it", async () => {
     const mk = async (userName: string) => (await scim("POST", "/Users", { schemas: [USER], userName })).body.id as string;
     const [a, b, c] = [await mk("g.one"), await mk("g.two"), await mk("g.three")];
-    const g = await scim("POST", "/Groups", { schemas: [GROUP], displayName: "Tour Guides", externalId: "tg", members: [{ value: a, type: "User" }] });
+    const g = await scim("POST", "/Groups", {
+      schemas: [GROUP],
+      displayName: "Tour Guides",
+      externalId: "tg",
+      members: [{ value: a, type: "User" }],
+    });
     expect(g.status).toBe(201);
     const gid = g.body.id as string;
     const ids = (r: ScimResponse) => (r.body.members as { value: string }[]).map((m) => m.value).sort();
-    const add = await scim("PATCH", `/Groups/${gid}`, { schemas: [PATCH], Operations: [{ op: "add", path: "members", value: [{ value: b }, { value: c }] }] });
+    const add = await scim("PATCH", `/Groups/${gid}`, {
+      schemas: [PATCH],
+      Operations: [{ op: "add", path: "members", value: [{ value: b }, { value: c }] }],
+    });
     expect(ids(add)).toEqual([a, b, c].sort());
-    const rm = await scim("PATCH", `/Groups/${gid}`, { schemas: [PATCH], Operations: [{ op: "remove", path: `members[value eq "${b}"]` }] });
+    const rm = await scim("PATCH", `/Groups/${gid}`, {
+      schemas: [PATCH],
+      Operations: [{ op: "remove", path: `members[value eq "${b}"]` }],
+    });
     expect(ids(rm)).toEqual([a, c].sort());
-    const replace = await scim("PATCH", `/Groups/${gid}`, { schemas: [PATCH], Operations: [{ op: "replace", path: "members", value: [{ value: b }] }, { op: "replace", path: "displayName", value: "Guides" }] });
+    const replace = await scim("PATCH", `/Groups/${gid}`, {
+      schemas: [PATCH],
+      Operations: [
+        { op: "replace", path: "members", value: [{ value: b }] },
+        { op: "replace", path: "displayName", value: "Guides" },
+      ],
+    });
     expect(ids(replace)).toEqual([b]);
     expect(replace.body.displayName).toBe("Guides");
     expect((await scim("GET", `/Groups?filter=${encodeURIComponent('displayName eq "guides"')}`)).body.totalResults).toBe(1);
     expect((await scim("GET", `/Groups?filter=${encodeURIComponent(`members[value eq "${b}"]`)}`)).body.totalResults).toBe(1);
-    expect((await scim("GET", `/Users/${b}`)).body.groups).toEqual([{ value: gid, display: "Guides", $ref: `${api.url}/scim/v2/Groups/${gid}` }]);
+    expect((await scim("GET", `/Users/${b}`)).body.groups).toEqual([
+      { value: gid, display: "Guides", $ref: `${api.url}/scim/v2/Groups/${gid}` },
+    ]);
     const events = await api.testDb.db.outboxEvent.findMany({ where: { type: "group.membership.changed", aggregateId: gid } });
     expect(events).toHaveLength(7); // a (create); b, c added; b removed; a, c removed and b added again
     expect((await scim("DELETE", `/Groups/${gid}`)).status).toBe(204);
@@ -182,7 +242,11 @@ describe("keys and scopes", () => {
   it("accepts only SCIM keys at /scim/v2 and refuses them at /graphql", async () => {
     expectError(await scim("GET", "/Users", undefined, {}, "nonsense"), 401);
     const admin = await api.userWithRoles(["ADMIN"]);
-    const normal = await api.gql<{ createApiKey: { secret: string } }>(`mutation { createApiKey(input: {name: "n", roles: [ADMIN]}) { secret } }`, {}, admin.auth);
+    const normal = await api.gql<{ createApiKey: { secret: string } }>(
+      `mutation { createApiKey(input: {name: "n", roles: [ADMIN]}) { secret } }`,
+      {},
+      admin.auth,
+    );
     const refused = await scim("GET", "/Users", undefined, {}, normal.data!.createApiKey.secret);
     expectError(refused, 401);
     expect(refused.headers.get("www-authenticate")).toContain("Bearer");
@@ -196,7 +260,8 @@ describe("keys and scopes", () => {
 
 describe("bad input: RFC-shaped errors, nothing changed", () => {
   it("refuses each bad request and leaves the database exactly as it was", async () => {
-    const u = (await scim("POST", "/Users", { schemas: [USER], userName: "victim@example.com", [ENT]: { department: "Safe" } })).body.id as string;
+    const u = (await scim("POST", "/Users", { schemas: [USER], userName: "victim@example.com", [ENT]: { department: "Safe" } })).body
+      .id as string;
     const other = (await scim("POST", "/Users", { schemas: [USER], userName: "other@example.com" })).body.id as string;
     const g = (await scim("POST", "/Groups", { schemas: [GROUP], displayName: "Untouched", members: [{ value: u }] })).body.id as string;
     const before = await dbState();
@@ -208,17 +273,82 @@ describe("bad input: RFC-shaped errors, nothing changed", () => {
       ["no userName", () => scim("POST", "/Users", { schemas: [USER] }), 400, "invalidValue"],
       ["active not a boolean", () => scim("POST", "/Users", { schemas: [USER], userName: "x3", active: "maybe" }), 400, "invalidValue"],
       ["duplicate userName", () => scim("POST", "/Users", { schemas: [USER], userName: "VICTIM@example.com" }), 409, "uniqueness"],
-      ["injection in filter", () => scim("GET", `/Users?filter=${encodeURIComponent(`userName eq "x" or 1=1; DROP TABLE "User"`)}`), 400, "invalidFilter"],
-      ["unsupported filter attribute", () => scim("GET", `/Users?filter=${encodeURIComponent('password pr')}`), 400, "invalidFilter"],
-      ["patch path that does not exist", () => scim("PATCH", `/Users/${u}`, { schemas: [PATCH], Operations: [{ op: "replace", path: "displayName", value: "Changed" }, { op: "replace", path: "shoeSize", value: 9 }] }), 400, "invalidPath"],
-      ["patch a read-only attribute", () => scim("PATCH", `/Users/${u}`, { schemas: [PATCH], Operations: [{ op: "replace", path: "id", value: other }] }), 400, "mutability"],
+      [
+        "injection in filter",
+        () => scim("GET", `/Users?filter=${encodeURIComponent(`userName eq "x" or 1=1; DROP TABLE "User"`)}`),
+        400,
+        "invalidFilter",
+      ],
+      ["unsupported filter attribute", () => scim("GET", `/Users?filter=${encodeURIComponent("password pr")}`), 400, "invalidFilter"],
+      [
+        "patch path that does not exist",
+        () =>
+          scim("PATCH", `/Users/${u}`, {
+            schemas: [PATCH],
+            Operations: [
+              { op: "replace", path: "displayName", value: "Changed" },
+              { op: "replace", path: "shoeSize", value: 9 },
+            ],
+          }),
+        400,
+        "invalidPath",
+      ],
+      [
+        "patch a read-only attribute",
+        () => scim("PATCH", `/Users/${u}`, { schemas: [PATCH], Operations: [{ op: "replace", path: "id", value: other }] }),
+        400,
+        "mutability",
+      ],
       ["remove without a path", () => scim("PATCH", `/Users/${u}`, { schemas: [PATCH], Operations: [{ op: "remove" }] }), 400, "noTarget"],
-      ["patch without PatchOp schema", () => scim("PATCH", `/Users/${u}`, { Operations: [{ op: "replace", path: "displayName", value: "Y" }] }), 400, "invalidSyntax"],
+      [
+        "patch without PatchOp schema",
+        () => scim("PATCH", `/Users/${u}`, { Operations: [{ op: "replace", path: "displayName", value: "Y" }] }),
+        400,
+        "invalidSyntax",
+      ],
       // The first operation is valid and would succeed; the second fails late (uniqueness): nothing of it stays.
-      ["late failure rolls back earlier ops", () => scim("PATCH", `/Users/${u}`, { schemas: [PATCH], Operations: [{ op: "replace", path: `${ENT}:department`, value: "Leaked" }, { op: "replace", path: "userName", value: "other@example.com" }] }), 409, "uniqueness"],
-      ["member that is no user", () => scim("PATCH", `/Groups/${g}`, { schemas: [PATCH], Operations: [{ op: "remove", path: "members", value: [{ value: u }] }, { op: "add", path: "members", value: [{ value: "'; DELETE FROM \"Group\"; --" }] }] }), 400, "invalidValue"],
-      ["hostile group name", () => scim("PATCH", `/Groups/${g}`, { schemas: [PATCH], Operations: [{ op: "replace", path: "displayName", value: 'x"; DROP TABLE "Group"; --' }] }), 400, "invalidValue"],
-      ["unknown user id", () => scim("PUT", "/Users/00000000-0000-4000-8000-000000000000", { schemas: [USER], userName: "ghost" }), 404, undefined],
+      [
+        "late failure rolls back earlier ops",
+        () =>
+          scim("PATCH", `/Users/${u}`, {
+            schemas: [PATCH],
+            Operations: [
+              { op: "replace", path: `${ENT}:department`, value: "Leaked" },
+              { op: "replace", path: "userName", value: "other@example.com" },
+            ],
+          }),
+        409,
+        "uniqueness",
+      ],
+      [
+        "member that is no user",
+        () =>
+          scim("PATCH", `/Groups/${g}`, {
+            schemas: [PATCH],
+            Operations: [
+              { op: "remove", path: "members", value: [{ value: u }] },
+              { op: "add", path: "members", value: [{ value: '\'; DELETE FROM "Group"; --' }] },
+            ],
+          }),
+        400,
+        "invalidValue",
+      ],
+      [
+        "hostile group name",
+        () =>
+          scim("PATCH", `/Groups/${g}`, {
+            schemas: [PATCH],
+            Operations: [{ op: "replace", path: "displayName", value: 'x"; DROP TABLE "Group"; --' }],
+          }),
+        400,
+        "invalidValue",
+      ],
+      [
+        "unknown user id",
+        () => scim("PUT", "/Users/00000000-0000-4000-8000-000000000000", { schemas: [USER], userName: "ghost" }),
+        404,
+        undefined,
+      ],
       ["not a uuid", () => scim("GET", "/Users/..%2F..%2Fetc"), 404, undefined],
       ["unknown endpoint", () => scim("GET", "/Bulk"), 404, undefined],
     ];

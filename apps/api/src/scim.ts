@@ -17,8 +17,8 @@ import {
   replaceScimGroup,
   replaceScimUser,
   resourceTypes,
-  type ScimRequest,
   ScimError,
+  type ScimRequest,
   type ScimResource,
   schemaResources,
   serviceProviderConfig,
@@ -86,7 +86,14 @@ export function scimRouter(deps: ApiDeps, limiter: ScimRateLimiter) {
   const ifMatch = (req: Request) => req.header("if-match") ?? undefined;
   const getOne = async (req: Request, res: Response, resource: ScimResource) => {
     const etag = (resource.meta as { version?: string }).version;
-    if (etag && req.header("if-none-match")?.split(",").map((t) => t.trim()).includes(etag)) {
+    if (
+      etag &&
+      req
+        .header("if-none-match")
+        ?.split(",")
+        .map((t) => t.trim())
+        .includes(etag)
+    ) {
       res.status(304).setHeader("ETag", etag).end();
       return;
     }
@@ -97,7 +104,13 @@ export function scimRouter(deps: ApiDeps, limiter: ScimRateLimiter) {
   router.get("/ServiceProviderConfig", (_req, res) => send(res, 200, serviceProviderConfig(ctx(res).baseUrl, DOCS_URL)));
   router.get("/ResourceTypes", (_req, res) => {
     const all = resourceTypes(ctx(res).baseUrl);
-    send(res, 200, { schemas: ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], totalResults: all.length, startIndex: 1, itemsPerPage: all.length, Resources: all });
+    send(res, 200, {
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+      totalResults: all.length,
+      startIndex: 1,
+      itemsPerPage: all.length,
+      Resources: all,
+    });
   });
   router.get("/ResourceTypes/:id", (req, res) => {
     const one = resourceTypes(ctx(res).baseUrl).find((r) => r.id === id(req));
@@ -106,7 +119,13 @@ export function scimRouter(deps: ApiDeps, limiter: ScimRateLimiter) {
   });
   router.get("/Schemas", (_req, res) => {
     const all = schemaResources(ctx(res).baseUrl);
-    send(res, 200, { schemas: ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], totalResults: all.length, startIndex: 1, itemsPerPage: all.length, Resources: all });
+    send(res, 200, {
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+      totalResults: all.length,
+      startIndex: 1,
+      itemsPerPage: all.length,
+      Resources: all,
+    });
   });
   router.get("/Schemas/:id", (req, res) => {
     const one = schemaResources(ctx(res).baseUrl).find((s) => s.id === id(req));
@@ -117,8 +136,12 @@ export function scimRouter(deps: ApiDeps, limiter: ScimRateLimiter) {
   router.get("/Users", async (req, res) => send(res, 200, await listScimUsers(identity, ctx(res), listQuery(req))));
   router.post("/Users", async (req, res) => sendResource(res, 201, await createScimUser(identity, ctx(res), req.body)));
   router.get("/Users/:id", async (req, res) => getOne(req, res, await getScimUser(identity, ctx(res), id(req))));
-  router.put("/Users/:id", async (req, res) => sendResource(res, 200, await replaceScimUser(identity, ctx(res), id(req), req.body, ifMatch(req))));
-  router.patch("/Users/:id", async (req, res) => sendResource(res, 200, await patchScimUser(identity, ctx(res), id(req), req.body, ifMatch(req))));
+  router.put("/Users/:id", async (req, res) =>
+    sendResource(res, 200, await replaceScimUser(identity, ctx(res), id(req), req.body, ifMatch(req))),
+  );
+  router.patch("/Users/:id", async (req, res) =>
+    sendResource(res, 200, await patchScimUser(identity, ctx(res), id(req), req.body, ifMatch(req))),
+  );
   router.delete("/Users/:id", async (req, res) => {
     await deleteScimUser(identity, ctx(res), id(req), ifMatch(req));
     res.status(204).end();
@@ -127,8 +150,12 @@ export function scimRouter(deps: ApiDeps, limiter: ScimRateLimiter) {
   router.get("/Groups", async (req, res) => send(res, 200, await listScimGroups(identity, ctx(res), listQuery(req))));
   router.post("/Groups", async (req, res) => sendResource(res, 201, await createScimGroup(identity, ctx(res), req.body)));
   router.get("/Groups/:id", async (req, res) => getOne(req, res, await getScimGroup(identity, ctx(res), id(req))));
-  router.put("/Groups/:id", async (req, res) => sendResource(res, 200, await replaceScimGroup(identity, ctx(res), id(req), req.body, ifMatch(req))));
-  router.patch("/Groups/:id", async (req, res) => sendResource(res, 200, await patchScimGroup(identity, ctx(res), id(req), req.body, ifMatch(req))));
+  router.put("/Groups/:id", async (req, res) =>
+    sendResource(res, 200, await replaceScimGroup(identity, ctx(res), id(req), req.body, ifMatch(req))),
+  );
+  router.patch("/Groups/:id", async (req, res) =>
+    sendResource(res, 200, await patchScimGroup(identity, ctx(res), id(req), req.body, ifMatch(req))),
+  );
   router.delete("/Groups/:id", async (req, res) => {
     await deleteScimGroup(identity, ctx(res), id(req), ifMatch(req));
     res.status(204).end();

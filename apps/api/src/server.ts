@@ -15,9 +15,9 @@ import { type ApiContext, type ApiDeps, buildContext } from "./context";
 import { httpStatusOf, makeFormatError } from "./errors";
 import { complexityLimitPlugin, depthLimitRule, MAX_TOKENS, nulByteGuardPlugin } from "./limits";
 import type { Metrics } from "./metrics";
-import { scimRouter } from "./scim";
 import { buildSchema } from "./schema";
 import { SESSION_COOKIE } from "./schema/auth/resolvers";
+import { scimRouter } from "./scim";
 
 /**
  * Who the HTTP layer believes: `trustedProxies` may set X-Forwarded-For (none by default, so the socket
@@ -105,7 +105,12 @@ export async function createApp({ deps, redis, metrics, httpServer, http: option
     res.setHeader("x-request-id", requestId);
     const end = metrics.httpDuration.startTimer({
       // SCIM paths carry resource ids: one metrics label per endpoint, not per user.
-      route: req.path === "/graphql" ? "/graphql" : req.path.startsWith("/scim/v2/") ? `/scim/v2/${req.path.split("/")[3] ?? ""}` : req.path.slice(0, 32),
+      route:
+        req.path === "/graphql"
+          ? "/graphql"
+          : req.path.startsWith("/scim/v2/")
+            ? `/scim/v2/${req.path.split("/")[3] ?? ""}`
+            : req.path.slice(0, 32),
       method: req.method,
     });
     res.on("finish", () => end({ status: String(res.statusCode) }));

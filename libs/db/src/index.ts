@@ -1,43 +1,43 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { Prisma, PrismaClient } from "./generated/client";
 
-export { Prisma, PrismaClient };
-export * from "./generated/enums";
-export type * from "./generated/models";
 export type {
-  ApiKey,
   AccessRequest,
-  ManualSubscription,
+  ApiKey,
   AuditEvent,
-  ConnectionAccessState,
-  ReconcileRun,
-  PolicyVersion,
-  SubscriptionPolicy,
   CatalogNode,
   Connection,
+  ConnectionAccessState,
+  DataPolicy,
+  DataPolicyVersion,
   DataSource,
   DataSourceColumn,
-  SyncRun,
-  Tag,
+  DecisionRecord,
   Group,
   GroupMembership,
+  ManualSubscription,
   OutboxEvent,
   PlatformAccount,
+  PolicyVersion,
+  Project,
+  ProjectMember,
+  Purpose,
+  ReconcileRun,
   RoleAssignment,
+  ScimAttributeMapping,
   Session,
+  SubscriptionPolicy,
+  SyncRun,
+  Tag,
   User,
   UserAttribute,
   WebhookDelivery,
   WebhookDeliveryAttempt,
   WebhookEndpoint,
-  DataPolicy,
-  DataPolicyVersion,
-  Purpose,
-  Project,
-  ProjectMember,
-  DecisionRecord,
-  ScimAttributeMapping,
 } from "./generated/client";
+export * from "./generated/enums";
+export type * from "./generated/models";
+export { Prisma, PrismaClient };
 
 export type Db = PrismaClient;
 /** A client or an interactive transaction: use-cases accept either. */

@@ -4,7 +4,13 @@ export type ScimResponse = { status: number; body: Record<string, unknown> & { [
 
 /** A SCIM client for tests: sends application/scim+json with a bearer key, as IdPs do. */
 export function scimClient(api: TestApi, key: string) {
-  return async function scim(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, bearer = key): Promise<ScimResponse> {
+  return async function scim(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    bearer = key,
+  ): Promise<ScimResponse> {
     const res = await fetch(`${api.url}/scim/v2${path}`, {
       method,
       headers: { authorization: `Bearer ${bearer}`, "content-type": "application/scim+json", accept: "application/scim+json", ...headers },

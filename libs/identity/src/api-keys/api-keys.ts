@@ -142,7 +142,8 @@ export async function authenticateApiKey(
   if (!key || key.revokedAt || (key.expiresAt && key.expiresAt.getTime() <= now) || key.owner.status !== "ACTIVE") {
     throw unauthenticated("Invalid API key");
   }
-  if (key.scope !== surface) throw unauthenticated(surface === "SCIM" ? "This API key has no SCIM scope" : "A SCIM API key can call only /scim/v2");
+  if (key.scope !== surface)
+    throw unauthenticated(surface === "SCIM" ? "This API key has no SCIM scope" : "A SCIM API key can call only /scim/v2");
   if (!key.lastUsedAt || now - key.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
     await deps.db.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: new Date(now) } });
   }

@@ -31,7 +31,9 @@ describe("SCIM filters → Prisma where", () => {
 
   it("keeps hostile values as data: they only ever become query parameters", () => {
     const hostile = `x" or "1"="1'; DROP TABLE "User"; --`;
-    expect(filterToWhere("User", `userName eq ${JSON.stringify(hostile)}`)).toEqual({ scimUserName: { equals: hostile, mode: "insensitive" } });
+    expect(filterToWhere("User", `userName eq ${JSON.stringify(hostile)}`)).toEqual({
+      scimUserName: { equals: hostile, mode: "insensitive" },
+    });
     expect(filterToWhere("User", 'id eq "not-a-uuid\'--"')).toEqual({ id: { in: [] } });
   });
 

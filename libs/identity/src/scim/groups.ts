@@ -2,6 +2,7 @@ import type { Actor } from "@steward/core";
 import { joinTransaction, type Prisma, type Tx } from "@steward/db";
 import { recordAudit } from "@steward/events";
 import { z } from "zod";
+import type { IdentityDeps } from "../deps";
 import { addGroupMember, createGroup, deleteGroup, removeGroupMember, updateGroup } from "../groups/group-commands";
 import { checkIfMatch, pageArgs, requireScimAdmin, type ScimRequest } from "./context";
 import { invalidValue, scimNotFound } from "./errors";
@@ -10,7 +11,6 @@ import { applyPatch, parsePatchBody } from "./patch";
 import { isRecord, optionalString, requireResourceBody, type ScimResource, withMeta } from "./resource";
 import { GROUP_SCHEMA, LIST_SCHEMA, MAX_PAGE_SIZE } from "./schemas";
 import { inOneTransaction, type ListQuery } from "./users";
-import type { IdentityDeps } from "../deps";
 
 /** Members SCIM sees and manages: provisioned users only; people added in Steward itself stay as they are. */
 const GROUP_INCLUDE = {
@@ -83,10 +83,17 @@ async function applyGroup(tx: Tx, actor: Actor, row: GroupRow, want: DesiredGrou
     const found = await tx.user.findMany({ where: { id: { in: valid }, scimUserName: { not: null } }, select: { id: true } });
     const known = new Set(found.map((u) => u.id));
     const unknown = adding.filter((id) => !known.has(id));
-    if (unknown.length) throw invalidValue(`No provisioned user with id ${unknown.slice(0, 5).map((id) => JSON.stringify(id.slice(0, 80))).join(", ")}`);
+    if (unknown.length)
+      throw invalidValue(
+        `No provisioned user with id ${unknown
+          .slice(0, 5)
+          .map((id) => JSON.stringify(id.slice(0, 80)))
+          .join(", ")}`,
+      );
   }
   for (const userId of adding.sort()) await addGroupMember(deps, actor, { groupId: row.id, userId });
-  for (const userId of [...have].filter((id) => !want.members.has(id)).sort()) await removeGroupMember(deps, actor, { groupId: row.id, userId });
+  for (const userId of [...have].filter((id) => !want.members.has(id)).sort())
+    await removeGroupMember(deps, actor, { groupId: row.id, userId });
 }
 
 export async function createScimGroup(deps: IdentityDeps, req: ScimRequest, body: unknown): Promise<ScimResource> {
@@ -141,8 +148,22 @@ export async function listScimGroups(deps: IdentityDeps, req: ScimRequest, q: Li
   const page = pageArgs(q.startIndex, q.count, MAX_PAGE_SIZE);
   const where = q.filter ? filterToWhere("Group", q.filter) : {};
   const [rows, total] = await Promise.all([
-    page.take ? deps.db.group.findMany({ where, include: GROUP_INCLUDE, orderBy: [{ createdAt: "asc" }, { id: "asc" }], skip: page.skip, take: page.take }) : [],
+    page.take
+      ? deps.db.group.findMany({
+          where,
+          include: GROUP_INCLUDE,
+          orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+          skip: page.skip,
+          take: page.take,
+        })
+      : [],
     deps.db.group.count({ where }),
   ]);
-  return { schemas: [LIST_SCHEMA], totalResults: total, startIndex: page.startIndex, itemsPerPage: rows.length, Resources: rows.map((r) => toScimGroup(r, req.baseUrl)) };
+  return {
+    schemas: [LIST_SCHEMA],
+    totalResults: total,
+    startIndex: page.startIndex,
+    itemsPerPage: rows.length,
+    Resources: rows.map((r) => toScimGroup(r, req.baseUrl)),
+  };
 }

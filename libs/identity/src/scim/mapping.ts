@@ -57,9 +57,13 @@ export async function setScimAttributeMappings(deps: IdentityDeps, actor: Actor 
   mappings.forEach((m, i) => {
     const { urn, names } = splitPath(m.scimPath);
     if (urn === null && RESERVED.has(names[0]!.toLowerCase()))
-      throw badInput(`'${m.scimPath}' is stored by Steward itself and cannot feed an attribute`, [{ path: `mappings.${i}.scimPath`, message: "reserved" }]);
-    if (seenPaths.has(m.scimPath.toLowerCase())) throw badInput(`'${m.scimPath}' is mapped twice`, [{ path: `mappings.${i}.scimPath`, message: "duplicate" }]);
-    if (seenKeys.has(m.attributeKey)) throw badInput(`Attribute '${m.attributeKey}' is fed twice`, [{ path: `mappings.${i}.attributeKey`, message: "duplicate" }]);
+      throw badInput(`'${m.scimPath}' is stored by Steward itself and cannot feed an attribute`, [
+        { path: `mappings.${i}.scimPath`, message: "reserved" },
+      ]);
+    if (seenPaths.has(m.scimPath.toLowerCase()))
+      throw badInput(`'${m.scimPath}' is mapped twice`, [{ path: `mappings.${i}.scimPath`, message: "duplicate" }]);
+    if (seenKeys.has(m.attributeKey))
+      throw badInput(`Attribute '${m.attributeKey}' is fed twice`, [{ path: `mappings.${i}.attributeKey`, message: "duplicate" }]);
     seenPaths.add(m.scimPath.toLowerCase());
     seenKeys.add(m.attributeKey);
   });
@@ -67,7 +71,13 @@ export async function setScimAttributeMappings(deps: IdentityDeps, actor: Actor 
     const before = await loadMappings(tx);
     await tx.scimAttributeMapping.deleteMany({});
     await tx.scimAttributeMapping.createMany({ data: mappings });
-    await recordAudit(tx, a, { action: "scim.mapping.changed", targetType: "ScimAttributeMapping", targetId: "scim", before: { mappings: before }, after: { mappings } });
+    await recordAudit(tx, a, {
+      action: "scim.mapping.changed",
+      targetType: "ScimAttributeMapping",
+      targetId: "scim",
+      before: { mappings: before },
+      after: { mappings },
+    });
     return loadMappings(tx);
   });
 }
@@ -111,16 +121,14 @@ export function valuesOf(value: unknown): string[] {
 export function putAt(resource: Record<string, unknown>, path: string, values: string[]): void {
   if (!values.length) return;
   const { urn, names } = splitPath(path);
-  let node: Record<string, unknown> = resource;
-  if (urn !== null) {
-    const existing = node[urn];
-    node = isRecord(existing) ? existing : (node[urn] = {}) as Record<string, unknown>;
-  }
-  names.forEach((name, i) => {
-    if (i === names.length - 1) node[name] = values.length === 1 ? values[0] : values;
-    else {
-      const next = node[name];
-      node = isRecord(next) ? next : (node[name] = {}) as Record<string, unknown>;
-    }
-  });
+  const child = (parent: Record<string, unknown>, key: string): Record<string, unknown> => {
+    const existing = parent[key];
+    if (isRecord(existing)) return existing;
+    const made: Record<string, unknown> = {};
+    parent[key] = made;
+    return made;
+  };
+  let node = urn === null ? resource : child(resource, urn);
+  for (const name of names.slice(0, -1)) node = child(node, name);
+  node[names[names.length - 1]!] = values.length === 1 ? values[0] : values;
 }

@@ -5,7 +5,14 @@ import { ENTERPRISE_SCHEMA, GROUP_SCHEMA, PATCH_SCHEMA, USER_SCHEMA } from "./sc
 
 const ID = "2819c223-7f76-453a-919d-413861904646";
 const body = (...Operations: unknown[]) => ({ schemas: [PATCH_SCHEMA], Operations });
-const user = () => ({ schemas: [USER_SCHEMA], id: ID, userName: "bjensen", displayName: "Babs", active: true, emails: [{ value: "b@example.com", type: "work", primary: true }] });
+const user = () => ({
+  schemas: [USER_SCHEMA],
+  id: ID,
+  userName: "bjensen",
+  displayName: "Babs",
+  active: true,
+  emails: [{ value: "b@example.com", type: "work", primary: true }],
+});
 const group = () => ({ schemas: [GROUP_SCHEMA], id: "g", displayName: "Tour Guides", members: [{ value: "a" }, { value: "b" }] });
 const errorOf = (fn: () => unknown) => {
   try {
@@ -36,7 +43,11 @@ describe("SCIM PATCH", () => {
   });
 
   it("changes group membership both ways IdPs do it", () => {
-    const okta = parsePatchBody("Group", body({ op: "add", path: "members", value: [{ value: "c" }] }, { op: "remove", path: "members", value: [{ value: "a" }] }), "g");
+    const okta = parsePatchBody(
+      "Group",
+      body({ op: "add", path: "members", value: [{ value: "c" }] }, { op: "remove", path: "members", value: [{ value: "a" }] }),
+      "g",
+    );
     expect((applyPatch(group(), okta).members as { value: string }[]).map((m) => m.value)).toEqual(["b", "c"]);
     const entra = parsePatchBody("Group", body({ op: "Remove", path: 'members[value eq "b"]' }), "g");
     expect((applyPatch(group(), entra).members as { value: string }[]).map((m) => m.value)).toEqual(["a"]);
@@ -52,8 +63,12 @@ describe("SCIM PATCH", () => {
     expect(errorOf(() => parsePatchBody("User", body({ op: "move", path: "x" }), ID))).toBe("400 invalidSyntax");
     expect(errorOf(() => parsePatchBody("User", body({ op: "replace", path: "nickname.first", value: 1 }), ID))).toBe("400 invalidPath");
     expect(errorOf(() => parsePatchBody("User", body({ op: "replace", path: "favouriteColour", value: "x" }), ID))).toBe("400 invalidPath");
-    expect(errorOf(() => parsePatchBody("User", body({ op: "add", path: `${ENTERPRISE_SCHEMA}:shoeSize`, value: "9" }), ID))).toBe("400 invalidPath");
-    expect(errorOf(() => parsePatchBody("User", body({ op: "replace", path: 'emails[type eq ]', value: "x" }), ID))).toBe("400 invalidPath");
+    expect(errorOf(() => parsePatchBody("User", body({ op: "add", path: `${ENTERPRISE_SCHEMA}:shoeSize`, value: "9" }), ID))).toBe(
+      "400 invalidPath",
+    );
+    expect(errorOf(() => parsePatchBody("User", body({ op: "replace", path: "emails[type eq ]", value: "x" }), ID))).toBe(
+      "400 invalidPath",
+    );
     expect(errorOf(() => parsePatchBody("User", body({ op: "remove" }), ID))).toBe("400 noTarget");
     expect(errorOf(() => parsePatchBody("User", body({ op: "add", path: "displayName" }), ID))).toBe("400 invalidValue");
     expect(errorOf(() => parsePatchBody("User", body({ op: "replace", path: "id", value: "other" }), ID))).toBe("400 mutability");
@@ -63,7 +78,11 @@ describe("SCIM PATCH", () => {
   });
 
   it("lets other extension URNs through (their data is ignored unless mapped)", () => {
-    const ops = parsePatchBody("User", body({ op: "add", path: "urn:ietf:params:scim:schemas:extension:acme:2.0:User:badge", value: "7" }), ID);
+    const ops = parsePatchBody(
+      "User",
+      body({ op: "add", path: "urn:ietf:params:scim:schemas:extension:acme:2.0:User:badge", value: "7" }),
+      ID,
+    );
     expect(applyPatch(user(), ops)["urn:ietf:params:scim:schemas:extension:acme:2.0:User"]).toEqual({ badge: "7" });
   });
 });

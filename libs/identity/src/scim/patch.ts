@@ -1,8 +1,18 @@
-import { type ScimResource as LibResource, type ScimPatchOperation, ScimError as PatchLibError, scimPatch } from "scim-patch";
+import { type ScimResource as LibResource, ScimError as PatchLibError, type ScimPatchOperation, scimPatch } from "scim-patch";
 import { invalidPath, invalidSyntax, invalidValue, mutability, noTarget, ScimError, type ScimType } from "./errors";
 import { parseFilter } from "./filter";
 import { isRecord, type ScimResource } from "./resource";
-import { type AttributeDef, coreAttribute, ENTERPRISE_SCHEMA, enterpriseAttribute, GROUP_SCHEMA, MAX_PATCH_OPERATIONS, PATCH_SCHEMA, type ResourceKind, USER_SCHEMA } from "./schemas";
+import {
+  type AttributeDef,
+  coreAttribute,
+  ENTERPRISE_SCHEMA,
+  enterpriseAttribute,
+  GROUP_SCHEMA,
+  MAX_PATCH_OPERATIONS,
+  PATCH_SCHEMA,
+  type ResourceKind,
+  USER_SCHEMA,
+} from "./schemas";
 
 export type PatchOp = { op: "add" | "replace" | "remove"; path?: string; value?: unknown };
 
@@ -45,7 +55,10 @@ export function validatePath(kind: ResourceKind, path: string, currentId?: strin
       throw invalidPath(`'${path}' has an invalid value filter`);
     }
   }
-  if (schema === "enterprise") return checkAttribute(kind, enterpriseAttribute(head), head, sub, path);
+  if (schema === "enterprise") {
+    checkAttribute(kind, enterpriseAttribute(head), head, sub, path);
+    return;
+  }
   if (head.toLowerCase() === "externalid" && filter === undefined && sub === undefined) return;
   if (READ_ONLY.has(head.toLowerCase())) {
     // Okta repeats the resource id in a no-path replace; the same id is no change.
@@ -68,8 +81,10 @@ export function parsePatchBody(kind: ResourceKind, body: unknown, currentId: str
   return ops.map((raw, i): PatchOp => {
     if (!isRecord(raw) || typeof raw.op !== "string") throw invalidSyntax(`Operations[${i}] needs an 'op'`);
     const op = raw.op.toLowerCase();
-    if (op !== "add" && op !== "replace" && op !== "remove") throw invalidSyntax(`Operations[${i}].op '${raw.op.slice(0, 20)}' is not add, replace or remove`);
-    if (raw.path !== undefined && (typeof raw.path !== "string" || !raw.path.trim())) throw invalidPath(`Operations[${i}].path must be a non-empty string`);
+    if (op !== "add" && op !== "replace" && op !== "remove")
+      throw invalidSyntax(`Operations[${i}].op '${raw.op.slice(0, 20)}' is not add, replace or remove`);
+    if (raw.path !== undefined && (typeof raw.path !== "string" || !raw.path.trim()))
+      throw invalidPath(`Operations[${i}].path must be a non-empty string`);
     const path = raw.path as string | undefined;
     if (op === "remove") {
       if (!path) throw noTarget(`Operations[${i}]: remove needs a path`);
@@ -86,14 +101,25 @@ export function parsePatchBody(kind: ResourceKind, body: unknown, currentId: str
   });
 }
 
-const SCIM_TYPES = new Set<ScimType>(["invalidFilter", "invalidSyntax", "invalidPath", "noTarget", "invalidValue", "mutability", "uniqueness"]);
+const SCIM_TYPES = new Set<ScimType>([
+  "invalidFilter",
+  "invalidSyntax",
+  "invalidPath",
+  "noTarget",
+  "invalidValue",
+  "mutability",
+  "uniqueness",
+]);
 
 /** Applies operations to a representation with scim-patch (on a copy); its errors become SCIM errors. */
 export function applyPatch(resource: ScimResource, ops: PatchOp[]): ScimResource {
   let current = structuredClone(resource);
   for (const op of ops) {
     try {
-      current = scimPatch(current as unknown as LibResource, [op as ScimPatchOperation], { mutateDocument: false, treatMissingAsAdd: true }) as unknown as ScimResource;
+      current = scimPatch(current as unknown as LibResource, [op as ScimPatchOperation], {
+        mutateDocument: false,
+        treatMissingAsAdd: true,
+      }) as unknown as ScimResource;
     } catch (err) {
       // Removing a member by filter from a group that has none (or none left) is no change, as Okta and Entra expect.
       if (op.op === "remove" && err instanceof PatchLibError && err.constructor.name === "FilterOnEmptyArray") continue;

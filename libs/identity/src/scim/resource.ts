@@ -23,7 +23,13 @@ function stableJson(v: unknown): string {
 export function withMeta(resource: ScimResource, kind: ResourceKind, location: string, created: Date, lastModified: Date): ScimResource {
   return {
     ...resource,
-    meta: { resourceType: kind, created: created.toISOString(), lastModified: lastModified.toISOString(), location, version: etagOf(resource) },
+    meta: {
+      resourceType: kind,
+      created: created.toISOString(),
+      lastModified: lastModified.toISOString(),
+      location,
+      version: etagOf(resource),
+    },
   };
 }
 
@@ -45,7 +51,8 @@ export function requireResourceBody(kind: ResourceKind, body: unknown): Record<s
   for (const s of schemas as string[]) {
     const known = s.toLowerCase() === core.toLowerCase() || (kind === "User" && s.toLowerCase() === ENTERPRISE_SCHEMA.toLowerCase());
     if (!known && !/^urn:[A-Za-z0-9._-]+(:[A-Za-z0-9._-]+)*$/.test(s)) throw invalidValue(`Unknown schema '${s.slice(0, 200)}'`);
-    if (!known && !/:extension:/i.test(s)) throw invalidValue(`Unknown schema '${s.slice(0, 200)}' (only the ${kind} schema and extensions)`);
+    if (!known && !/:extension:/i.test(s))
+      throw invalidValue(`Unknown schema '${s.slice(0, 200)}' (only the ${kind} schema and extensions)`);
   }
   return body;
 }

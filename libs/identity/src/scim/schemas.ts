@@ -22,11 +22,7 @@ export type AttributeDef = {
   description: string;
 };
 
-function a(
-  name: string,
-  description: string,
-  opts: Partial<Omit<AttributeDef, "name" | "description">> = {},
-): AttributeDef {
+function a(name: string, description: string, opts: Partial<Omit<AttributeDef, "name" | "description">> = {}): AttributeDef {
   return {
     name,
     type: "string",
@@ -41,8 +37,16 @@ function a(
   };
 }
 
-const multi = (name: string, description: string, sub: AttributeDef[] = [a("value", "The value"), a("type", "A label"), a("primary", "The primary value", { type: "boolean" }), a("display", "A human-readable name")]) =>
-  a(name, description, { type: "complex", multiValued: true, subAttributes: sub });
+const multi = (
+  name: string,
+  description: string,
+  sub: AttributeDef[] = [
+    a("value", "The value"),
+    a("type", "A label"),
+    a("primary", "The primary value", { type: "boolean" }),
+    a("display", "A human-readable name"),
+  ],
+) => a(name, description, { type: "complex", multiValued: true, subAttributes: sub });
 
 export const USER_ATTRIBUTES: AttributeDef[] = [
   a("userName", "The IdP's unique name for the user; Steward derives its username from it", { required: true, uniqueness: "server" }),
@@ -51,11 +55,15 @@ export const USER_ATTRIBUTES: AttributeDef[] = [
     subAttributes: ["formatted", "familyName", "givenName", "middleName", "honorificPrefix", "honorificSuffix"].map((n) => a(n, n)),
   }),
   a("displayName", "The name shown in Steward"),
-  ...["nickName", "profileUrl", "title", "userType", "preferredLanguage", "locale", "timezone"].map((n) => a(n, `${n} (stored only when mapped)`)),
+  ...["nickName", "profileUrl", "title", "userType", "preferredLanguage", "locale", "timezone"].map((n) =>
+    a(n, `${n} (stored only when mapped)`),
+  ),
   a("active", "false deactivates the user in Steward: sessions, keys and platform access end", { type: "boolean" }),
   a("password", "Not stored: Steward users provisioned by SCIM sign in through the IdP", { mutability: "writeOnly", returned: "never" }),
   multi("emails", "The first primary (else work, else any) email becomes the Steward email"),
-  ...["phoneNumbers", "ims", "photos", "addresses", "entitlements", "roles", "x509Certificates"].map((n) => multi(n, `${n} (stored only when mapped)`)),
+  ...["phoneNumbers", "ims", "photos", "addresses", "entitlements", "roles", "x509Certificates"].map((n) =>
+    multi(n, `${n} (stored only when mapped)`),
+  ),
   {
     ...multi("groups", "Groups the user belongs to (change them through /Groups)", [a("value", "Group id"), a("display", "Group name")]),
     mutability: "readOnly",
@@ -63,13 +71,22 @@ export const USER_ATTRIBUTES: AttributeDef[] = [
 ];
 
 export const ENTERPRISE_ATTRIBUTES: AttributeDef[] = [
-  ...["employeeNumber", "costCenter", "organization", "division", "department"].map((n) => a(n, `${n} (stored when mapped to a Steward attribute)`)),
-  a("manager", "The user's manager", { type: "complex", subAttributes: [a("value", "Manager id"), a("displayName", "Manager name", { mutability: "readOnly" })] }),
+  ...["employeeNumber", "costCenter", "organization", "division", "department"].map((n) =>
+    a(n, `${n} (stored when mapped to a Steward attribute)`),
+  ),
+  a("manager", "The user's manager", {
+    type: "complex",
+    subAttributes: [a("value", "Manager id"), a("displayName", "Manager name", { mutability: "readOnly" })],
+  }),
 ];
 
 export const GROUP_ATTRIBUTES: AttributeDef[] = [
   a("displayName", "The Steward group name", { required: true, uniqueness: "server" }),
-  multi("members", "Users in the group", [a("value", "User id", { mutability: "immutable" }), a("display", "User name", { mutability: "readOnly" }), a("type", "User")]),
+  multi("members", "Users in the group", [
+    a("value", "User id", { mutability: "immutable" }),
+    a("display", "User name", { mutability: "readOnly" }),
+    a("type", "User"),
+  ]),
 ];
 
 /** Attributes common to every resource (RFC 7643 §3.1). */
@@ -88,7 +105,14 @@ export function enterpriseAttribute(name: string): AttributeDef | undefined {
 }
 
 function schemaResource(id: string, name: string, description: string, attributes: AttributeDef[], baseUrl: string) {
-  return { schemas: [SCHEMA_SCHEMA], id, name, description, attributes, meta: { resourceType: "Schema", location: `${baseUrl}/Schemas/${id}` } };
+  return {
+    schemas: [SCHEMA_SCHEMA],
+    id,
+    name,
+    description,
+    attributes,
+    meta: { resourceType: "Schema", location: `${baseUrl}/Schemas/${id}` },
+  };
 }
 
 export function schemaResources(baseUrl: string) {

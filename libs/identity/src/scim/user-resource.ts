@@ -90,7 +90,10 @@ export function toScimUser(row: ScimUserRow, mappings: AttributeMapping[], baseU
   for (const a of row.attributes) byKey.set(a.key, [...(byKey.get(a.key) ?? []), a.value]);
   for (const m of mappings) putAt(resource, m.scimPath, (byKey.get(m.attributeKey) ?? []).sort());
   const extensions = Object.keys(resource).filter((k) => k.startsWith("urn:"));
-  resource.schemas = [USER_SCHEMA, ...extensions.sort((x, y) => (x === ENTERPRISE_SCHEMA ? -1 : y === ENTERPRISE_SCHEMA ? 1 : x.localeCompare(y)))];
+  resource.schemas = [
+    USER_SCHEMA,
+    ...extensions.sort((x, y) => (x === ENTERPRISE_SCHEMA ? -1 : y === ENTERPRISE_SCHEMA ? 1 : x.localeCompare(y))),
+  ];
   const times = [row.updatedAt, ...row.attributes.map((a) => a.createdAt), ...row.memberships.map((m) => m.createdAt)];
   const lastModified = new Date(Math.max(...times.map((t) => t.getTime())));
   return withMeta(resource, "User", userLocation(baseUrl, row.id), row.createdAt, lastModified);

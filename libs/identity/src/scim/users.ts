@@ -15,7 +15,14 @@ import type { AttributeMapping } from "./mapping";
 import { applyPatch, parsePatchBody } from "./patch";
 import type { ScimResource } from "./resource";
 import { LIST_SCHEMA, MAX_PAGE_SIZE } from "./schemas";
-import { type DesiredUser, PLACEHOLDER_EMAIL_DOMAIN, parseUserBody, SCIM_USER_INCLUDE, type ScimUserRow, toScimUser } from "./user-resource";
+import {
+  type DesiredUser,
+  PLACEHOLDER_EMAIL_DOMAIN,
+  parseUserBody,
+  SCIM_USER_INCLUDE,
+  type ScimUserRow,
+  toScimUser,
+} from "./user-resource";
 
 const USERNAME = /^[a-z][a-z0-9._-]*$/;
 
@@ -81,7 +88,11 @@ async function applyUser(tx: Tx, actor: Actor, row: ScimUserRow, want: DesiredUs
   const email = want.email ?? (row.email.endsWith(`@${PLACEHOLDER_EMAIL_DOMAIN}`) ? null : row.email);
   const emailChange = email && email.toLowerCase() !== row.email ? email : null;
   if (want.displayName !== row.displayName || emailChange)
-    await updateUser(deps, actor, { id: row.id, displayName: want.displayName !== row.displayName ? want.displayName : null, email: emailChange });
+    await updateUser(deps, actor, {
+      id: row.id,
+      displayName: want.displayName !== row.displayName ? want.displayName : null,
+      email: emailChange,
+    });
   const current = new Map<string, string[]>();
   for (const a of row.attributes) current.set(a.key, [...(current.get(a.key) ?? []), a.value].sort());
   for (const m of mappings) {
@@ -126,7 +137,13 @@ export async function getScimUser(deps: IdentityDeps, req: ScimRequest, id: stri
   return representation(deps.db, id, await mappingsIn(deps.db), req.baseUrl);
 }
 
-export async function replaceScimUser(deps: IdentityDeps, req: ScimRequest, id: string, body: unknown, ifMatch?: string): Promise<ScimResource> {
+export async function replaceScimUser(
+  deps: IdentityDeps,
+  req: ScimRequest,
+  id: string,
+  body: unknown,
+  ifMatch?: string,
+): Promise<ScimResource> {
   const actor = requireScimAdmin(req.actor);
   return inOneTransaction(deps, async (tx) => {
     const mappings = await mappingsIn(tx);
@@ -137,7 +154,13 @@ export async function replaceScimUser(deps: IdentityDeps, req: ScimRequest, id: 
   });
 }
 
-export async function patchScimUser(deps: IdentityDeps, req: ScimRequest, id: string, body: unknown, ifMatch?: string): Promise<ScimResource> {
+export async function patchScimUser(
+  deps: IdentityDeps,
+  req: ScimRequest,
+  id: string,
+  body: unknown,
+  ifMatch?: string,
+): Promise<ScimResource> {
   const actor = requireScimAdmin(req.actor);
   return inOneTransaction(deps, async (tx) => {
     const mappings = await mappingsIn(tx);
@@ -181,7 +204,15 @@ export async function listScimUsers(deps: IdentityDeps, req: ScimRequest, q: Lis
   const where = { AND: [{ scimUserName: { not: null } }, q.filter ? filterToWhere("User", q.filter) : {}] };
   const mappings = await mappingsIn(deps.db);
   const [rows, total] = await Promise.all([
-    page.take ? deps.db.user.findMany({ where, include: SCIM_USER_INCLUDE, orderBy: [{ createdAt: "asc" }, { id: "asc" }], skip: page.skip, take: page.take }) : [],
+    page.take
+      ? deps.db.user.findMany({
+          where,
+          include: SCIM_USER_INCLUDE,
+          orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+          skip: page.skip,
+          take: page.take,
+        })
+      : [],
     deps.db.user.count({ where }),
   ]);
   return {
