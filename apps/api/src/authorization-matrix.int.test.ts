@@ -282,6 +282,19 @@ const cases: Case[] = [
     }),
   },
   {
+    mutation: "createApiKey",
+    label: "SCIM key",
+    allowed: ADMIN_ONLY,
+    prepare: async () => ({ query: `mutation { createApiKey(input: {name: "idp", scope: SCIM}) { secret } }` }),
+  },
+  {
+    mutation: "setScimAttributeMappings",
+    allowed: ADMIN_ONLY,
+    prepare: async () => ({
+      query: `mutation { setScimAttributeMappings(mappings: [{scimPath: "title", attributeKey: "job_title"}]) { scimPath } }`,
+    }),
+  },
+  {
     mutation: "revokeApiKey",
     label: "own key",
     allowed: ALL,

@@ -5,13 +5,15 @@ import type { AdapterLookup } from "@steward/integrations";
 import type { PolicyViewSpec } from "@steward/policy";
 import type { Request, Response } from "express";
 import { createLoaders, type Loaders } from "./loaders";
-import type { AuditThrottle, LoginRateLimiter } from "./rate-limit";
+import type { AuditThrottle, LoginRateLimiter, ScimRateLimiter } from "./rate-limit";
 
 export type ApiDeps = {
   db: Db;
   secretBox: SecretBox;
   logger: Logger;
   loginLimiter: LoginRateLimiter;
+  /** Per-key request budget and per-address failed-authentication budget at /scim/v2. */
+  scimLimiter: ScimRateLimiter;
   /** Bounds the audit rows one actor's refused requests can write. */
   refusalAudit: AuditThrottle;
   cookieSecure: boolean;

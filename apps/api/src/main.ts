@@ -8,7 +8,7 @@ import { Redis } from "ioredis";
 import type { ApiDeps } from "./context";
 import { parseEnv } from "./env";
 import { createMetrics } from "./metrics";
-import { createAuditThrottle, createLoginRateLimiter } from "./rate-limit";
+import { createAuditThrottle, createLoginRateLimiter, createScimRateLimiter } from "./rate-limit";
 import { createApp } from "./server";
 
 async function main(): Promise<void> {
@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     secretBox: new SecretBox(parseKeyring(env.STEWARD_ENCRYPTION_KEYS)),
     logger,
     loginLimiter: createLoginRateLimiter(redis, env.RATE_LIMIT_PREFIX),
+    scimLimiter: createScimRateLimiter(redis, env.RATE_LIMIT_PREFIX),
     refusalAudit: createAuditThrottle(redis, env.RATE_LIMIT_PREFIX),
     cookieSecure: env.SESSION_COOKIE_SECURE ? env.SESSION_COOKIE_SECURE === "true" : env.NODE_ENV === "production",
     allowSelfApproval: env.STEWARD_ALLOW_SELF_APPROVAL === "true",

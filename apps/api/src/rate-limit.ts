@@ -93,3 +93,50 @@ export function createAuditThrottle(redis: Redis, prefix: string, perMinute = 30
     },
   };
 }
+
+/**
+ * SCIM requests in Redis: each key gets a generous budget per minute (an IdP's full sync is thousands of
+ * calls), and every address a small budget of failed authentications, like the login windows above.
+ */
+export type ScimRateLimiter = {
+  /** Counts a request made with a valid key; throws RATE_LIMITED over budget. */
+  request(keyId: string): Promise<void>;
+  /** Counts a refused bearer from this address; throws RATE_LIMITED over budget. */
+  failedAuth(ip: string): Promise<void>;
+  /** Throws RATE_LIMITED when this address already spent its failed-authentication budget. */
+  checkAddress(ip: string): Promise<void>;
+};
+
+export type ScimLimits = { perKeyPerMinute: number; failedAuthPerIp: number; failedAuthWindowSeconds: number };
+export const DEFAULT_SCIM_LIMITS: ScimLimits = { perKeyPerMinute: 1200, failedAuthPerIp: 30, failedAuthWindowSeconds: 900 };
+
+export function createScimRateLimiter(redis: Redis, prefix: string, limits: ScimLimits = DEFAULT_SCIM_LIMITS): ScimRateLimiter {
+  const perKey = new RateLimiterRedis({
+    storeClient: redis,
+    keyPrefix: `${prefix}:scim:key`,
+    points: limits.perKeyPerMinute,
+    duration: 60,
+  });
+  const failed = new RateLimiterRedis({
+    storeClient: redis,
+    keyPrefix: `${prefix}:scim:failed`,
+    points: limits.failedAuthPerIp,
+    duration: limits.failedAuthWindowSeconds,
+  });
+  const refuse = (o: Outcome, what: string) => {
+    if (o.limited) throw new AppError("RATE_LIMITED", `Too many ${what}. Try again in ${Math.ceil(o.msBeforeNext / 1000)} s.`);
+  };
+  return {
+    async request(keyId) {
+      refuse(await count(perKey, keyId), "SCIM requests");
+    },
+    async failedAuth(ip) {
+      refuse(await count(failed, ip), "failed SCIM authentications");
+    },
+    async checkAddress(ip) {
+      const res = await failed.get(ip);
+      if (res && res.consumedPoints >= limits.failedAuthPerIp)
+        refuse({ limited: true, msBeforeNext: res.msBeforeNext }, "failed SCIM authentications");
+    },
+  };
+}

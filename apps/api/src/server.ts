@@ -17,6 +17,7 @@ import { complexityLimitPlugin, depthLimitRule, MAX_TOKENS, nulByteGuardPlugin }
 import type { Metrics } from "./metrics";
 import { buildSchema } from "./schema";
 import { SESSION_COOKIE } from "./schema/auth/resolvers";
+import { scimRouter } from "./scim";
 
 /**
  * Who the HTTP layer believes: `trustedProxies` may set X-Forwarded-For (none by default, so the socket
@@ -103,7 +104,13 @@ export async function createApp({ deps, redis, metrics, httpServer, http: option
     res.locals.requestId = requestId;
     res.setHeader("x-request-id", requestId);
     const end = metrics.httpDuration.startTimer({
-      route: req.path === "/graphql" ? "/graphql" : req.path.slice(0, 32),
+      // SCIM paths carry resource ids: one metrics label per endpoint, not per user.
+      route:
+        req.path === "/graphql"
+          ? "/graphql"
+          : req.path.startsWith("/scim/v2/")
+            ? `/scim/v2/${req.path.split("/")[3] ?? ""}`
+            : req.path.slice(0, 32),
       method: req.method,
     });
     res.on("finish", () => end({ status: String(res.statusCode) }));
@@ -150,6 +157,9 @@ export async function createApp({ deps, redis, metrics, httpServer, http: option
     }
   });
 
+  // SCIM 2.0 for identity providers: its own auth (SCIM-scoped keys only), body parsing and error shape.
+  app.use("/scim/v2", scimRouter(deps, deps.scimLimiter));
+
   app.use(
     "/graphql",
     express.json({ limit: "1mb" }),
@@ -166,7 +176,7 @@ export async function createApp({ deps, redis, metrics, httpServer, http: option
           const match = /^Bearer\s+(\S+)$/i.exec(authorization);
           try {
             if (!match?.[1]) throw new AppError("UNAUTHENTICATED", "Authorization must be 'Bearer <API key>'");
-            actor = await authenticateApiKey(deps, match[1], requestId);
+            actor = await authenticateApiKey(deps, match[1], requestId, "GRAPHQL");
             authMethod = "API_KEY";
           } catch (err) {
             // A bad key is refused outright rather than silently treated as anonymous.

@@ -25,6 +25,7 @@ const BY_TYPE: Record<string, Record<string, Caller[]>> = {
     ping: EVERYONE,
     myApiKeys: EVERYONE,
     apiKeys: ADMIN,
+    scimAttributeMappings: ADMIN,
     auditEvents: OWNERS_AND_STAFF,
     // Row-level in the use-case: data owners read their connections' records (none when assigned nowhere).
     decisionRecords: OWNERS_AND_STAFF,
@@ -70,6 +71,7 @@ const BY_TYPE: Record<string, Record<string, Caller[]>> = {
     projects: EVERYONE,
     project: EVERYONE,
   },
+  ScimAttributeMapping: { scimPath: ADMIN, attributeKey: ADMIN },
   ApiKey: {
     id: EVERYONE,
     name: EVERYONE,
@@ -78,6 +80,7 @@ const BY_TYPE: Record<string, Record<string, Caller[]>> = {
     roles: EVERYONE,
     createdAt: EVERYONE,
     lastUsedAt: EVERYONE,
+    scope: EVERYONE,
     expiresAt: EVERYONE,
     revokedAt: EVERYONE,
   },

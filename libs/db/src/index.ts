@@ -1,42 +1,43 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { Prisma, PrismaClient } from "./generated/client";
 
-export { Prisma, PrismaClient };
-export * from "./generated/enums";
-export type * from "./generated/models";
 export type {
-  ApiKey,
   AccessRequest,
-  ManualSubscription,
+  ApiKey,
   AuditEvent,
-  ConnectionAccessState,
-  ReconcileRun,
-  PolicyVersion,
-  SubscriptionPolicy,
   CatalogNode,
   Connection,
+  ConnectionAccessState,
+  DataPolicy,
+  DataPolicyVersion,
   DataSource,
   DataSourceColumn,
-  SyncRun,
-  Tag,
+  DecisionRecord,
   Group,
   GroupMembership,
+  ManualSubscription,
   OutboxEvent,
   PlatformAccount,
+  PolicyVersion,
+  Project,
+  ProjectMember,
+  Purpose,
+  ReconcileRun,
   RoleAssignment,
+  ScimAttributeMapping,
   Session,
+  SubscriptionPolicy,
+  SyncRun,
+  Tag,
   User,
   UserAttribute,
   WebhookDelivery,
   WebhookDeliveryAttempt,
   WebhookEndpoint,
-  DataPolicy,
-  DataPolicyVersion,
-  Purpose,
-  Project,
-  ProjectMember,
-  DecisionRecord,
 } from "./generated/client";
+export * from "./generated/enums";
+export type * from "./generated/models";
+export { Prisma, PrismaClient };
 
 export type Db = PrismaClient;
 /** A client or an interactive transaction: use-cases accept either. */
@@ -74,6 +75,15 @@ export async function transaction<T>(
       await new Promise((r) => setTimeout(r, 10 * 2 ** attempt + Math.random() * 20));
     }
   }
+}
+
+/**
+ * Lets use-cases that take `{ db }` and open their own `transaction` run inside a caller's transaction:
+ * Prisma 7 runs an interactive transaction started on a transaction client as a savepoint, so the
+ * inner work (and its audit + outbox rows) commits or rolls back with the caller's.
+ */
+export function joinTransaction(tx: Tx): Db {
+  return tx as unknown as Db;
 }
 
 /** True when a write failed on a unique constraint (P2002). */

@@ -15,6 +15,7 @@ import { platformResolvers } from "./platforms/resolvers";
 import { policyResolvers } from "./policies/resolvers";
 import { policyDefinitionResolvers } from "./policy-definition/resolvers";
 import { projectResolvers } from "./projects/resolvers";
+import { scimResolvers } from "./scim/resolvers";
 import { userResolvers } from "./users/resolvers";
 import { webhookResolvers } from "./webhooks/resolvers";
 
@@ -49,6 +50,7 @@ export function buildSchema() {
       platformResolvers,
       projectResolvers,
       decisionResolvers,
+      scimResolvers,
     ]) as never,
   });
 }

@@ -11,7 +11,7 @@ import { createUser, DEMO_PASSWORD } from "@steward/identity";
 import { Redis } from "ioredis";
 import type { ApiDeps } from "../context";
 import { createMetrics } from "../metrics";
-import { createAuditThrottle, createLoginRateLimiter } from "../rate-limit";
+import { createAuditThrottle, createLoginRateLimiter, createScimRateLimiter } from "../rate-limit";
 import { createApp } from "../server";
 
 export type GqlResult<T = Record<string, unknown>> = {
@@ -46,6 +46,7 @@ export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> 
     secretBox: new SecretBox(parseKeyring(`k1:${randomBytes(32).toString("base64")}`)),
     logger,
     loginLimiter: createLoginRateLimiter(redis, `steward-test:${testDb.name}`),
+    scimLimiter: createScimRateLimiter(redis, `steward-test:${testDb.name}`),
     refusalAudit: createAuditThrottle(redis, `steward-test:${testDb.name}`),
     cookieSecure: false,
   };

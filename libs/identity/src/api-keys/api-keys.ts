@@ -26,7 +26,10 @@ const CreateInput = z.object({
   roles: z.array(z.enum(ROLES)).max(3).nullish(),
   expiresAt: z.coerce.date().nullish(),
   ownerId: z.uuid().nullish(),
+  scope: z.enum(["GRAPHQL", "SCIM"]).nullish(),
 });
+
+export type ApiKeyScopeName = "GRAPHQL" | "SCIM";
 
 function newPrefix(): string {
   return `stw_${randomToken(12)
@@ -45,6 +48,11 @@ export async function createApiKey(deps: IdentityDeps, actor: Actor | null, inpu
   if (a.kind === "SYSTEM") throw forbidden("The system actor does not own API keys");
   const ownerId = data.ownerId ?? a.userId;
   if (ownerId !== a.userId && !hasRole(a, "ADMIN")) throw forbidden("Only administrators create keys for other users");
+  const scope = data.scope ?? "GRAPHQL";
+  // A SCIM key provisions identities (ADMIN work) for an IdP and can call nothing else; only an admin makes one.
+  if (scope === "SCIM" && !hasRole(a, "ADMIN")) throw forbidden("Only administrators create SCIM keys");
+  if (scope === "SCIM" && data.roles && (data.roles.length !== 1 || data.roles[0] !== "ADMIN"))
+    throw badInput("A SCIM key acts with the ADMIN role only", [{ path: "roles", message: "must be [ADMIN] or omitted" }]);
   if (data.expiresAt && data.expiresAt.getTime() <= Date.now()) {
     throw badInput("expiresAt must be in the future", [{ path: "expiresAt", message: "must be in the future" }]);
   }
@@ -56,7 +64,7 @@ export async function createApiKey(deps: IdentityDeps, actor: Actor | null, inpu
     // Omitting `roles` asks for everything allowed, so a key with no roles mints only keys with none.
     const ownerRoles = new Set<RoleName>(owner.roles.map((r) => r.role));
     const allowed = a.kind === "API_KEY" ? new Set([...ownerRoles].filter((r) => a.roles.has(r))) : ownerRoles;
-    const roles = [...new Set(data.roles ?? [...allowed])].sort();
+    const roles = scope === "SCIM" ? ["ADMIN" as const] : [...new Set(data.roles ?? [...allowed])].sort();
     const notOwned = roles.filter((r) => !ownerRoles.has(r));
     if (notOwned.length) throw forbidden(`The key owner does not hold ${notOwned.join(", ")}`);
     const notHeld = roles.filter((r) => !allowed.has(r));
@@ -64,13 +72,13 @@ export async function createApiKey(deps: IdentityDeps, actor: Actor | null, inpu
     const prefix = newPrefix();
     const secret = `${prefix}_${randomToken(32)}`;
     const apiKey = await tx.apiKey.create({
-      data: { name: data.name, prefix, secretHash: sha256Hex(secret), ownerId, roles, expiresAt: data.expiresAt ?? null },
+      data: { name: data.name, prefix, secretHash: sha256Hex(secret), ownerId, roles, scope, expiresAt: data.expiresAt ?? null },
     });
     await recordAudit(tx, a, {
       action: "api_key.created",
       targetType: "ApiKey",
       targetId: apiKey.id,
-      after: { name: apiKey.name, prefix, ownerId, roles },
+      after: { name: apiKey.name, prefix, ownerId, roles, scope },
     });
     return { apiKey, secret };
   });
@@ -116,9 +124,15 @@ export async function listAllApiKeys(deps: IdentityDeps, actor: Actor | null, ow
 
 /**
  * Resolves a bearer key to an actor. Roles are the key's roles intersected with the owner's current
- * roles, so revoking a role from a person also takes it from their keys.
+ * roles, so revoking a role from a person also takes it from their keys. A key is valid only on the
+ * surface its scope names: SCIM keys at /scim/v2, others at /graphql.
  */
-export async function authenticateApiKey(deps: IdentityDeps, bearer: string, requestId?: string): Promise<Actor> {
+export async function authenticateApiKey(
+  deps: IdentityDeps,
+  bearer: string,
+  requestId?: string,
+  surface: ApiKeyScopeName = "GRAPHQL",
+): Promise<Actor> {
   if (!KEY_PATTERN.test(bearer)) throw unauthenticated("Invalid API key");
   const key = await deps.db.apiKey.findUnique({
     where: { secretHash: sha256Hex(bearer) },
@@ -128,6 +142,8 @@ export async function authenticateApiKey(deps: IdentityDeps, bearer: string, req
   if (!key || key.revokedAt || (key.expiresAt && key.expiresAt.getTime() <= now) || key.owner.status !== "ACTIVE") {
     throw unauthenticated("Invalid API key");
   }
+  if (key.scope !== surface)
+    throw unauthenticated(surface === "SCIM" ? "This API key has no SCIM scope" : "A SCIM API key can call only /scim/v2");
   if (!key.lastUsedAt || now - key.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
     await deps.db.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: new Date(now) } });
   }
