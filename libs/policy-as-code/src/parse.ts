@@ -10,7 +10,7 @@ import { type PolicyDocument, policyDocumentSchema, SECTIONS } from "./document"
  * "billion laughs" file expands nothing). Every error names the field path and the line and column.
  */
 
-export const LIMITS = { maxBytes: 5 * 1024 * 1024, maxDepth: 64, maxAliases: 50 } as const;
+export const LIMITS = { maxBytes: 1024 * 1024, maxDepth: 64, maxAliases: 50 } as const;
 
 export type Format = "YAML" | "JSON";
 export type PathSegment = string | number;

@@ -37,7 +37,7 @@ export type PolicyPlan = ApplySummary & {
   platforms: PlatformEffect[];
 };
 
-const DocumentInput = z.object({ document: z.string().max(6 * 1024 * 1024, "the file is too large") });
+const DocumentInput = z.object({ document: z.string() });
 
 /** Thrown inside the dry run's transaction so that it rolls back with what it learnt. */
 class DryRun extends Error {

@@ -13,6 +13,7 @@ import { decisionResolvers } from "./decisions/resolvers";
 import { groupResolvers } from "./groups/resolvers";
 import { platformResolvers } from "./platforms/resolvers";
 import { policyResolvers } from "./policies/resolvers";
+import { policyAsCodeResolvers } from "./policy-as-code/resolvers";
 import { policyDefinitionResolvers } from "./policy-definition/resolvers";
 import { projectResolvers } from "./projects/resolvers";
 import { userResolvers } from "./users/resolvers";
@@ -49,6 +50,7 @@ export function buildSchema() {
       platformResolvers,
       projectResolvers,
       decisionResolvers,
+      policyAsCodeResolvers,
     ]) as never,
   });
 }
