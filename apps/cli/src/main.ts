@@ -16,7 +16,10 @@ const USAGE = `usage: steward <plan|apply|export> [options]
   export [-o FILE] [--format yaml|json]   the live state as a file
 environment: STEWARD_URL (e.g. http://localhost:4000), STEWARD_API_KEY`;
 
-type GqlError = { message: string; extensions?: { code?: string; fields?: { path: string; message: string; line?: number; column?: number }[] } };
+type GqlError = {
+  message: string;
+  extensions?: { code?: string; fields?: { path: string; message: string; line?: number; column?: number }[] };
+};
 
 class CliError extends Error {}
 
@@ -58,7 +61,12 @@ const EXPORT = "query($format: PolicyDocumentFormat) { exportPolicies(format: $f
 
 type Change = { section: string; name: string; action: string; fields: { field: string; before: unknown; after: unknown }[] };
 type Summary = { digest: string; created: number; updated: number; deleted: number; unchanged: number; changes: Change[] };
-type Plan = Summary & { changed: boolean; gainedCount: number; lostCount: number; platforms: { connection: string; kind: string; statements: string[]; error: string | null }[] };
+type Plan = Summary & {
+  changed: boolean;
+  gainedCount: number;
+  lostCount: number;
+  platforms: { connection: string; kind: string; statements: string[]; error: string | null }[];
+};
 
 const SIGN: Record<string, string> = { CREATE: "+", UPDATE: "~", DELETE: "-" };
 const short = (v: unknown) => {
@@ -86,7 +94,11 @@ async function readDocument(file: string | undefined): Promise<string> {
   }
 }
 
-export async function main(argv: string[], env: Env, out: Out = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) }): Promise<number> {
+export async function main(
+  argv: string[],
+  env: Env,
+  out: Out = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) },
+): Promise<number> {
   let parsed: ReturnType<typeof parse>;
   const parse = () =>
     parseArgs({
@@ -121,9 +133,12 @@ export async function main(argv: string[], env: Env, out: Out = { stdout: (s) =>
         if (values.json) out.stdout(`${JSON.stringify(plan, null, 2)}\n`);
         else {
           const lines = describe(plan);
-          if (plan.gainedCount || plan.lostCount) lines.push(`access: ${plan.gainedCount} (user, source) pairs gain, ${plan.lostCount} lose`);
+          if (plan.gainedCount || plan.lostCount)
+            lines.push(`access: ${plan.gainedCount} (user, source) pairs gain, ${plan.lostCount} lose`);
           for (const p of plan.platforms) {
-            lines.push(`platform ${p.connection} (${p.kind}): ${p.error ? `cannot plan: ${p.error}` : `${p.statements.length} statements`}`);
+            lines.push(
+              `platform ${p.connection} (${p.kind}): ${p.error ? `cannot plan: ${p.error}` : `${p.statements.length} statements`}`,
+            );
             for (const s of p.statements) lines.push(`    ${s}`);
           }
           lines.push(`digest ${plan.digest}`);
