@@ -48,7 +48,7 @@ function canonicalScope<T extends { kind: string }>(s: T): T {
 type Canon = Record<string, unknown>;
 
 /** One object of a section in canonical form: defaults filled, unordered lists sorted. */
-function canonical(section: SectionName, item: Record<string, unknown>, live: LiveState): Canon {
+function canonical(section: SectionName, item: Record<string, unknown>): Canon {
   const d = (item.description as string | undefined) ?? "";
   switch (section) {
     case "tags":
@@ -107,7 +107,6 @@ function canonical(section: SectionName, item: Record<string, unknown>, live: Li
         autoRegister: item.autoRegister ?? false,
       };
   }
-  void live;
 }
 
 const keyOf = (section: SectionName, item: Record<string, unknown>) =>
@@ -141,13 +140,13 @@ export function diffDocument(desired: PolicyDocument, live: LiveState): ObjectCh
     const wanted = desired[section] as Record<string, unknown>[] | undefined;
     if (!wanted) continue;
     const current = new Map(
-      (live.document[section] as Record<string, unknown>[]).map((x) => [keyOf(section, x), canonical(section, x, live)] as const),
+      (live.document[section] as Record<string, unknown>[]).map((x) => [keyOf(section, x), canonical(section, x)] as const),
     );
     const named = new Set<string>();
     wanted.forEach((raw, index) => {
       const key = keyOf(section, raw);
       named.add(key);
-      let after = canonical(section, raw, live);
+      let after = canonical(section, raw);
       if (section === "dataSources") after = withSyncTags(after, live);
       const before = current.get(key) ?? null;
       if (section === "connections" && before) {
