@@ -31,6 +31,7 @@ type Plan = {
   deleted: number;
   unchanged: number;
   gainedCount: number;
+  lostCount: number;
   changes: { section: string; name: string; action: string; fields: { field: string }[] }[];
   platforms: { connection: string; kind: string; statements: string[]; error: string | null }[];
 };

@@ -83,9 +83,13 @@ describe("parsePolicyDocument", () => {
   });
 
   it("refuses deep nesting before parsing", () => {
-    const deep = `apiVersion: steward/v1\ntags: ${"[".repeat(5_000_000)}`;
+    const deep = `apiVersion: steward/v1\ntags: ${"[".repeat(1_000_000)}`;
     const err = errorOf(deep);
     expect(err.fields[0]).toEqual(expect.objectContaining({ line: 2, message: `nested deeper than ${LIMITS.maxDepth} levels` }));
+  });
+
+  it("refuses 10 MB of nesting by its size", () => {
+    expect(errorOf(`apiVersion: steward/v1\ntags: ${"[".repeat(10_000_000)}`).userMessage).toContain("bytes; at most");
   });
 
   it("refuses a file over the size limit", () => {
