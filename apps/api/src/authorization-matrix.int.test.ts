@@ -663,6 +663,29 @@ const cases: Case[] = [
     }),
   },
   {
+    mutation: "applyPolicies",
+    label: "a new tag",
+    allowed: GOVERNORS,
+    prepare: async () => {
+      const tags = (await api.testDb.db.tag.findMany({ select: { name: true, description: true } })).map((t) => ({
+        name: t.name,
+        description: t.description,
+      }));
+      const document = JSON.stringify({ apiVersion: "steward/v1", tags: [...tags, { name: `t-${uid()}` }] });
+      return { query: "mutation($d: String!) { applyPolicies(document: $d) { created } }", variables: { d: document } };
+    },
+  },
+  {
+    mutation: "applyPolicies",
+    label: "connection settings",
+    allowed: ADMIN_ONLY,
+    prepare: async () => {
+      const connection = await api.testDb.db.connection.findUniqueOrThrow({ where: { id: (await freshSource()).connectionId } });
+      const document = JSON.stringify({ apiVersion: "steward/v1", connections: [{ name: connection.name, description: `d-${uid()}` }] });
+      return { query: "mutation($d: String!) { applyPolicies(document: $d) { updated } }", variables: { d: document } };
+    },
+  },
+  {
     mutation: "deletePurpose",
     allowed: GOVERNORS,
     prepare: async () => ({ query: `mutation($id: ID!) { deletePurpose(id: $id) }`, variables: { id: (await freshPurpose()).id } }),

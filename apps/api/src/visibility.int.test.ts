@@ -85,6 +85,7 @@ function rootArgs(field: string, me: string): Record<string, unknown>[] | undefi
     purpose: [{ id: s.purpose }],
     project: [{ id: s.project }],
     planPolicyChange: [{ input: { policyId: s.policy, delete: true } }],
+    policyPlan: [{ document: "apiVersion: steward/v1\n" }],
     explainAccess: [
       { userId: me, dataSourceId: s.srcA },
       { userId: me, dataSourceId: s.srcB },

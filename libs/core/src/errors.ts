@@ -4,7 +4,8 @@
  */
 export type ErrorCode = "UNAUTHENTICATED" | "FORBIDDEN" | "BAD_USER_INPUT" | "NOT_FOUND" | "CONFLICT" | "RATE_LIMITED" | "INTERNAL";
 
-export type FieldIssue = { path: string; message: string };
+/** `line`/`column` (1-based) when the input was a text document, e.g. a policy-as-code file. */
+export type FieldIssue = { path: string; message: string; line?: number; column?: number };
 
 export class AppError extends Error {
   readonly code: ErrorCode;

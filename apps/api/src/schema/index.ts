@@ -13,6 +13,7 @@ import { decisionResolvers } from "./decisions/resolvers";
 import { groupResolvers } from "./groups/resolvers";
 import { platformResolvers } from "./platforms/resolvers";
 import { policyResolvers } from "./policies/resolvers";
+import { policyAsCodeResolvers } from "./policy-as-code/resolvers";
 import { policyDefinitionResolvers } from "./policy-definition/resolvers";
 import { projectResolvers } from "./projects/resolvers";
 import { scimResolvers } from "./scim/resolvers";
@@ -51,6 +52,7 @@ export function buildSchema() {
       projectResolvers,
       decisionResolvers,
       scimResolvers,
+      policyAsCodeResolvers,
     ]) as never,
   });
 }

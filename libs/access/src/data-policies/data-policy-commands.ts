@@ -55,7 +55,64 @@ async function appendVersion(tx: Tx, actor: Actor, policy: DataPolicyRow, change
   });
 }
 
+// Stored JSONB comes back with its keys reordered: compare structurally.
+const sameJson = (a: unknown, b: unknown) => isDeepStrictEqual(a, JSON.parse(JSON.stringify(b)));
+
 const nameTaken = () => conflict("A data policy with this name already exists");
+
+/** A checked data policy ready to store (engine form). */
+export type DataPolicyFields = { name: string; description: string; definition: DataPolicyDefinition };
+
+/** Writes a new data policy, its first version, event and audit row in the caller's transaction. */
+export async function insertDataPolicy(tx: Tx, actor: Actor, fields: DataPolicyFields): Promise<DataPolicyRow> {
+  const policy = await tx.dataPolicy.create({
+    data: {
+      id: randomUUID(),
+      name: fields.name,
+      description: fields.description,
+      definition: fields.definition as object,
+      createdById: actorUserId(actor),
+    },
+  });
+  await appendVersion(tx, actor, policy, "CREATED");
+  await recordAudit(tx, actor, { action: "data_policy.created", targetType: "DataPolicy", targetId: policy.id, after: snapshotOf(policy) });
+  return policy;
+}
+
+/** Replaces a live data policy (next version, event, audit); a no-op writes nothing. */
+export async function replaceDataPolicy(tx: Tx, actor: Actor, before: DataPolicyRow, fields: DataPolicyFields): Promise<DataPolicyRow> {
+  // No-op: no version, no event, no view rebuild.
+  if (before.name === fields.name && before.description === fields.description && sameJson(before.definition, fields.definition))
+    return before;
+  const policy = await tx.dataPolicy.update({
+    where: { id: before.id, version: before.version }, // optimistic: a concurrent edit fails instead of being lost
+    data: { name: fields.name, description: fields.description, definition: fields.definition as object, version: before.version + 1 },
+  });
+  await appendVersion(tx, actor, policy, "UPDATED");
+  await recordAudit(tx, actor, {
+    action: "data_policy.updated",
+    targetType: "DataPolicy",
+    targetId: policy.id,
+    before: snapshotOf(before),
+    after: snapshotOf(policy),
+  });
+  return policy;
+}
+
+/** Soft delete in the caller's transaction: the name is freed, versions and audit history stay. */
+export async function softDeleteDataPolicy(tx: Tx, actor: Actor, before: DataPolicyRow): Promise<void> {
+  const policy = await tx.dataPolicy.update({
+    where: { id: before.id },
+    data: { deletedAt: new Date(), version: before.version + 1, name: `${before.name} (deleted ${before.id.slice(0, 8)})` },
+  });
+  await appendVersion(tx, actor, policy, "DELETED", before.name);
+  await recordAudit(tx, actor, {
+    action: "data_policy.deleted",
+    targetType: "DataPolicy",
+    targetId: before.id,
+    before: snapshotOf(before),
+  });
+}
 
 export async function createDataPolicy(deps: { db: Db }, actor: Actor | null, input: unknown): Promise<DataPolicyWrite> {
   const a = requireGovernor(actor);
@@ -63,17 +120,7 @@ export async function createDataPolicy(deps: { db: Db }, actor: Actor | null, in
   const { definition, warnings } = await validateDataPolicyInput(deps.db, data);
   try {
     return await transaction(deps.db, async (tx) => {
-      const policy = await tx.dataPolicy.create({
-        data: {
-          id: randomUUID(),
-          name: data.name,
-          description: data.description ?? "",
-          definition: definition as object,
-          createdById: actorUserId(a),
-        },
-      });
-      await appendVersion(tx, a, policy, "CREATED");
-      await recordAudit(tx, a, { action: "data_policy.created", targetType: "DataPolicy", targetId: policy.id, after: snapshotOf(policy) });
+      const policy = await insertDataPolicy(tx, a, { name: data.name, description: data.description ?? "", definition });
       return { policy, warnings };
     });
   } catch (err) {
@@ -81,9 +128,6 @@ export async function createDataPolicy(deps: { db: Db }, actor: Actor | null, in
     throw err;
   }
 }
-
-// Stored JSONB comes back with its keys reordered: compare structurally.
-const sameJson = (a: unknown, b: unknown) => isDeepStrictEqual(a, JSON.parse(JSON.stringify(b)));
 
 export async function updateDataPolicy(deps: { db: Db }, actor: Actor | null, input: unknown): Promise<DataPolicyWrite> {
   const a = requireGovernor(actor);
@@ -93,21 +137,10 @@ export async function updateDataPolicy(deps: { db: Db }, actor: Actor | null, in
     return await transaction(deps.db, async (tx) => {
       const before = await tx.dataPolicy.findUnique({ where: { id: data.id } });
       if (!before || before.deletedAt) throw notFound("Data policy");
-      const description = data.description ?? before.description;
-      // No-op: no version, no event, no view rebuild.
-      if (before.name === data.name && before.description === description && sameJson(before.definition, definition))
-        return { policy: before, warnings };
-      const policy = await tx.dataPolicy.update({
-        where: { id: data.id, version: before.version }, // optimistic: a concurrent edit fails instead of being lost
-        data: { name: data.name, description, definition: definition as object, version: before.version + 1 },
-      });
-      await appendVersion(tx, a, policy, "UPDATED");
-      await recordAudit(tx, a, {
-        action: "data_policy.updated",
-        targetType: "DataPolicy",
-        targetId: policy.id,
-        before: snapshotOf(before),
-        after: snapshotOf(policy),
+      const policy = await replaceDataPolicy(tx, a, before, {
+        name: data.name,
+        description: data.description ?? before.description,
+        definition,
       });
       return { policy, warnings };
     });
@@ -124,12 +157,7 @@ export async function deleteDataPolicy(deps: { db: Db }, actor: Actor | null, id
   return transaction(deps.db, async (tx) => {
     const before = await tx.dataPolicy.findUnique({ where: { id: policyId } });
     if (!before || before.deletedAt) throw notFound("Data policy");
-    const policy = await tx.dataPolicy.update({
-      where: { id: policyId },
-      data: { deletedAt: new Date(), version: before.version + 1, name: `${before.name} (deleted ${policyId.slice(0, 8)})` },
-    });
-    await appendVersion(tx, a, policy, "DELETED", before.name);
-    await recordAudit(tx, a, { action: "data_policy.deleted", targetType: "DataPolicy", targetId: policyId, before: snapshotOf(before) });
+    await softDeleteDataPolicy(tx, a, before);
     return true;
   });
 }

@@ -100,6 +100,68 @@ async function appendVersion(
 }
 
 export type PolicyWrite = { policy: Awaited<ReturnType<Db["subscriptionPolicy"]["findUniqueOrThrow"]>>; warnings: PolicyIssue[] };
+type PolicyRow = PolicyWrite["policy"];
+/** A checked policy ready to store (engine form). */
+export type PolicyFields = {
+  name: string;
+  description: string;
+  accessType: "READ" | "WRITE";
+  definition: { restriction: unknown; scope: unknown };
+};
+
+/** Writes a new policy, its first version, event and audit row in the caller's transaction. */
+export async function insertPolicy(tx: Tx, actor: Actor, id: string, fields: PolicyFields): Promise<PolicyRow> {
+  const policy = await tx.subscriptionPolicy.create({
+    data: {
+      id,
+      name: fields.name,
+      description: fields.description,
+      accessType: fields.accessType,
+      definition: fields.definition as object,
+      createdById: actor.kind === "SYSTEM" ? null : actor.userId,
+    },
+  });
+  await appendVersion(tx, actor, policy, "CREATED");
+  await recordAudit(tx, actor, {
+    action: "policy.created",
+    targetType: "SubscriptionPolicy",
+    targetId: policy.id,
+    after: snapshotOf(policy),
+  });
+  return policy;
+}
+
+/** Replaces a live policy's fields (next version, event, audit) in the caller's transaction. */
+export async function replacePolicy(tx: Tx, actor: Actor, before: PolicyRow, fields: PolicyFields): Promise<PolicyRow> {
+  const policy = await tx.subscriptionPolicy.update({
+    where: { id: before.id, version: before.version }, // optimistic: a concurrent edit fails instead of being lost
+    data: { ...fields, definition: fields.definition as object, version: before.version + 1 },
+  });
+  await appendVersion(tx, actor, policy, "UPDATED");
+  await recordAudit(tx, actor, {
+    action: "policy.updated",
+    targetType: "SubscriptionPolicy",
+    targetId: policy.id,
+    before: snapshotOf(before),
+    after: snapshotOf(policy),
+  });
+  return policy;
+}
+
+/** Soft delete in the caller's transaction: the name is freed, versions and audit history stay. */
+export async function softDeletePolicy(tx: Tx, actor: Actor, before: PolicyRow): Promise<void> {
+  const policy = await tx.subscriptionPolicy.update({
+    where: { id: before.id },
+    data: { deletedAt: new Date(), version: before.version + 1, name: `${before.name} (deleted ${before.id.slice(0, 8)})` },
+  });
+  await appendVersion(tx, actor, { ...policy, name: before.name }, "DELETED");
+  await recordAudit(tx, actor, {
+    action: "policy.deleted",
+    targetType: "SubscriptionPolicy",
+    targetId: before.id,
+    before: snapshotOf(before),
+  });
+}
 
 export async function createPolicy(deps: { db: Db }, actor: Actor | null, input: unknown): Promise<PolicyWrite> {
   const a = requireGovernor(actor);
@@ -107,22 +169,11 @@ export async function createPolicy(deps: { db: Db }, actor: Actor | null, input:
   const { policy: checked, warnings } = await validateDefinition(deps.db, data);
   try {
     return await transaction(deps.db, async (tx) => {
-      const policy = await tx.subscriptionPolicy.create({
-        data: {
-          id: checked.id,
-          name: data.name,
-          description: data.description ?? "",
-          accessType: data.accessType,
-          definition: { restriction: checked.restriction, scope: checked.scope } as object,
-          createdById: a.kind === "SYSTEM" ? null : a.userId,
-        },
-      });
-      await appendVersion(tx, a, policy, "CREATED");
-      await recordAudit(tx, a, {
-        action: "policy.created",
-        targetType: "SubscriptionPolicy",
-        targetId: policy.id,
-        after: snapshotOf(policy),
+      const policy = await insertPolicy(tx, a, checked.id, {
+        name: data.name,
+        description: data.description ?? "",
+        accessType: data.accessType,
+        definition: { restriction: checked.restriction, scope: checked.scope },
       });
       return { policy, warnings };
     });
@@ -140,23 +191,11 @@ export async function updatePolicy(deps: { db: Db }, actor: Actor | null, input:
     return await transaction(deps.db, async (tx) => {
       const before = await tx.subscriptionPolicy.findUnique({ where: { id: data.id } });
       if (!before || before.deletedAt) throw notFound("Policy");
-      const policy = await tx.subscriptionPolicy.update({
-        where: { id: data.id, version: before.version }, // optimistic: a concurrent edit fails instead of being lost
-        data: {
-          name: data.name,
-          description: data.description ?? before.description,
-          accessType: data.accessType,
-          definition: { restriction: checked.restriction, scope: checked.scope } as object,
-          version: before.version + 1,
-        },
-      });
-      await appendVersion(tx, a, policy, "UPDATED");
-      await recordAudit(tx, a, {
-        action: "policy.updated",
-        targetType: "SubscriptionPolicy",
-        targetId: policy.id,
-        before: snapshotOf(before),
-        after: snapshotOf(policy),
+      const policy = await replacePolicy(tx, a, before, {
+        name: data.name,
+        description: data.description ?? before.description,
+        accessType: data.accessType,
+        definition: { restriction: checked.restriction, scope: checked.scope },
       });
       return { policy, warnings };
     });
@@ -173,17 +212,7 @@ export async function deletePolicy(deps: { db: Db }, actor: Actor | null, id: st
   return transaction(deps.db, async (tx) => {
     const before = await tx.subscriptionPolicy.findUnique({ where: { id: policyId } });
     if (!before || before.deletedAt) throw notFound("Policy");
-    const policy = await tx.subscriptionPolicy.update({
-      where: { id: policyId },
-      data: { deletedAt: new Date(), version: before.version + 1, name: `${before.name} (deleted ${policyId.slice(0, 8)})` },
-    });
-    await appendVersion(tx, a, { ...policy, name: before.name }, "DELETED");
-    await recordAudit(tx, a, {
-      action: "policy.deleted",
-      targetType: "SubscriptionPolicy",
-      targetId: policyId,
-      before: snapshotOf(before),
-    });
+    await softDeletePolicy(tx, a, before);
     return true;
   });
 }
