@@ -25,6 +25,8 @@ const HOSTILE = ["main", HOSTILE_SCHEMA, HOSTILE_TABLE];
 
 beforeEach(async () => {
   server = await startStatementServer();
+  // The workspace's users, whom Steward's groups (account SCIM) take as members.
+  for (const user of [ANN, BOB]) server.scim.model.addUser(user);
   const m = server.model;
   m.addCatalog("gov");
   const columns = [
@@ -118,6 +120,8 @@ const conn = (over: Record<string, unknown> = {}): AccessConnection => ({
 const applied = (r: AccessApplyResult) => (r.kind === "applied" ? r.statements : [`<${r.kind}>`]);
 const changes = () => server.model.statements.filter((s) => !s.sql.startsWith("SELECT")).map((s) => s.sql);
 const SYS = "`gov`.`steward_system`";
+/** What the grant step sends: Steward's groups through account SCIM, then UC permission PATCHes. */
+const GRANT_STEP = /^(?:(?:POST|PATCH|DELETE) \/scim\/v2\/Groups|PATCH \/permissions\/)/;
 const UDF = /`gov`\.`steward_system`\.`(stw_[0-9a-f]{8}_(?:m|rf)_[0-9a-f]{8}_[0-9a-f]{10})`/;
 const udfIn = (sql: string) => UDF.exec(sql)?.[1] ?? "";
 
@@ -153,9 +157,14 @@ describe("Databricks row filters and masks through the adapter (Statement Execut
       `ALTER TABLE \`main\`.\`sales\`.\`customers\` ALTER COLUMN \`email\` SET MASK ${SYS}.\`${mask}\``,
       `ALTER TABLE \`main\`.\`sales\`.\`customers\` SET ROW FILTER ${SYS}.\`${filter}\` ON (\`region\`)`,
     ]);
-    // Then the grants, as without data policies.
-    expect(first.length).toBeGreaterThan(9);
-    expect(first.slice(9).every((s) => s.startsWith("PATCH /permissions/"))).toBe(true);
+    // Then the grants, as without data policies: Steward's groups (account SCIM), then their privileges.
+    const grantStep = first.slice(9);
+    expect(grantStep.some((s) => s.startsWith("POST /scim/v2/Groups "))).toBe(true);
+    expect(grantStep.some((s) => s.startsWith("PATCH /permissions/"))).toBe(true);
+    expect(
+      grantStep.every((s) => GRANT_STEP.test(s)),
+      grantStep.join("\n"),
+    ).toBe(true);
 
     const m = server.model;
     expect(m.maskOf(TABLE, "email")).toBe(mask);
@@ -284,7 +293,11 @@ describe("Databricks row filters and masks through the adapter (Statement Execut
     server.model.refuse = null;
     const next = applied(await access.apply(conn(), desired([customers()])));
     expect(next[0]).toMatch(/^ALTER TABLE `main`\.`sales`\.`customers` SET ROW FILTER/);
-    expect(next.slice(1).every((s) => s.startsWith("PATCH "))).toBe(true);
+    expect(next.length).toBeGreaterThan(1);
+    expect(
+      next.slice(1).every((s) => GRANT_STEP.test(s)),
+      next.join("\n"),
+    ).toBe(true);
   });
 
   it("429 and 503 answers are retried (transient); when they persist the run fails TRANSIENT", async () => {

@@ -8,11 +8,14 @@
  * - GET …/{id} (RUNNING until the polls are used up), GET …/{id}/result/chunks/{n}, POST …/{id}/cancel;
  * - a wrong token → 401, an unknown warehouse → 404, queued `faults` → that HTTP status (429, 503).
  * It also answers the UC permissions API (GET / PATCH /api/2.1/unity-catalog/permissions/…) from a
- * map, so the adapter's grant step runs against the same server.
+ * map, and passes account SCIM requests (Steward's groups) to an embedded `databricks-server.ts`, so
+ * the adapter's whole reconcile — groups, grants and SQL — runs against one workspace URL, as on
+ * Databricks.
  */
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { type DatabricksServer, startDatabricksServer } from "./databricks-server";
 import { DbxSqlError } from "./dbx-cursor";
 import { DbxModel, type DbxResult } from "./dbx-model";
 
@@ -33,6 +36,8 @@ export type StatementServer = {
   requests: string[];
   /** Permissions by `type/full_name` → principal → privileges. */
   grants: Map<string, Map<string, Set<string>>>;
+  /** The account SCIM side (users, Steward's groups); add the workspace's users to `scim.model`. */
+  scim: DatabricksServer;
   close(): Promise<void>;
 };
 
@@ -52,7 +57,7 @@ async function readJson(req: http.IncomingMessage): Promise<Record<string, unkno
 
 export async function startStatementServer(model = new DbxModel()): Promise<StatementServer> {
   const statements = new Map<string, Stored>();
-  const s: Omit<StatementServer, "url" | "close"> = {
+  const s: Omit<StatementServer, "url" | "close" | "scim"> = {
     token: "dapi-test-token",
     warehouseId: "abcdef1234567890",
     model,
@@ -128,6 +133,7 @@ export async function startStatementServer(model = new DbxModel()): Promise<Stat
       return json(res, fault, { error_code: fault === 429 ? "TOO_MANY_REQUESTS" : "TEMPORARILY_UNAVAILABLE", message: "injected" });
     if (req.headers.authorization !== `Bearer ${s.token}`)
       return json(res, 401, { error_code: "UNAUTHENTICATED", message: "Invalid access token." });
+    if (path.includes("/scim/v2/")) return forwardScim(req, res, url);
     const body = req.method === "GET" ? {} : await readJson(req);
 
     const perm = /^\/api\/2\.1\/unity-catalog\/permissions\/(catalog|schema|table)\/([^/]+)$/.exec(path);
@@ -175,6 +181,20 @@ export async function startStatementServer(model = new DbxModel()): Promise<Stat
     return json(res, 200, outcome(stmt));
   }
 
+  const scim = await startDatabricksServer();
+  /** The workspace's account-SCIM proxy path, answered by the embedded account server. */
+  async function forwardScim(req: http.IncomingMessage, res: http.ServerResponse, url: URL) {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const answer = await fetch(`${scim.url}${url.pathname}${url.search}`, {
+      method: req.method,
+      headers: { authorization: `Bearer ${scim.adminToken}`, "content-type": req.headers["content-type"] ?? "application/json" },
+      body: req.method === "GET" || req.method === "DELETE" ? undefined : Buffer.concat(chunks),
+    });
+    res.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "application/json" });
+    res.end(Buffer.from(await answer.arrayBuffer()));
+  }
+
   const server = http.createServer((req, res) => {
     void handle(req, res).catch((err) => json(res, 500, { error_code: "INTERNAL_ERROR", message: String(err) }));
   });
@@ -182,6 +202,10 @@ export async function startStatementServer(model = new DbxModel()): Promise<Stat
   const { port } = server.address() as AddressInfo;
   return Object.assign(s, {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((ok) => server.close(() => ok())),
+    scim,
+    close: async () => {
+      await new Promise<void>((ok) => server.close(() => ok()));
+      await scim.stop();
+    },
   });
 }
