@@ -16,6 +16,7 @@ import { httpStatusOf, makeFormatError } from "./errors";
 import { complexityLimitPlugin, depthLimitRule, MAX_TOKENS, nulByteGuardPlugin } from "./limits";
 import type { Metrics } from "./metrics";
 import { buildSchema } from "./schema";
+import { mountOidcRoutes } from "./oidc-routes";
 import { SESSION_COOKIE } from "./schema/auth/resolvers";
 
 /**
@@ -133,6 +134,8 @@ export async function createApp({ deps, redis, metrics, httpServer, http: option
     }
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+
+  mountOidcRoutes(app, deps);
 
   // Inbound "objects changed" webhook per connection: signed with the connection's own secret.
   app.post("/webhooks/connections/:id/sync", express.text({ type: "*/*", limit: "256kb" }), async (req, res) => {

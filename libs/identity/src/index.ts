@@ -15,3 +15,4 @@ export * from "./groups/group-commands";
 export * from "./groups/group-queries";
 export * from "./sessions/sessions";
 export * from "./api-keys/api-keys";
+export * from "./oidc/index";
