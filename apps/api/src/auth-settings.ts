@@ -1,7 +1,11 @@
 import { ClaimMappingSchema, type OidcSettings } from "@steward/identity";
 import { z } from "zod";
 
-const bool = (def: "true" | "false") => z.enum(["true", "false"]).default(def).transform((v) => v === "true");
+const bool = (def: "true" | "false") =>
+  z
+    .enum(["true", "false"])
+    .default(def)
+    .transform((v) => v === "true");
 
 /**
  * Sign-in settings of one deployment: single sign-on through one OpenID Provider (enabled by
@@ -29,7 +33,11 @@ export const AuthEnvSchema = z
       if (!env.OIDC_REDIRECT_URI)
         ctx.addIssue({ code: "custom", path: ["OIDC_REDIRECT_URI"], message: "required when OIDC_ISSUER is set (…/auth/oidc/callback)" });
       if (new URL(env.OIDC_ISSUER).protocol !== "https:" && !env.OIDC_ALLOW_INSECURE_HTTP)
-        ctx.addIssue({ code: "custom", path: ["OIDC_ISSUER"], message: "must be https (OIDC_ALLOW_INSECURE_HTTP=true for local testing only)" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["OIDC_ISSUER"],
+          message: "must be https (OIDC_ALLOW_INSECURE_HTTP=true for local testing only)",
+        });
       if (!env.OIDC_SCOPES.split(/\s+/).includes("openid"))
         ctx.addIssue({ code: "custom", path: ["OIDC_SCOPES"], message: "must include openid" });
     }

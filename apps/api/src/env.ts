@@ -1,6 +1,6 @@
 import { parseAddressList } from "@steward/core";
 import { z } from "zod";
-import { type AuthSettings, AuthEnvSchema, authSettingsFrom } from "./auth-settings";
+import { AuthEnvSchema, type AuthSettings, authSettingsFrom } from "./auth-settings";
 
 const addressList = (def: string) =>
   z

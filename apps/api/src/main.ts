@@ -32,7 +32,8 @@ async function main(): Promise<void> {
       oidc: env.auth.oidc ? createRelyingParty(env.auth.oidc, secretBox) : null,
     },
   };
-  if (env.auth.oidc) logger.info({ issuer: env.auth.oidc.issuer.href, localPasswords: env.auth.localPasswords }, "single sign-on configured");
+  if (env.auth.oidc)
+    logger.info({ issuer: env.auth.oidc.issuer.href, localPasswords: env.auth.localPasswords }, "single sign-on configured");
 
   if (env.STEWARD_DEMO_SEED === "1") {
     const seed = await seedDemoIfEmpty(db);

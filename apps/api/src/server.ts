@@ -15,8 +15,8 @@ import { type ApiContext, type ApiDeps, buildContext } from "./context";
 import { httpStatusOf, makeFormatError } from "./errors";
 import { complexityLimitPlugin, depthLimitRule, MAX_TOKENS, nulByteGuardPlugin } from "./limits";
 import type { Metrics } from "./metrics";
-import { buildSchema } from "./schema";
 import { mountOidcRoutes } from "./oidc-routes";
+import { buildSchema } from "./schema";
 import { SESSION_COOKIE } from "./schema/auth/resolvers";
 
 /**

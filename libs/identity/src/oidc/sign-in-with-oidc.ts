@@ -43,7 +43,10 @@ export async function signInWithOidc(
       return await attempt();
     }
   } catch (err) {
-    if (err instanceof OidcError && (err.reason === "USER_UNKNOWN" || err.reason === "USER_INACTIVE" || err.reason === "ACCOUNT_CONFLICT")) {
+    if (
+      err instanceof OidcError &&
+      (err.reason === "USER_UNKNOWN" || err.reason === "USER_INACTIVE" || err.reason === "ACCOUNT_CONFLICT")
+    ) {
       await transaction(deps.db, (tx) =>
         recordAudit(tx, actor, {
           action: "session.login_failed",

@@ -21,7 +21,9 @@ export type PasswordPolicy = { localPasswords: boolean };
 
 /** The typed refusal for password sign-in and password changes when the deployment turned passwords off. */
 export const localPasswordsDisabled = () =>
-  new AppError("FORBIDDEN", "Password sign-in is turned off for this deployment: use single sign-on", { reason: "LOCAL_PASSWORDS_DISABLED" });
+  new AppError("FORBIDDEN", "Password sign-in is turned off for this deployment: use single sign-on", {
+    reason: "LOCAL_PASSWORDS_DISABLED",
+  });
 
 /** Verifies credentials and opens a session. The raw token goes to the cookie; only its hash is stored. */
 export async function login(

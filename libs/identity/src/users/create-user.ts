@@ -26,7 +26,13 @@ export async function createUser(deps: IdentityDeps, actor: Actor | null, input:
   const passwordHash = data.password ? await hashPassword(data.password) : null;
   try {
     return await transaction(deps.db, (tx) =>
-      insertUser(tx, a, { username: data.username, displayName: data.displayName, email: data.email, passwordHash, roles: data.roles ?? [] }),
+      insertUser(tx, a, {
+        username: data.username,
+        displayName: data.displayName,
+        email: data.email,
+        passwordHash,
+        roles: data.roles ?? [],
+      }),
     );
   } catch (err) {
     if (isUniqueViolation(err)) throw conflict("A user with this username or email already exists");
