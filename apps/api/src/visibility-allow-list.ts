@@ -98,7 +98,7 @@ const BY_TYPE: Record<string, Record<string, Caller[]>> = {
   },
   AuditEventEdge: { cursor: OWNERS_AND_STAFF, node: OWNERS_AND_STAFF },
   AuditEventConnection: { edges: OWNERS_AND_STAFF, nodes: OWNERS_AND_STAFF, pageInfo: OWNERS_AND_STAFF },
-  AuthOptions: { localPasswords: EVERYONE, singleSignOn: EVERYONE },
+  AuthOptions: { localPasswords: EVERYONE, singleSignOn: EVERYONE, singleSignOnFailure: EVERYONE },
   SingleSignOn: { providerName: EVERYONE, loginPath: EVERYONE },
   Viewer: { user: EVERYONE, roles: EVERYONE, authMethod: EVERYONE, currentProject: EVERYONE },
   Connection: {

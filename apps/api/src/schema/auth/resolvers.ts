@@ -1,5 +1,5 @@
 import { unauthenticated } from "@steward/core";
-import { changePassword, localPasswordsDisabled, login, logout } from "@steward/identity";
+import { changePassword, isOidcFailure, localPasswordsDisabled, login, logout, oidcFailureMessage } from "@steward/identity";
 import type { ViewerModel } from "../../context";
 import { createLoaders } from "../../loaders";
 import type { Resolvers } from "../resolvers-types.gen";
@@ -48,6 +48,9 @@ export const authResolvers: Resolvers = {
       if (ctx.authMethod !== "SESSION") throw unauthenticated("Change your password from a logged-in session");
       return changePassword(ctx.deps, ctx.actor, args, ctx.sessionToken, { localPasswords: ctx.deps.auth?.localPasswords ?? true });
     },
+  },
+  AuthOptions: {
+    singleSignOnFailure: (_o, { reason }) => (isOidcFailure(reason) ? oidcFailureMessage(reason) : null),
   },
   Viewer: {
     user: async (v, _a, ctx) => {
