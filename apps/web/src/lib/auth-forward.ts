@@ -15,7 +15,7 @@ export async function forwardAuth(request: Request, opts: { apiUrl: string }): P
   try {
     upstream = await fetch(target, { method: "GET", headers, redirect: "manual" });
   } catch {
-    return Response.redirect(new URL("/login?sso_error=PROVIDER_UNAVAILABLE", request.url), 302);
+    return Response.redirect(new URL("/login?sso_error=API_UNREACHABLE", request.url), 302);
   }
   const out = new Headers();
   for (const name of ["location", "cache-control", "content-type", "x-request-id"]) {
