@@ -39,6 +39,20 @@ describe("single sign-on forwarding", () => {
     ]);
   });
 
+  it("makes the API's same-origin redirects absolute on the web app's origin", async () => {
+    const server = http.createServer((_req, res) => {
+      res.statusCode = 302;
+      res.setHeader("location", "/login?sso_error=FLOW_EXPIRED");
+      res.end();
+    });
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const res = await forwardAuth(new Request("http://web.example.com/auth/oidc/callback?state=x"), {
+      apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    });
+    expect(res.headers.get("location")).toBe("http://web.example.com/login?sso_error=FLOW_EXPIRED");
+  });
+
   it("sends the browser to the login page with a reason when the API cannot be reached", async () => {
     const res = await forwardAuth(new Request("http://web.example.com/auth/oidc/login"), { apiUrl: "http://127.0.0.1:9" });
     expect(res.status).toBe(302);

@@ -18,10 +18,13 @@ export async function forwardAuth(request: Request, opts: { apiUrl: string }): P
     return Response.redirect(new URL("/login?sso_error=API_UNREACHABLE", request.url), 302);
   }
   const out = new Headers();
-  for (const name of ["location", "cache-control", "content-type", "x-request-id"]) {
+  for (const name of ["cache-control", "content-type", "x-request-id"]) {
     const value = upstream.headers.get(name);
     if (value) out.set(name, value);
   }
+  // The API redirects to paths of the web app ("/login?…", "/users"); Next.js accepts only absolute ones.
+  const location = upstream.headers.get("location");
+  if (location) out.set("location", new URL(location, request.url).href);
   for (const cookie of upstream.headers.getSetCookie()) out.append("set-cookie", cookie);
   return new Response(upstream.body, { status: upstream.status, headers: out });
 }
