@@ -322,6 +322,12 @@ describe("local passwords off", () => {
     });
     api.deps.auth = undefined;
     expect((await api.gql(AUTH_OPTIONS)).data).toEqual({ authOptions: { localPasswords: true, singleSignOn: null } });
+    const failure = await api.gql(
+      `{ authOptions { known: singleSignOnFailure(reason: "FLOW_EXPIRED") unknown: singleSignOnFailure(reason: "<script>") } }`,
+    );
+    expect(failure.data).toEqual({
+      authOptions: { known: "The sign-in took too long or was started in another browser. Start again.", unknown: null },
+    });
   });
 
   it("refuses password login and password change with a typed error, while single sign-on works", async () => {

@@ -29,7 +29,9 @@ export function LoginForm() {
   const sso = auth?.singleSignOn;
   // Without an answer (the API unreachable) the form still shows, so its error can say so.
   const showPasswordForm = auth ? auth.localPasswords : !options.fetching;
-  const ssoMessage = ssoError ? (auth?.singleSignOnFailure ?? "Single sign-on failed. Try again.") : null;
+  const ssoFallback = "Single sign-on failed. Try again.";
+  // The reason's own text once the API has answered (the generic one if it cannot).
+  const ssoMessage = !ssoError ? null : auth ? (auth.singleSignOnFailure ?? ssoFallback) : options.fetching ? null : ssoFallback;
 
   async function onFinish(values: LoginValues) {
     setError(null);
