@@ -9,6 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { startTestProvider, type TestAccount } from "@steward/identity/oidc/testing";
 import pg from "pg";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -20,12 +21,30 @@ export const PORTS = {
   worker: base ? base + 1 : 4101,
   web: base ? base + 2 : 3100,
   decisions: base ? base + 3 : 4103,
+  oidc: base ? base + 4 : 4104,
 } as const;
 export const API_URL = `http://127.0.0.1:${PORTS.api}`;
 export const WEB_URL = `http://127.0.0.1:${PORTS.web}`;
 export const WORKER_URL = `http://127.0.0.1:${PORTS.worker}`;
 /** Where a platform governed at query time (Trino) reaches Steward; the API writes it into the generated config. */
 export const DECISIONS_URL = `http://127.0.0.1:${PORTS.decisions}`;
+
+/** The OpenID Provider the stack signs in through (oidc-provider, in this process); see OIDC_ACCOUNTS. */
+export const OIDC_ISSUER = `http://127.0.0.1:${PORTS.oidc}`;
+export const OIDC_PROVIDER_NAME = "Steward Test IdP";
+/** People known to the test provider only (Steward creates them on first sign-in), by subject = login. */
+export const OIDC_ACCOUNTS: Record<string, TestAccount> = {
+  "sso-fiona": {
+    claims: {
+      email: "fiona@idp.example.com",
+      email_verified: true,
+      name: "Fiona Single-Sign-On",
+      preferred_username: "fiona",
+      groups: ["analysts", "finance", "only-at-the-idp"],
+      department: "Finance",
+    },
+  },
+};
 
 const ADMIN_DATABASE_URL = process.env.TEST_ADMIN_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -179,6 +198,7 @@ export async function startStack(): Promise<Stack> {
   fs.mkdirSync(logDir, { recursive: true });
   const children: ChildProcess[] = [];
   let dropped = false;
+  let idp: Awaited<ReturnType<typeof startTestProvider>> | undefined;
 
   const record = (): StackRecord => ({
     runnerPid: process.pid,
@@ -196,6 +216,7 @@ export async function startStack(): Promise<Stack> {
   const stop = async () => {
     stopping = true;
     await Promise.all(children.map(stopProcess));
+    await idp?.close();
     fs.rmSync(path.join(STACKS_DIR, `${runId}.json`), { force: true });
     if (!dropped) {
       dropped = true;
@@ -237,6 +258,13 @@ export async function startStack(): Promise<Stack> {
     // `npm run build` runs GraphQL codegen first (prebuild).
     if (!reuseBuild) runStep("web-build", "npm", ["run", "--silent", "-w", "@steward/web", "build"], webEnv, logDir);
 
+    idp = await startTestProvider({
+      port: PORTS.oidc,
+      clientSecret: randomBytes(24).toString("base64url"),
+      redirectUris: [`${WEB_URL}/auth/oidc/callback`],
+      accounts: OIDC_ACCOUNTS,
+    });
+    log(`OpenID Provider at ${idp.issuer}`);
     const api = startService(
       "api",
       ["--import", "tsx", "apps/api/src/main.ts"],
@@ -247,6 +275,14 @@ export async function startStack(): Promise<Stack> {
         STEWARD_DEMO_SEED: "1",
         RATE_LIMIT_PREFIX: `steward_e2e_${runId}:rl`,
         DECISIONS_PUBLIC_URL: DECISIONS_URL,
+        OIDC_ISSUER: idp.issuer,
+        OIDC_CLIENT_ID: idp.clientId,
+        OIDC_CLIENT_SECRET: idp.clientSecret,
+        OIDC_REDIRECT_URI: `${WEB_URL}/auth/oidc/callback`,
+        OIDC_SCOPES: "openid profile email groups",
+        OIDC_PROVIDER_NAME,
+        OIDC_CLAIM_MAPPING: JSON.stringify({ groups: { claim: "groups" }, attributes: { department: "department" } }),
+        OIDC_ALLOW_INSECURE_HTTP: "true",
       },
       logDir,
     );

@@ -1,6 +1,7 @@
 import type { DataPolicySourceImpact } from "@steward/access";
 import type { Actor, Logger, SecretBox } from "@steward/core";
 import type { AuditEvent, CatalogNode, DataSource, DataSourceStatus, Db, DecisionRecord, Group, User, WebhookDelivery } from "@steward/db";
+import type { OidcRelyingParty } from "@steward/identity";
 import type { AdapterLookup } from "@steward/integrations";
 import type { PolicyViewSpec } from "@steward/policy";
 import type { Request, Response } from "express";
@@ -21,9 +22,13 @@ export type ApiDeps = {
   allowSelfApproval?: boolean;
   /** Where platforms reach the decision service (DECISIONS_PUBLIC_URL), shown in their generated config. */
   decisionsPublicUrl?: string;
+  /** Sign-in options of this deployment; absent means passwords on and no single sign-on. */
+  auth?: ApiAuth;
   /** Injectable like in the libs, so tests can register adapters of their own. */
   adapterFor?: AdapterLookup;
 };
+
+export type ApiAuth = { localPasswords: boolean; oidc: OidcRelyingParty | null };
 
 export type ApiContext = {
   deps: ApiDeps;

@@ -1,5 +1,6 @@
 import { parseAddressList } from "@steward/core";
 import { z } from "zod";
+import { AuthEnvSchema, type AuthSettings, authSettingsFrom } from "./auth-settings";
 
 const addressList = (def: string) =>
   z
@@ -39,13 +40,16 @@ const EnvSchema = z.object({
   DECISIONS_PUBLIC_URL: z.string().url().default("http://127.0.0.1:4002"),
 });
 
-export type ApiEnv = z.infer<typeof EnvSchema>;
+export type ApiEnv = z.infer<typeof EnvSchema> & { auth: AuthSettings };
 
 export function parseEnv(env: NodeJS.ProcessEnv = process.env): ApiEnv {
   const result = EnvSchema.safeParse(env);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
-    throw new Error(`Invalid API configuration:\n${lines}`);
+  const auth = AuthEnvSchema.safeParse(env);
+  const issues = [...(result.error?.issues ?? []), ...(auth.error?.issues ?? [])].map((i) => `${i.path.join(".")}: ${i.message}`);
+  const settings = auth.success ? authSettingsFrom(auth.data) : null;
+  if (settings && "issues" in settings) issues.push(...settings.issues);
+  if (!result.success || !settings || "issues" in settings || issues.length) {
+    throw new Error(`Invalid API configuration:\n${issues.map((l) => `  ${l}`).join("\n")}`);
   }
-  return result.data;
+  return { ...result.data, auth: settings.settings };
 }

@@ -60,6 +60,7 @@ export function makeFormatError(logger: Logger) {
           code: original.code,
           http: { status: httpStatusOf(original.code) },
           ...(original.fields.length ? { fields: original.fields } : {}),
+          ...(original.reason ? { reason: original.reason } : {}),
         },
       };
     }

@@ -3,7 +3,7 @@ import { seedDemoDataPolicies } from "@steward/access";
 import { DEMO_CONNECTION_NAME, seedDemoWarehouse } from "@steward/catalog";
 import { createLogger, parseKeyring, SecretBox } from "@steward/core";
 import { createDb } from "@steward/db";
-import { DEMO_PASSWORD, seedDemoIfEmpty } from "@steward/identity";
+import { createRelyingParty, DEMO_PASSWORD, seedDemoIfEmpty } from "@steward/identity";
 import { Redis } from "ioredis";
 import type { ApiDeps } from "./context";
 import { parseEnv } from "./env";
@@ -17,9 +17,10 @@ async function main(): Promise<void> {
   const db = createDb({ url: env.DATABASE_URL, applicationName: "steward-api" });
   const redis = new Redis(env.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2 });
   redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
+  const secretBox = new SecretBox(parseKeyring(env.STEWARD_ENCRYPTION_KEYS));
   const deps: ApiDeps = {
     db,
-    secretBox: new SecretBox(parseKeyring(env.STEWARD_ENCRYPTION_KEYS)),
+    secretBox,
     logger,
     loginLimiter: createLoginRateLimiter(redis, env.RATE_LIMIT_PREFIX),
     scimLimiter: createScimRateLimiter(redis, env.RATE_LIMIT_PREFIX),
@@ -27,7 +28,13 @@ async function main(): Promise<void> {
     cookieSecure: env.SESSION_COOKIE_SECURE ? env.SESSION_COOKIE_SECURE === "true" : env.NODE_ENV === "production",
     allowSelfApproval: env.STEWARD_ALLOW_SELF_APPROVAL === "true",
     decisionsPublicUrl: env.DECISIONS_PUBLIC_URL,
+    auth: {
+      localPasswords: env.auth.localPasswords,
+      oidc: env.auth.oidc ? createRelyingParty(env.auth.oidc, secretBox) : null,
+    },
   };
+  if (env.auth.oidc)
+    logger.info({ issuer: env.auth.oidc.issuer.href, localPasswords: env.auth.localPasswords }, "single sign-on configured");
 
   if (env.STEWARD_DEMO_SEED === "1") {
     const seed = await seedDemoIfEmpty(db);

@@ -15,6 +15,7 @@ import { type ApiContext, type ApiDeps, buildContext } from "./context";
 import { httpStatusOf, makeFormatError } from "./errors";
 import { complexityLimitPlugin, depthLimitRule, MAX_TOKENS, nulByteGuardPlugin } from "./limits";
 import type { Metrics } from "./metrics";
+import { mountOidcRoutes } from "./oidc-routes";
 import { buildSchema } from "./schema";
 import { SESSION_COOKIE } from "./schema/auth/resolvers";
 import { scimRouter } from "./scim";
@@ -140,6 +141,8 @@ export async function createApp({ deps, redis, metrics, httpServer, http: option
     }
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+
+  mountOidcRoutes(app, deps);
 
   // Inbound "objects changed" webhook per connection: signed with the connection's own secret.
   app.post("/webhooks/connections/:id/sync", express.text({ type: "*/*", limit: "256kb" }), async (req, res) => {

@@ -32,6 +32,7 @@ const BY_TYPE: Record<string, Record<string, Caller[]>> = {
     userOptions: OWNERS_AND_STAFF,
     groupOptions: OWNERS_AND_STAFF,
     me: EVERYONE,
+    authOptions: EVERYONE,
     connections: STAFF,
     connection: STAFF,
     syncRun: STAFF,
@@ -102,6 +103,8 @@ const BY_TYPE: Record<string, Record<string, Caller[]>> = {
   },
   AuditEventEdge: { cursor: OWNERS_AND_STAFF, node: OWNERS_AND_STAFF },
   AuditEventConnection: { edges: OWNERS_AND_STAFF, nodes: OWNERS_AND_STAFF, pageInfo: OWNERS_AND_STAFF },
+  AuthOptions: { localPasswords: EVERYONE, singleSignOn: EVERYONE, singleSignOnFailure: EVERYONE },
+  SingleSignOn: { providerName: EVERYONE, loginPath: EVERYONE },
   Viewer: { user: EVERYONE, roles: EVERYONE, authMethod: EVERYONE, currentProject: EVERYONE },
   Connection: {
     id: EVERYONE,

@@ -12,13 +12,20 @@ export class AppError extends Error {
   /** Safe to show to the caller. `message` may carry internal detail for logs. */
   readonly userMessage: string;
   readonly fields: FieldIssue[];
+  /** A finer, stable reason within `code` that clients may switch on (e.g. LOCAL_PASSWORDS_DISABLED). */
+  readonly reason: string | undefined;
 
-  constructor(code: ErrorCode, userMessage: string, opts: { internal?: string; fields?: FieldIssue[]; cause?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    userMessage: string,
+    opts: { internal?: string; fields?: FieldIssue[]; cause?: unknown; reason?: string } = {},
+  ) {
     super(opts.internal ?? userMessage, { cause: opts.cause });
     this.name = "AppError";
     this.code = code;
     this.userMessage = userMessage;
     this.fields = opts.fields ?? [];
+    this.reason = opts.reason;
   }
 }
 

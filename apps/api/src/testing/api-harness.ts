@@ -9,7 +9,7 @@ import { createLogger, parseAddressList, parseKeyring, SecretBox, systemActor } 
 import { createTestDatabase, type TestDatabase } from "@steward/db/testing";
 import { createUser, DEMO_PASSWORD } from "@steward/identity";
 import { Redis } from "ioredis";
-import type { ApiDeps } from "../context";
+import type { ApiAuth, ApiDeps } from "../context";
 import { createMetrics } from "../metrics";
 import { createAuditThrottle, createLoginRateLimiter, createScimRateLimiter } from "../rate-limit";
 import { createApp } from "../server";
@@ -35,7 +35,7 @@ export type TestApi = {
 };
 
 /** Optional HTTP settings, as the env would give them (e.g. `{ trustedProxies: "loopback" }`). */
-export type TestApiOptions = { trustedProxies?: string; metricsAllow?: string; metricsToken?: string };
+export type TestApiOptions = { trustedProxies?: string; metricsAllow?: string; metricsToken?: string; auth?: ApiAuth };
 
 export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> {
   const testDb = await createTestDatabase();
@@ -49,6 +49,7 @@ export async function startTestApi(opts: TestApiOptions = {}): Promise<TestApi> 
     scimLimiter: createScimRateLimiter(redis, `steward-test:${testDb.name}`),
     refusalAudit: createAuditThrottle(redis, `steward-test:${testDb.name}`),
     cookieSecure: false,
+    auth: opts.auth,
   };
   const httpServer = http.createServer();
   const { app } = await createApp({

@@ -25,17 +25,22 @@ function rethrowDuplicate(err: unknown): never {
 export async function createGroup(deps: IdentityDeps, actor: Actor | null, input: unknown) {
   const a = requireRole(actor, "ADMIN");
   const data = parseInput(CreateInput, input);
-  return transaction(deps.db, async (tx) => {
-    const group = await tx.group.create({ data: { name: data.name, description: data.description ?? "" } });
-    await recordAudit(tx, a, {
-      action: "group.created",
-      targetType: "Group",
-      targetId: group.id,
-      after: { name: group.name, description: group.description },
-    });
-    await emitEvent(tx, { type: "group.created", aggregateType: "Group", aggregateId: group.id, payload: { groupId: group.id } });
-    return group;
-  }).catch(rethrowDuplicate);
+  return transaction(deps.db, (tx) => createGroupIn(tx, a, { name: data.name, description: data.description ?? "" })).catch(
+    rethrowDuplicate,
+  );
+}
+
+/** The write behind `createGroup`, in the caller's transaction (single sign-on creates mapped groups this way). */
+export async function createGroupIn(tx: Tx, a: Actor, data: { name: string; description: string }) {
+  const group = await tx.group.create({ data });
+  await recordAudit(tx, a, {
+    action: "group.created",
+    targetType: "Group",
+    targetId: group.id,
+    after: { name: group.name, description: group.description },
+  });
+  await emitEvent(tx, { type: "group.created", aggregateType: "Group", aggregateId: group.id, payload: { groupId: group.id } });
+  return group;
 }
 
 export async function updateGroup(deps: IdentityDeps, actor: Actor | null, input: unknown) {
@@ -90,22 +95,31 @@ export async function addGroupMember(deps: IdentityDeps, actor: Actor | null, in
   return transaction(deps.db, async (tx) => {
     const group = await requireGroup(tx, groupId);
     const user = await requireUser(tx, userId);
-    const created = await tx.groupMembership.createMany({ data: [{ groupId, userId }], skipDuplicates: true });
-    if (created.count === 0) return group; // already a member: nothing changes
-    await recordAudit(tx, a, {
-      action: "group.member.added",
-      targetType: "Group",
-      targetId: groupId,
-      after: { userId, username: user.username, group: group.name },
-    });
-    await emitEvent(tx, {
-      type: "group.membership.changed",
-      aggregateType: "Group",
-      aggregateId: groupId,
-      payload: { groupId, userId, member: true },
-    });
+    await addMemberIn(tx, a, group, user);
     return group;
   });
+}
+
+type GroupRef = { id: string; name: string };
+type UserRef = { id: string; username: string };
+
+/** Adds a membership with its audit row and event in the caller's transaction; false when it already existed. */
+export async function addMemberIn(tx: Tx, a: Actor, group: GroupRef, user: UserRef): Promise<boolean> {
+  const created = await tx.groupMembership.createMany({ data: [{ groupId: group.id, userId: user.id }], skipDuplicates: true });
+  if (created.count === 0) return false; // already a member: nothing changes
+  await recordAudit(tx, a, {
+    action: "group.member.added",
+    targetType: "Group",
+    targetId: group.id,
+    after: { userId: user.id, username: user.username, group: group.name },
+  });
+  await emitEvent(tx, {
+    type: "group.membership.changed",
+    aggregateType: "Group",
+    aggregateId: group.id,
+    payload: { groupId: group.id, userId: user.id, member: true },
+  });
+  return true;
 }
 
 export async function removeGroupMember(deps: IdentityDeps, actor: Actor | null, input: unknown) {
@@ -114,20 +128,26 @@ export async function removeGroupMember(deps: IdentityDeps, actor: Actor | null,
   return transaction(deps.db, async (tx) => {
     const group = await requireGroup(tx, groupId);
     const user = await requireUser(tx, userId);
-    const { count } = await tx.groupMembership.deleteMany({ where: { groupId, userId } });
-    if (count === 0) return group;
-    await recordAudit(tx, a, {
-      action: "group.member.removed",
-      targetType: "Group",
-      targetId: groupId,
-      before: { userId, username: user.username, group: group.name },
-    });
-    await emitEvent(tx, {
-      type: "group.membership.changed",
-      aggregateType: "Group",
-      aggregateId: groupId,
-      payload: { groupId, userId, member: false },
-    });
+    await removeMemberIn(tx, a, group, user);
     return group;
   });
+}
+
+/** Removes a membership with its audit row and event in the caller's transaction; false when there was none. */
+export async function removeMemberIn(tx: Tx, a: Actor, group: GroupRef, user: UserRef): Promise<boolean> {
+  const { count } = await tx.groupMembership.deleteMany({ where: { groupId: group.id, userId: user.id } });
+  if (count === 0) return false;
+  await recordAudit(tx, a, {
+    action: "group.member.removed",
+    targetType: "Group",
+    targetId: group.id,
+    before: { userId: user.id, username: user.username, group: group.name },
+  });
+  await emitEvent(tx, {
+    type: "group.membership.changed",
+    aggregateType: "Group",
+    aggregateId: group.id,
+    payload: { groupId: group.id, userId: user.id, member: false },
+  });
+  return true;
 }

@@ -1,5 +1,5 @@
 import { type Actor, AppError, fields, parseInput, type RoleName, randomToken, sha256Hex, unauthenticated } from "@steward/core";
-import { transaction } from "@steward/db";
+import { type Tx, transaction } from "@steward/db";
 import { recordAudit } from "@steward/events";
 import { z } from "zod";
 import type { IdentityDeps } from "../deps";
@@ -16,12 +16,23 @@ const invalidCredentials = () => new AppError("UNAUTHENTICATED", "Invalid userna
 
 export type LoginResult = { token: string; expiresAt: Date; actor: Actor & { kind: "USER" } };
 
+/** Whether this deployment lets people sign in with a Steward password (STEWARD_LOCAL_PASSWORDS). */
+export type PasswordPolicy = { localPasswords: boolean };
+
+/** The typed refusal for password sign-in and password changes when the deployment turned passwords off. */
+export const localPasswordsDisabled = () =>
+  new AppError("FORBIDDEN", "Password sign-in is turned off for this deployment: use single sign-on", {
+    reason: "LOCAL_PASSWORDS_DISABLED",
+  });
+
 /** Verifies credentials and opens a session. The raw token goes to the cookie; only its hash is stored. */
 export async function login(
   deps: IdentityDeps,
   input: unknown,
-  meta: { userAgent?: string; ip?: string; requestId?: string },
+  meta: SessionMeta,
+  policy: PasswordPolicy = { localPasswords: true },
 ): Promise<LoginResult> {
+  if (!policy.localPasswords) throw localPasswordsDisabled();
   const { username, password } = parseInput(LoginInput, input);
   const user = await deps.db.user.findFirst({
     where: { OR: [{ username }, { email: username }] },
@@ -32,28 +43,40 @@ export async function login(
     await auditFailedLogin(deps, username, user, !user ? "UNKNOWN_USER" : !ok ? "WRONG_PASSWORD" : "INACTIVE", meta);
     throw invalidCredentials();
   }
+  return transaction(deps.db, (tx) => openSessionIn(tx, { ...user, roles: user.roles.map((r) => r.role) }, meta));
+}
 
+export type SessionMeta = { userAgent?: string; ip?: string; requestId?: string };
+
+/**
+ * Opens a session for an already authenticated, active user in the caller's transaction, with its
+ * `session.login` audit row (`method` says how they signed in). Password and single sign-on share it.
+ */
+export async function openSessionIn(
+  tx: Tx,
+  user: { id: string; username: string; roles: readonly string[] },
+  meta: SessionMeta,
+  method: Record<string, string> = { method: "PASSWORD" },
+): Promise<LoginResult> {
   const token = randomToken(32);
   const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
   const actor = {
     kind: "USER" as const,
     userId: user.id,
     username: user.username,
-    roles: new Set(user.roles.map((r) => r.role as RoleName)),
+    roles: new Set(user.roles as RoleName[]),
     requestId: meta.requestId,
   };
-  await transaction(deps.db, async (tx) => {
-    await tx.session.create({
-      data: {
-        tokenHash: sha256Hex(token),
-        userId: user.id,
-        expiresAt,
-        userAgent: meta.userAgent?.slice(0, 500),
-        ip: meta.ip?.slice(0, 100),
-      },
-    });
-    await recordAudit(tx, actor, { action: "session.login", targetType: "User", targetId: user.id });
+  await tx.session.create({
+    data: {
+      tokenHash: sha256Hex(token),
+      userId: user.id,
+      expiresAt,
+      userAgent: meta.userAgent?.slice(0, 500),
+      ip: meta.ip?.slice(0, 100),
+    },
   });
+  await recordAudit(tx, actor, { action: "session.login", targetType: "User", targetId: user.id, after: method });
   return { token, expiresAt, actor };
 }
 
@@ -121,8 +144,15 @@ export async function logout(deps: IdentityDeps, actor: Actor | null, token: str
 const ChangePasswordInput = z.object({ currentPassword: z.string().min(1).max(256), newPassword: fields.password });
 
 /** Changes the caller's own password and ends their other sessions. */
-export async function changePassword(deps: IdentityDeps, actor: Actor | null, input: unknown, currentToken?: string): Promise<boolean> {
+export async function changePassword(
+  deps: IdentityDeps,
+  actor: Actor | null,
+  input: unknown,
+  currentToken?: string,
+  policy: PasswordPolicy = { localPasswords: true },
+): Promise<boolean> {
   if (!actor || actor.kind === "SYSTEM") throw unauthenticated();
+  if (!policy.localPasswords) throw localPasswordsDisabled();
   const data = parseInput(ChangePasswordInput, input);
   const user = await deps.db.user.findUniqueOrThrow({ where: { id: actor.userId } });
   if (!(await verifyPassword(user.passwordHash, data.currentPassword))) {

@@ -1,5 +1,5 @@
 import { type Actor, fields, parseInput } from "@steward/core";
-import { transaction } from "@steward/db";
+import { type Tx, transaction } from "@steward/db";
 import { emitEvent, recordAudit } from "@steward/events";
 import { z } from "zod";
 import { requireRole } from "../authz";
@@ -17,11 +17,11 @@ const RemoveInput = z.object({ userId: z.uuid(), key: fields.attributeKey });
  * Serialises changes to one user's attributes: two concurrent replace-all writes would otherwise both
  * delete nothing and then insert the same rows, and one would fail on the primary key.
  */
-async function lockUser(tx: Parameters<Parameters<typeof transaction>[1]>[0], userId: string) {
+async function lockUser(tx: Tx, userId: string) {
   await tx.$queryRaw`SELECT 1 FROM "User" WHERE "id" = ${userId}::uuid FOR UPDATE`;
 }
 
-async function valuesOf(tx: Parameters<Parameters<typeof transaction>[1]>[0], userId: string, key: string) {
+async function valuesOf(tx: Tx, userId: string, key: string) {
   const rows = await tx.userAttribute.findMany({ where: { userId, key }, orderBy: { value: "asc" }, select: { value: true } });
   return rows.map((r) => r.value);
 }
@@ -30,52 +30,52 @@ async function valuesOf(tx: Parameters<Parameters<typeof transaction>[1]>[0], us
 export async function setUserAttribute(deps: IdentityDeps, actor: Actor | null, input: unknown) {
   const a = requireRole(actor, "ADMIN");
   const data = parseInput(SetInput, input);
-  const values = [...new Set(data.values)].sort();
   return transaction(deps.db, async (tx) => {
-    await lockUser(tx, data.userId);
     const user = await requireUser(tx, data.userId);
-    const before = await valuesOf(tx, data.userId, data.key);
-    if (before.length === values.length && before.every((v, i) => v === values[i])) return user;
-    await tx.userAttribute.deleteMany({ where: { userId: data.userId, key: data.key } });
-    await tx.userAttribute.createMany({ data: values.map((value) => ({ userId: data.userId, key: data.key, value })) });
-    await recordAudit(tx, a, {
-      action: "user.attribute.set",
-      targetType: "User",
-      targetId: data.userId,
-      before: { key: data.key, values: before },
-      after: { key: data.key, values },
-    });
-    await emitEvent(tx, {
-      type: "user.attributes.changed",
-      aggregateType: "User",
-      aggregateId: data.userId,
-      payload: { userId: data.userId, key: data.key },
-    });
+    await setAttributeIn(tx, a, data.userId, data.key, data.values);
     return user;
   });
+}
+
+/**
+ * The write behind `setUserAttribute` in the caller's transaction (single sign-on applies claim
+ * mappings this way); values are validated by the caller. False when nothing changed.
+ */
+export async function setAttributeIn(tx: Tx, a: Actor, userId: string, key: string, rawValues: readonly string[]): Promise<boolean> {
+  const values = [...new Set(rawValues)].sort();
+  await lockUser(tx, userId);
+  const before = await valuesOf(tx, userId, key);
+  if (before.length === values.length && before.every((v, i) => v === values[i])) return false;
+  await tx.userAttribute.deleteMany({ where: { userId, key } });
+  await tx.userAttribute.createMany({ data: values.map((value) => ({ userId, key, value })) });
+  await recordAudit(tx, a, {
+    action: "user.attribute.set",
+    targetType: "User",
+    targetId: userId,
+    before: { key, values: before },
+    after: { key, values },
+  });
+  await emitEvent(tx, { type: "user.attributes.changed", aggregateType: "User", aggregateId: userId, payload: { userId, key } });
+  return true;
 }
 
 export async function removeUserAttribute(deps: IdentityDeps, actor: Actor | null, input: unknown) {
   const a = requireRole(actor, "ADMIN");
   const data = parseInput(RemoveInput, input);
   return transaction(deps.db, async (tx) => {
-    await lockUser(tx, data.userId);
     const user = await requireUser(tx, data.userId);
-    const before = await valuesOf(tx, data.userId, data.key);
-    if (before.length === 0) return user;
-    await tx.userAttribute.deleteMany({ where: { userId: data.userId, key: data.key } });
-    await recordAudit(tx, a, {
-      action: "user.attribute.removed",
-      targetType: "User",
-      targetId: data.userId,
-      before: { key: data.key, values: before },
-    });
-    await emitEvent(tx, {
-      type: "user.attributes.changed",
-      aggregateType: "User",
-      aggregateId: data.userId,
-      payload: { userId: data.userId, key: data.key },
-    });
+    await removeAttributeIn(tx, a, data.userId, data.key);
     return user;
   });
+}
+
+/** The write behind `removeUserAttribute` in the caller's transaction. False when the key had no values. */
+export async function removeAttributeIn(tx: Tx, a: Actor, userId: string, key: string): Promise<boolean> {
+  await lockUser(tx, userId);
+  const before = await valuesOf(tx, userId, key);
+  if (before.length === 0) return false;
+  await tx.userAttribute.deleteMany({ where: { userId, key } });
+  await recordAudit(tx, a, { action: "user.attribute.removed", targetType: "User", targetId: userId, before: { key, values: before } });
+  await emitEvent(tx, { type: "user.attributes.changed", aggregateType: "User", aggregateId: userId, payload: { userId, key } });
+  return true;
 }

@@ -1,5 +1,5 @@
 import { unauthenticated } from "@steward/core";
-import { changePassword, login, logout } from "@steward/identity";
+import { changePassword, isOidcFailure, localPasswordsDisabled, login, logout, oidcFailureMessage } from "@steward/identity";
 import type { ViewerModel } from "../../context";
 import { createLoaders } from "../../loaders";
 import type { Resolvers } from "../resolvers-types.gen";
@@ -11,11 +11,20 @@ export const authResolvers: Resolvers = {
       if (!actor || actor.kind === "SYSTEM" || !ctx.authMethod) return null;
       return { actor, authMethod: ctx.authMethod };
     },
+    authOptions: (_p, _a, ctx) => {
+      const oidc = ctx.deps.auth?.oidc;
+      return {
+        localPasswords: ctx.deps.auth?.localPasswords ?? true,
+        singleSignOn: oidc ? { providerName: oidc.settings.providerName, loginPath: "/auth/oidc/login" } : null,
+      };
+    },
   },
   Mutation: {
     login: async (_p, { input }, ctx) => {
+      const policy = { localPasswords: ctx.deps.auth?.localPasswords ?? true };
+      if (!policy.localPasswords) throw localPasswordsDisabled();
       await ctx.deps.loginLimiter.consume(ctx.ip, input.username);
-      const result = await login(ctx.deps, input, { userAgent: ctx.userAgent, ip: ctx.ip, requestId: ctx.requestId });
+      const result = await login(ctx.deps, input, { userAgent: ctx.userAgent, ip: ctx.ip, requestId: ctx.requestId }, policy);
       await ctx.deps.loginLimiter.succeeded(ctx.ip, input.username);
       // The rest of this operation (e.g. `login { user { email } }`) runs as the new session's user.
       ctx.actor = result.actor;
@@ -37,8 +46,11 @@ export const authResolvers: Resolvers = {
     },
     changePassword: (_p, args, ctx) => {
       if (ctx.authMethod !== "SESSION") throw unauthenticated("Change your password from a logged-in session");
-      return changePassword(ctx.deps, ctx.actor, args, ctx.sessionToken);
+      return changePassword(ctx.deps, ctx.actor, args, ctx.sessionToken, { localPasswords: ctx.deps.auth?.localPasswords ?? true });
     },
+  },
+  AuthOptions: {
+    singleSignOnFailure: (_o, { reason }) => (isOidcFailure(reason) ? oidcFailureMessage(reason) : null),
   },
   Viewer: {
     user: async (v, _a, ctx) => {

@@ -1,27 +1,37 @@
 "use client";
 
-import { LockOutlined, UserOutlined } from "@ant-design/icons";
-import { Alert, Button, Card, Form, Input, Typography } from "antd";
+import { LockOutlined, LoginOutlined, UserOutlined } from "@ant-design/icons";
+import { Alert, Button, Card, Divider, Form, Input, Skeleton, Typography } from "antd";
 import { useSearchParams } from "next/navigation";
 import { useState } from "react";
-import { useMutation } from "urql";
+import { useMutation, useQuery } from "urql";
 import { toApiError } from "@/lib/api-error";
 import { applyFieldErrors } from "@/lib/form-errors";
-import { LoginMutation } from "./operations";
+import { AuthOptionsQuery, LoginMutation } from "./operations";
 
 type LoginValues = { username: string; password: string };
 
 /** Only same-site paths: never bounce to another origin after login. */
 export function safeNextPath(raw: string | null): string {
-  if (!raw?.startsWith("/") || raw.startsWith("//") || raw.startsWith("/login")) return "/";
+  if (!raw?.startsWith("/") || raw.startsWith("//") || raw.startsWith("/\\") || raw.startsWith("/login")) return "/";
   return raw;
 }
 
 export function LoginForm() {
   const [form] = Form.useForm<LoginValues>();
   const params = useSearchParams();
+  const ssoError = params.get("sso_error");
+  const [options] = useQuery({ query: AuthOptionsQuery, variables: { ssoError: ssoError ?? "", failed: Boolean(ssoError) } });
   const [{ fetching }, login] = useMutation(LoginMutation);
   const [error, setError] = useState<string | null>(null);
+  const next = safeNextPath(params.get("next"));
+  const auth = options.data?.authOptions;
+  const sso = auth?.singleSignOn;
+  // Without an answer (the API unreachable) the form still shows, so its error can say so.
+  const showPasswordForm = auth ? auth.localPasswords : !options.fetching;
+  const ssoFallback = "Single sign-on failed. Try again.";
+  // The reason's own text once the API has answered (the generic one if it cannot).
+  const ssoMessage = !ssoError ? null : auth ? (auth.singleSignOnFailure ?? ssoFallback) : options.fetching ? null : ssoFallback;
 
   async function onFinish(values: LoginValues) {
     setError(null);
@@ -33,7 +43,7 @@ export function LoginForm() {
       return;
     }
     // A full navigation drops any cached anonymous state.
-    window.location.assign(safeNextPath(params.get("next")));
+    window.location.assign(next);
   }
 
   return (
@@ -42,18 +52,33 @@ export function LoginForm() {
         Sign in to Steward
       </Typography.Title>
       <Typography.Paragraph type="secondary">Data-access governance control plane</Typography.Paragraph>
+      {ssoMessage && <Alert type="error" title={ssoMessage} showIcon style={{ marginBottom: 16 }} role="alert" />}
       {error && <Alert type="error" title={error} showIcon style={{ marginBottom: 16 }} role="alert" />}
-      <Form form={form} layout="vertical" onFinish={onFinish} requiredMark={false} disabled={fetching}>
-        <Form.Item label="Username" name="username" rules={[{ required: true, message: "Enter your username" }]}>
-          <Input prefix={<UserOutlined />} autoComplete="username" autoFocus />
-        </Form.Item>
-        <Form.Item label="Password" name="password" rules={[{ required: true, message: "Enter your password" }]}>
-          <Input.Password prefix={<LockOutlined />} autoComplete="current-password" />
-        </Form.Item>
-        <Button type="primary" htmlType="submit" block loading={fetching}>
-          Sign in
+      {!auth && options.fetching && <Skeleton active paragraph={{ rows: 3 }} />}
+      {sso && (
+        <Button
+          type={auth?.localPasswords ? "default" : "primary"}
+          block
+          icon={<LoginOutlined />}
+          href={`${sso.loginPath}?next=${encodeURIComponent(next)}`}
+        >
+          Sign in with {sso.providerName}
         </Button>
-      </Form>
+      )}
+      {sso && auth?.localPasswords && <Divider plain>or</Divider>}
+      {showPasswordForm && (
+        <Form form={form} layout="vertical" onFinish={onFinish} requiredMark={false} disabled={fetching}>
+          <Form.Item label="Username" name="username" rules={[{ required: true, message: "Enter your username" }]}>
+            <Input prefix={<UserOutlined />} autoComplete="username" autoFocus={!sso} />
+          </Form.Item>
+          <Form.Item label="Password" name="password" rules={[{ required: true, message: "Enter your password" }]}>
+            <Input.Password prefix={<LockOutlined />} autoComplete="current-password" />
+          </Form.Item>
+          <Button type="primary" htmlType="submit" block loading={fetching}>
+            Sign in
+          </Button>
+        </Form>
+      )}
     </Card>
   );
 }

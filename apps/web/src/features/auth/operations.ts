@@ -31,3 +31,16 @@ export const LogoutMutation = graphql(`
     logout
   }
 `);
+
+export const AuthOptionsQuery = graphql(`
+  query AuthOptions($ssoError: String!, $failed: Boolean!) {
+    authOptions {
+      localPasswords
+      singleSignOnFailure(reason: $ssoError) @include(if: $failed)
+      singleSignOn {
+        providerName
+        loginPath
+      }
+    }
+  }
+`);

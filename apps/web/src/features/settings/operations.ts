@@ -5,3 +5,27 @@ export const ChangePasswordMutation = graphql(`
     changePassword(currentPassword: $currentPassword, newPassword: $newPassword)
   }
 `);
+
+export const MyProfileQuery = graphql(`
+  query MyProfile {
+    me {
+      user {
+        id
+        username
+        displayName
+        email
+        groups {
+          id
+          name
+        }
+        attributes {
+          key
+          values
+        }
+      }
+    }
+    authOptions {
+      localPasswords
+    }
+  }
+`);
