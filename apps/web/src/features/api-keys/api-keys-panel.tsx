@@ -8,7 +8,7 @@ import { useMutation, useQuery } from "urql";
 import { QueryError } from "@/components/query-error";
 import { SecretOnceModal } from "@/components/secret-once-modal";
 import { RoleTags } from "@/features/users/user-tags";
-import type { MyApiKeysQuery as MyApiKeysQueryType } from "@/gql/graphql";
+import type { ApiKeyScope, MyApiKeysQuery as MyApiKeysQueryType } from "@/gql/graphql";
 import { formatDateTime, formatRelative } from "@/lib/format";
 import { useApiAction } from "@/lib/use-api-action";
 import { CreateApiKeyModal } from "./create-api-key-modal";
@@ -26,7 +26,7 @@ export function ApiKeysPanel() {
   const { modal } = App.useApp();
   const [includeRevoked, setIncludeRevoked] = useState(false);
   const [creating, setCreating] = useState(false);
-  const [secret, setSecret] = useState<string | null>(null);
+  const [created, setCreated] = useState<{ secret: string; scope: ApiKeyScope } | null>(null);
   const [{ data, fetching, error }, reexecute] = useQuery({ query: MyApiKeysQuery, variables: { includeRevoked } });
   const [, revoke] = useMutation(RevokeApiKeyMutation);
   const run = useApiAction();
@@ -95,6 +95,11 @@ export function ApiKeysPanel() {
         columns={[
           { title: "Name", dataIndex: "name" },
           { title: "Prefix", dataIndex: "prefix", render: (p: string) => <Typography.Text code>{p}…</Typography.Text> },
+          {
+            title: "Used for",
+            dataIndex: "scope",
+            render: (s: ApiKeyScope) => (s === "SCIM" ? <Tag color="purple">SCIM provisioning</Tag> : <Tag>Steward API</Tag>),
+          },
           { title: "Roles", dataIndex: "roles", render: (r: KeyRow["roles"]) => <RoleTags roles={r} empty="None" /> },
           { title: "Created", dataIndex: "createdAt", render: formatDateTime },
           {
@@ -119,17 +124,21 @@ export function ApiKeysPanel() {
       <CreateApiKeyModal
         open={creating}
         onClose={() => setCreating(false)}
-        onCreated={(s) => {
+        onCreated={(secret, scope) => {
           setCreating(false);
-          setSecret(s);
+          setCreated({ secret, scope });
           refresh();
         }}
       />
       <SecretOnceModal
         title="Your new API key"
-        secret={secret}
-        description="Steward stores only a hash of the key. Send it as a Bearer token in the Authorization header."
-        onClose={() => setSecret(null)}
+        secret={created?.secret ?? null}
+        description={
+          created?.scope === "SCIM"
+            ? "Steward stores only a hash of the key. Enter it in your identity provider as the SCIM bearer token (Okta: HTTP Header; Entra ID: Secret Token), with the API's /scim/v2 as the base URL."
+            : "Steward stores only a hash of the key. Send it as a Bearer token in the Authorization header."
+        }
+        onClose={() => setCreated(null)}
       />
     </Card>
   );

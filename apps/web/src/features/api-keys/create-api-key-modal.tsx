@@ -1,17 +1,17 @@
 "use client";
 
-import { DatePicker, Form, Input, Modal, Select } from "antd";
+import { DatePicker, Form, Input, Modal, Radio, Select } from "antd";
 import type { Dayjs } from "dayjs";
 import dayjs from "dayjs";
 import { useMutation } from "urql";
-import { ROLE_LABELS } from "@/features/auth/access";
+import { can, ROLE_LABELS } from "@/features/auth/access";
 import { useViewer } from "@/features/auth/viewer-context";
-import type { Role } from "@/gql/graphql";
+import type { ApiKeyScope, Role } from "@/gql/graphql";
 import { applyFieldErrors } from "@/lib/form-errors";
 import { useApiAction } from "@/lib/use-api-action";
 import { CreateApiKeyMutation } from "./operations";
 
-type Values = { name: string; roles?: Role[]; expiresAt?: Dayjs | null };
+type Values = { name: string; scope?: ApiKeyScope; roles?: Role[]; expiresAt?: Dayjs | null };
 
 export function CreateApiKeyModal({
   open,
@@ -20,12 +20,15 @@ export function CreateApiKeyModal({
 }: {
   open: boolean;
   onClose: () => void;
-  onCreated: (secret: string) => void;
+  onCreated: (secret: string, scope: ApiKeyScope) => void;
 }) {
   const viewer = useViewer();
   const [form] = Form.useForm<Values>();
   const [{ fetching }, create] = useMutation(CreateApiKeyMutation);
   const run = useApiAction();
+  // SCIM keys are for an identity provider's provisioning: only admins make them, and they act with ADMIN.
+  const mayScim = can(viewer.roles, "scim.manage");
+  const scope = Form.useWatch("scope", form) ?? "GRAPHQL";
 
   async function onFinish(values: Values) {
     const data = await run(
@@ -33,18 +36,20 @@ export function CreateApiKeyModal({
         create({
           input: {
             name: values.name.trim(),
-            roles: values.roles ?? [],
+            scope: values.scope ?? "GRAPHQL",
+            // A SCIM key's roles are fixed by the API (ADMIN within the owner's roles).
+            roles: values.scope === "SCIM" ? null : (values.roles ?? []),
             expiresAt: values.expiresAt ? values.expiresAt.endOf("day").toISOString() : null,
           },
         }),
       {
         success: "API key created",
-        onError: (e) => applyFieldErrors(form, e, ["name", "roles", "expiresAt"]).length === 0 && e.fields.length > 0,
+        onError: (e) => applyFieldErrors(form, e, ["name", "scope", "roles", "expiresAt"]).length === 0 && e.fields.length > 0,
       },
     );
     if (data) {
       form.resetFields();
-      onCreated(data.createApiKey.secret);
+      onCreated(data.createApiKey.secret, data.createApiKey.apiKey.scope);
     }
   }
 
@@ -58,11 +63,31 @@ export function CreateApiKeyModal({
       onOk={() => form.submit()}
       destroyOnHidden
     >
-      <Form form={form} layout="vertical" onFinish={onFinish}>
+      <Form form={form} layout="vertical" onFinish={onFinish} initialValues={{ scope: "GRAPHQL" }}>
         <Form.Item label="Name" name="name" rules={[{ required: true, whitespace: true, message: "Name the key after where it is used" }]}>
           <Input placeholder="e.g. dbt nightly sync" />
         </Form.Item>
+        {mayScim && (
+          <Form.Item
+            label="Used for"
+            name="scope"
+            extra={
+              scope === "SCIM"
+                ? "For your identity provider (Okta, Entra ID): it may call only the SCIM endpoints at /scim/v2 and acts as an administrator."
+                : "Scripts and pipelines calling the Steward API."
+            }
+          >
+            <Radio.Group
+              optionType="button"
+              options={[
+                { value: "GRAPHQL", label: "Steward API" },
+                { value: "SCIM", label: "SCIM provisioning" },
+              ]}
+            />
+          </Form.Item>
+        )}
         <Form.Item
+          hidden={scope === "SCIM"}
           label="Roles"
           name="roles"
           extra={

@@ -7,6 +7,7 @@ export const MyApiKeysQuery = graphql(`
       name
       prefix
       roles
+      scope
       createdAt
       lastUsedAt
       expiresAt
@@ -23,6 +24,7 @@ export const CreateApiKeyMutation = graphql(`
         id
         name
         prefix
+        scope
       }
     }
   }

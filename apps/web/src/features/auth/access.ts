@@ -7,6 +7,7 @@ export type Capability =
   | "audit.read"
   | "queryAudit.read"
   | "webhooks.manage"
+  | "scim.manage"
   | "connections.manage"
   | "dataSources.manage"
   | "policies.author"
@@ -25,6 +26,8 @@ const RULES: Record<Capability, readonly Role[] | "everyone"> = {
   // The API also lets data owners read their own connections' decisions; the page is for staff.
   "queryAudit.read": ["ADMIN", "GOVERNOR"],
   "webhooks.manage": ["ADMIN"],
+  // SCIM keys and the SCIM attribute mapping.
+  "scim.manage": ["ADMIN"],
   "connections.manage": ["ADMIN"],
   // Data owners see the connections they own; governors may tag anything and see everything.
   "dataSources.manage": ["ADMIN", "GOVERNOR", "DATA_OWNER"],
