@@ -142,7 +142,9 @@ describe("Lakebase OAuth M2M", () => {
   });
 
   it("reuses a token until the refresh margin, then the next session gets a new one (mid-crawl)", async () => {
-    f.lifetimeSeconds = 2; // refreshed after 1 s (half the lifetime), expired on the server after 2 s
+    // Refreshed after 3 s (half the lifetime), expired on the server after 6 s: room for a slow machine
+    // to open the first database's session on the first token.
+    f.lifetimeSeconds = 6;
     const issuedBefore = f.issued.length;
     const refusedBefore = f.refusedLogins();
     let blocked = false;
@@ -150,7 +152,7 @@ describe("Lakebase OAuth M2M", () => {
       // After the first database: let the token expire before the second database's session opens.
       if (!blocked) {
         blocked = true;
-        blockFor(2_200);
+        blockFor(6_200);
       }
     });
     expect(blocked).toBe(true);

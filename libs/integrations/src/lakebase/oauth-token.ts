@@ -26,9 +26,8 @@ export const tokenEndpoint = (workspaceUrl: string) => new URL("/oidc/v1/token",
 export async function requestToken(req: TokenRequest): Promise<IssuedToken> {
   const url = tokenEndpoint(req.workspaceUrl);
   const where = new URL(url).origin;
-  let res: Response;
-  try {
-    res = await fetch(url, {
+  const send = () =>
+    fetch(url, {
       method: "POST",
       headers: {
         // Raw id:secret as Databricks' own clients send it; application ids are UUIDs (no ':').
@@ -41,8 +40,16 @@ export async function requestToken(req: TokenRequest): Promise<IssuedToken> {
       redirect: "error",
       signal: AbortSignal.timeout(req.timeoutMs ?? 10_000),
     });
+  let res: Response;
+  try {
+    res = await send().catch((err: unknown) => {
+      // A kept-alive connection the server closed while idle fails at once with ECONNRESET; the request
+      // never reached it, and asking for a token again is harmless, so one fresh attempt is due.
+      if (causeOf(err)?.code !== "ECONNRESET") throw err;
+      return send();
+    });
   } catch (err) {
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    const cause = causeOf(err);
     const why = cause?.code ?? cause?.message ?? (err as Error).name;
     throw unavailable("UNREACHABLE", `Cannot reach the Databricks token endpoint at ${where} (${why})`);
   }
@@ -66,6 +73,8 @@ export async function requestToken(req: TokenRequest): Promise<IssuedToken> {
     `The Databricks token endpoint at ${where} refused the request (HTTP ${res.status}${code ? `, ${code}` : ""})`,
   );
 }
+
+const causeOf = (err: unknown) => (err as { cause?: { code?: string; message?: string } }).cause;
 
 function unavailable(code: "AUTH_FAILED" | "UNREACHABLE" | "INVALID_CONFIG", message: string) {
   return new PasswordUnavailableError({ code, message });
