@@ -53,7 +53,7 @@ async function registerUcConnection(page: Page, name: string, uc: RunningUnityCa
   await page.getByRole("combobox", { name: /^Server\b/ }).click();
   await page.locator(".ant-select-item-option[title='OSS']").click();
   // The flavor is proven below: OSS refuses Databricks spellings, so no grant would land without it.
-  await page.getByLabel("Token").fill(uc.adminToken);
+  await page.getByRole("textbox", { name: /^Token\b/ }).fill(uc.adminToken);
   const catalogs = page.getByRole("combobox", { name: "Catalogs" });
   await catalogs.fill(catalog);
   await catalogs.press("Enter");
