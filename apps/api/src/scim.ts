@@ -102,31 +102,21 @@ export function scimRouter(deps: ApiDeps, limiter: ScimRateLimiter) {
   const id = (req: Request) => String(req.params.id);
 
   router.get("/ServiceProviderConfig", (_req, res) => send(res, 200, serviceProviderConfig(ctx(res).baseUrl, DOCS_URL)));
-  router.get("/ResourceTypes", (_req, res) => {
-    const all = resourceTypes(ctx(res).baseUrl);
-    send(res, 200, {
-      schemas: ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
-      totalResults: all.length,
-      startIndex: 1,
-      itemsPerPage: all.length,
-      Resources: all,
-    });
+  /** The discovery lists (RFC 7644 §4): every resource on one page. */
+  const wholeList = (all: unknown[]) => ({
+    schemas: ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+    totalResults: all.length,
+    startIndex: 1,
+    itemsPerPage: all.length,
+    Resources: all,
   });
+  router.get("/ResourceTypes", (_req, res) => send(res, 200, wholeList(resourceTypes(ctx(res).baseUrl))));
   router.get("/ResourceTypes/:id", (req, res) => {
     const one = resourceTypes(ctx(res).baseUrl).find((r) => r.id === id(req));
     if (!one) throw new ScimError(404, `ResourceType ${id(req)} not found`);
     send(res, 200, one);
   });
-  router.get("/Schemas", (_req, res) => {
-    const all = schemaResources(ctx(res).baseUrl);
-    send(res, 200, {
-      schemas: ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
-      totalResults: all.length,
-      startIndex: 1,
-      itemsPerPage: all.length,
-      Resources: all,
-    });
-  });
+  router.get("/Schemas", (_req, res) => send(res, 200, wholeList(schemaResources(ctx(res).baseUrl))));
   router.get("/Schemas/:id", (req, res) => {
     const one = schemaResources(ctx(res).baseUrl).find((s) => s.id === id(req));
     if (!one) throw new ScimError(404, `Schema ${id(req)} not found`);
