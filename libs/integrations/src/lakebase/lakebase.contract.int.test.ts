@@ -7,6 +7,7 @@ import net from "node:net";
 import { runAccessContract } from "../contract/access-contract";
 import { scopePrefix } from "../postgres/grants/naming";
 import { closeSessions } from "../postgres/grants/pool";
+import { postgresContractProbes } from "../postgres/grants/testing";
 import { HOSTILE_NAMES } from "../sql/hostile-names";
 import { qualified, quoteIdent } from "../sql/quote";
 import { lakebaseAdapter } from "./adapter";
@@ -58,26 +59,7 @@ runAccessContract("Lakebase adapter (OAuth M2M against a scram cluster)", async 
     connection,
     objects,
     accounts,
-    async levelOf(account, o) {
-      const exists = await sql("SELECT 1 FROM pg_roles WHERE rolname = $1", [account]);
-      if (exists.rowCount === 0) return "NONE";
-      const r = await sql("SELECT has_table_privilege($1, $2, 'INSERT') AS w, has_table_privilege($1, $2, 'SELECT') AS r", [
-        account,
-        rel(o),
-      ]);
-      return r.rows[0]!.w ? "WRITE" : r.rows[0]!.r ? "READ" : "NONE";
-    },
-    async tamper(account, o) {
-      const roles = await sql(
-        `SELECT DISTINCT r.rolname FROM pg_class c, aclexplode(c.relacl) a JOIN pg_roles r ON r.oid = a.grantee
-         WHERE c.oid = $1::regclass AND starts_with(r.rolname, $2)`,
-        [rel(o), prefix],
-      );
-      for (const { rolname } of roles.rows) await sql(`REVOKE ${quoteIdent(rolname)} FROM ${quoteIdent(account)}`);
-    },
-    async grantByHand(account, o) {
-      await sql(`GRANT SELECT ON ${rel(o)} TO ${quoteIdent(account)}`);
-    },
+    ...postgresContractProbes(sql, prefix, rel),
     failure(kind) {
       if (kind === "TRANSIENT") {
         // The workspace's token endpoint is unreachable: no token, so no session, so nothing changes.

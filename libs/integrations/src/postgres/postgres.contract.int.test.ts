@@ -3,7 +3,7 @@ import { HOSTILE_NAMES } from "../sql/hostile-names";
 import { qualified, quoteIdent } from "../sql/quote";
 import { postgresAdapter } from "./adapter";
 import { scopePrefix } from "./grants/naming";
-import { cleanup, query, runId } from "./grants/testing";
+import { cleanup, postgresContractProbes, query, runId } from "./grants/testing";
 
 runAccessContract("PostgreSQL adapter (local server)", async () => {
   const run = runId();
@@ -35,27 +35,7 @@ runAccessContract("PostgreSQL adapter (local server)", async () => {
     connection: { config, credentials: { password: "" } },
     objects,
     accounts,
-    async levelOf(account, o) {
-      const exists = await sql("SELECT 1 FROM pg_roles WHERE rolname = $1", [account]);
-      if (exists.rowCount === 0) return "NONE";
-      const r = await sql("SELECT has_table_privilege($1, $2, 'INSERT') AS w, has_table_privilege($1, $2, 'SELECT') AS r", [
-        account,
-        rel(o),
-      ]);
-      return r.rows[0]!.w ? "WRITE" : r.rows[0]!.r ? "READ" : "NONE";
-    },
-    async tamper(account, o) {
-      // Take the user out of every Steward role that reaches this object, as an admin might by hand.
-      const roles = await sql(
-        `SELECT DISTINCT r.rolname FROM pg_class c, aclexplode(c.relacl) a JOIN pg_roles r ON r.oid = a.grantee
-         WHERE c.oid = $1::regclass AND starts_with(r.rolname, $2)`,
-        [rel(o), prefix],
-      );
-      for (const { rolname } of roles.rows) await sql(`REVOKE ${quoteIdent(rolname)} FROM ${quoteIdent(account)}`);
-    },
-    async grantByHand(account, o) {
-      await sql(`GRANT SELECT ON ${rel(o)} TO ${quoteIdent(account)}`);
-    },
+    ...postgresContractProbes(sql, prefix, rel),
     failure(kind) {
       if (kind === "TRANSIENT") return { connection: { config: { ...config, port: 1 }, credentials: { password: "" } }, desired: (d) => d };
       // An object listed twice is a broken desired state: rejected before anything is sent. (A bad

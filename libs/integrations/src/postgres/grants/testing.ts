@@ -66,3 +66,35 @@ export async function cleanup(opts: {
     await query(`DROP ROLE IF EXISTS ${part.map((n) => quoteIdent(n)).join(", ")}`, [], { target });
   }
 }
+
+type SqlRunner = (text: string, params?: unknown[]) => Promise<pg.QueryResult>;
+
+/**
+ * The access contract's look-and-tamper hooks for any PostgreSQL-family platform (PostgreSQL,
+ * Lakebase), given a superuser SQL runner on the governed database and Steward's role prefix there.
+ */
+export function postgresContractProbes(sql: SqlRunner, rolePrefix: string, rel: (o: { path: string[] }) => string) {
+  return {
+    async levelOf(account: string, o: { path: string[] }): Promise<"READ" | "WRITE" | "NONE"> {
+      const exists = await sql("SELECT 1 FROM pg_roles WHERE rolname = $1", [account]);
+      if (exists.rowCount === 0) return "NONE";
+      const r = await sql("SELECT has_table_privilege($1, $2, 'INSERT') AS w, has_table_privilege($1, $2, 'SELECT') AS r", [
+        account,
+        rel(o),
+      ]);
+      return r.rows[0]!.w ? "WRITE" : r.rows[0]!.r ? "READ" : "NONE";
+    },
+    /** Takes the user out of every Steward role that reaches this object, as an admin might by hand. */
+    async tamper(account: string, o: { path: string[] }): Promise<void> {
+      const roles = await sql(
+        `SELECT DISTINCT r.rolname FROM pg_class c, aclexplode(c.relacl) a JOIN pg_roles r ON r.oid = a.grantee
+         WHERE c.oid = $1::regclass AND starts_with(r.rolname, $2)`,
+        [rel(o), rolePrefix],
+      );
+      for (const { rolname } of roles.rows) await sql(`REVOKE ${quoteIdent(rolname)} FROM ${quoteIdent(account)}`);
+    },
+    async grantByHand(account: string, o: { path: string[] }): Promise<void> {
+      await sql(`GRANT SELECT ON ${rel(o)} TO ${quoteIdent(account)}`);
+    },
+  };
+}
